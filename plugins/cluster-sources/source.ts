@@ -1,0 +1,41 @@
+import type { ClusterRecord } from '../../core/cluster';
+import type { Logger } from '../../core/logger';
+
+/** Which back end a source reads; a closed set so switches over it are checked for exhaustiveness. */
+export type SourceKind = 'file' | 'eks';
+
+/**
+ * One independently refreshed part of a source: the file, or one account × region of EKS discovery.
+ * The registry refuses to serve while a part has never loaded, or has failed for longer than allowed.
+ */
+export interface SourcePart {
+  /** Stable, human-readable id, e.g. `file:/etc/fleet.yaml` or `eks:111111111111/eu-west-1`. */
+  readonly id: string;
+  /** Epoch ms of the last successful read, or undefined when it never succeeded. */
+  readonly lastSuccessAt: number | undefined;
+  /** Why the most recent read failed, if it did (short, secret-free). */
+  readonly lastError: string | undefined;
+}
+
+export interface SourceLoad {
+  /** Every cluster the source knows, from each part's last successful read. */
+  readonly records: readonly ClusterRecord[];
+  readonly parts: readonly SourcePart[];
+}
+
+export interface SourceContext {
+  readonly signal: AbortSignal;
+  readonly log: Logger;
+}
+
+/**
+ * A place clusters are found. `load` reads the source (all of its parts) and returns what is known.
+ * A part that fails keeps its last good records; `load` rejects (SourceUnavailableError) only when it has
+ * nothing trustworthy to return. It never resolves with fewer clusters because of a fault.
+ */
+export interface ClusterSource {
+  readonly kind: SourceKind;
+  load(ctx: SourceContext): Promise<SourceLoad>;
+  /** Optional change notification (file watch), so a reload need not wait for the next refresh tick. */
+  watch?(onChange: () => void): () => void;
+}
