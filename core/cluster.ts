@@ -83,7 +83,8 @@ export interface Cluster {
   readonly caData: string;
 }
 
-export type MappingResult = { cluster: Cluster; issues: [] } | { cluster?: undefined; issues: string[] };
+export type MappingResult =
+  { cluster: Cluster; issues: [] } | { cluster?: undefined; issues: string[] };
 
 /** Maps a source record to the cluster model. Problems are returned (each naming the cluster ARN and tag), not thrown. */
 export function clusterFromRecord(rec: ClusterRecord): MappingResult {
@@ -119,11 +120,15 @@ export function clusterFromRecord(rec: ClusterRecord): MappingResult {
 
   const color = tags[RESERVED_TAGS.upgradeColor] ?? '';
   if (color !== '' && color !== 'blue' && color !== 'green') {
-    issues.push(`${where}: tag ${RESERVED_TAGS.upgradeColor} must be "blue" or "green", got "${color}"`);
+    issues.push(
+      `${where}: tag ${RESERVED_TAGS.upgradeColor} must be "blue" or "green", got "${color}"`,
+    );
   }
   const weight = tags[RESERVED_TAGS.upgradeWeight] ?? '100';
   if (!/^(100|[1-9]?[0-9])$/.test(weight)) {
-    issues.push(`${where}: tag ${RESERVED_TAGS.upgradeWeight} must be an integer 0-100, got "${weight}"`);
+    issues.push(
+      `${where}: tag ${RESERVED_TAGS.upgradeWeight} must be an integer 0-100, got "${weight}"`,
+    );
   }
   if (issues.length > 0) return { issues };
 

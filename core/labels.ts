@@ -7,7 +7,9 @@ export function isValidLabelKey(key: string): boolean {
   if (slash === -1) return NAME_PART.test(key);
   const prefix = key.slice(0, slash);
   const name = key.slice(slash + 1);
-  return prefix.length > 0 && prefix.length <= 253 && DNS_SUBDOMAIN.test(prefix) && NAME_PART.test(name);
+  return (
+    prefix.length > 0 && prefix.length <= 253 && DNS_SUBDOMAIN.test(prefix) && NAME_PART.test(name)
+  );
 }
 
 export function isValidLabelValue(value: string): boolean {

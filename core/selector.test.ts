@@ -28,7 +28,10 @@ describe('parseSelector (kubectl -l syntax)', () => {
 describe('selectorFromObject (metav1.LabelSelector)', () => {
   test('matchLabels and matchExpressions are ANDed', () => {
     const r = selectorFromObject(
-      { matchLabels: { env: 'prod' }, matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['db'] }] },
+      {
+        matchLabels: { env: 'prod' },
+        matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['db'] }],
+      },
       'selector',
     );
     if (!('selector' in r)) throw new Error(r.issues.join());

@@ -14,11 +14,17 @@ export interface LabelSelector {
 
 export const EVERYTHING: LabelSelector = Object.freeze({ requirements: Object.freeze([]) });
 
-export function matchesSelector(selector: LabelSelector, labels: Readonly<Record<string, string>>): boolean {
+export function matchesSelector(
+  selector: LabelSelector,
+  labels: Readonly<Record<string, string>>,
+): boolean {
   return selector.requirements.every((r) => matchesRequirement(r, labels));
 }
 
-function matchesRequirement(r: SelectorRequirement, labels: Readonly<Record<string, string>>): boolean {
+function matchesRequirement(
+  r: SelectorRequirement,
+  labels: Readonly<Record<string, string>>,
+): boolean {
   const has = Object.prototype.hasOwnProperty.call(labels, r.key);
   const value = has ? labels[r.key] : undefined;
   switch (r.operator) {
@@ -57,8 +63,10 @@ export function selectorFromObject(
     } else {
       for (const [k, v] of Object.entries(matchLabels)) {
         if (typeof v !== 'string') issues.push(`${at}.matchLabels.${k}: must be a string`);
-        else if (!isValidLabelKey(k)) issues.push(`${at}.matchLabels: "${k}" is not a valid label key`);
-        else if (!isValidLabelValue(v)) issues.push(`${at}.matchLabels.${k}: "${v}" is not a valid label value`);
+        else if (!isValidLabelKey(k))
+          issues.push(`${at}.matchLabels: "${k}" is not a valid label key`);
+        else if (!isValidLabelValue(v))
+          issues.push(`${at}.matchLabels.${k}: "${v}" is not a valid label value`);
         else requirements.push({ key: k, operator: 'In', values: [v] });
       }
     }
@@ -75,7 +83,8 @@ export function selectorFromObject(
           return;
         }
         for (const k of Object.keys(e)) {
-          if (k !== 'key' && k !== 'operator' && k !== 'values') issues.push(`${p}: unknown key "${k}"`);
+          if (k !== 'key' && k !== 'operator' && k !== 'values')
+            issues.push(`${p}: unknown key "${k}"`);
         }
         const key = e['key'];
         const op = e['operator'];
