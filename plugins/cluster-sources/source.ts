@@ -1,21 +1,11 @@
 import type { ClusterRecord } from '../../core/cluster';
 import type { Logger } from '../../core/logger';
+import type { SourcePart } from '../../core/snapshot';
 
 /** Which back end a source reads; a closed set so switches over it are checked for exhaustiveness. */
 export type SourceKind = 'file' | 'eks';
 
-/**
- * One independently refreshed part of a source: the file, or one account × region of EKS discovery.
- * The registry refuses to serve while a part has never loaded, or has failed for longer than allowed.
- */
-export interface SourcePart {
-  /** Stable, human-readable id, e.g. `file:/etc/fleet.yaml` or `eks:111111111111/eu-west-1`. */
-  readonly id: string;
-  /** Epoch ms of the last successful read, or undefined when it never succeeded. */
-  readonly lastSuccessAt: number | undefined;
-  /** Why the most recent read failed, if it did (short, secret-free). */
-  readonly lastError: string | undefined;
-}
+export type { SourcePart } from '../../core/snapshot';
 
 export interface SourceLoad {
   /** Every cluster the source knows, from each part's last successful read. */
