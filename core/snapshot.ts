@@ -24,8 +24,16 @@ export interface FleetSnapshot {
   /** Sorted by name; names are unique. */
   readonly clusters: readonly Cluster[];
   readonly parts: readonly SourcePart[];
+  /**
+   * Default add-on versions per Kubernetes minor version, e.g. `{"1.30": {"vpc-cni": "v1.18.1-eksbuild.1"}}`,
+   * for `input.parameters.addons`. Empty when the source does not know them.
+   */
+  readonly addonDefaults: AddonDefaults;
   /** Epoch ms when this snapshot was built. */
   readonly builtAt: number;
   /** Increases by one with every snapshot the registry publishes. */
   readonly version: number;
 }
+
+/** Kubernetes minor version (`1.30`) → add-on name → default compatible add-on version. */
+export type AddonDefaults = Readonly<Record<string, Readonly<Record<string, string>>>>;

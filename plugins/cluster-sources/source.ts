@@ -1,6 +1,6 @@
 import type { ClusterRecord } from '../../core/cluster';
 import type { Logger } from '../../core/logger';
-import type { SourcePart } from '../../core/snapshot';
+import type { AddonDefaults, SourcePart } from '../../core/snapshot';
 
 /** Which back end a source reads; a closed set so switches over it are checked for exhaustiveness. */
 export type SourceKind = 'file' | 'eks';
@@ -11,6 +11,8 @@ export interface SourceLoad {
   /** Every cluster the source knows, from each part's last successful read. */
   readonly records: readonly ClusterRecord[];
   readonly parts: readonly SourcePart[];
+  /** Default add-on versions per Kubernetes minor version, when the source can tell. */
+  readonly addonDefaults?: AddonDefaults;
 }
 
 export interface SourceContext {
