@@ -37,3 +37,11 @@ export interface FleetSnapshot {
 
 /** Kubernetes minor version (`1.30`) → add-on name → default compatible add-on version. */
 export type AddonDefaults = Readonly<Record<string, Readonly<Record<string, string>>>>;
+
+/** Read side of the registry, for consumers such as the registrar. */
+export interface SnapshotFeed {
+  /** The latest published snapshot, or undefined before the first complete load. */
+  current(): FleetSnapshot | undefined;
+  /** Called with every newly published snapshot; returns an unsubscribe function. */
+  subscribe(listener: (snapshot: FleetSnapshot) => void): () => void;
+}

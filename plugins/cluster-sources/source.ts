@@ -28,6 +28,10 @@ export interface SourceContext {
 export interface ClusterSource {
   readonly kind: SourceKind;
   load(ctx: SourceContext): Promise<SourceLoad>;
+  /** How often the registry should call `load` (ms); the registry's default applies when absent. */
+  readonly refreshIntervalMs?: number;
+  /** How long a part may keep failing before requests get 503 instead of data that old (ms); unlimited when absent. */
+  readonly maxStaleMs?: number;
   /** Optional change notification (file watch), so a reload need not wait for the next refresh tick. */
   watch?(onChange: () => void): () => void;
 }
