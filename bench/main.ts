@@ -1,0 +1,50 @@
+/**
+ * `npm run bench`: each figure is a ratio against a baseline run side by side (interleaved, several rounds,
+ * medians), because the machines are shared and noisy. Prints one markdown table and writes it to
+ * bench/results/latest.md.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { runCmpBench } from './cmp';
+import { runGeneratorBench } from './generator';
+import { markdownTable, type Row } from './stats';
+
+async function main(): Promise<void> {
+  const quick = process.argv.includes('--quick');
+  const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+  const rows: Row[] = [];
+  const want = (name: string) => only === undefined || only.split(',').includes(name);
+  if (want('generator')) {
+    rows.push(
+      ...(await runGeneratorBench({
+        sizes: [1000, 10000],
+        rounds: quick ? 1 : 3,
+        seconds: quick ? 2 : 5,
+        connections: 50,
+      })),
+    );
+  }
+  if (want('discovery')) rows.push(...(await runDiscovery()));
+  if (want('cmp')) rows.push(...(await runCmpBench({ sizes: [20, 1000], rounds: quick ? 3 : 7 })));
+  if (want('secrets')) rows.push(...(await runSecrets()));
+
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const header = `Machine: ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
+  const table = markdownTable(rows);
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync('bench/results/latest.md', `${header}\n\n${table}\n`);
+  process.stdout.write(`${header}\n\n${table}\n`);
+}
+
+async function runDiscovery(): Promise<Row[]> {
+  return [];
+}
+
+async function runSecrets(): Promise<Row[]> {
+  return [];
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench failed: ${e instanceof Error ? e.stack : String(e)}\n`);
+  process.exit(1);
+});
