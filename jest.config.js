@@ -9,6 +9,7 @@ const esmPackages = [
   'data-uri-to-buffer',
   'fetch-blob',
   'formdata-polyfill',
+  '@marcbachmann/cel-js',
 ];
 const swc = [
   '@swc/jest',
