@@ -1,0 +1,82 @@
+import { ConfigError } from '../core/errors';
+import { parseOverlayConfig } from './config';
+
+function issuesOf(text: string): readonly string[] {
+  try {
+    parseOverlayConfig(text, 'eks-overlay.yaml');
+  } catch (e) {
+    if (e instanceof ConfigError) return e.issues;
+    throw e;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('eks-overlay.yaml', () => {
+  test('layers, allowEmpty and the stage sections passed through unvalidated', () => {
+    const cfg = parseOverlayConfig(
+      [
+        'layers: [base, "envs/{{cluster.metadata.labels.env}}"]',
+        'allowEmpty: true',
+        'secrets: {mode: externalSecret, store: {kind: ClusterSecretStore, name: "aws-{{cluster.aws.region}}"}}',
+        'kro: {validate: true}',
+        'instances: [{kind: EksCluster, spec: {x: 1}}]',
+      ].join('\n'),
+      'eks-overlay.yaml',
+    );
+    expect(cfg.layers).toEqual(['base', 'envs/{{cluster.metadata.labels.env}}']);
+    expect(cfg.allowEmpty).toBe(true);
+    expect(cfg.secrets).toEqual({
+      mode: 'externalSecret',
+      store: { kind: 'ClusterSecretStore', name: 'aws-{{cluster.aws.region}}' },
+    });
+    expect(cfg.kro).toEqual({ validate: true });
+    expect(cfg.instances).toEqual([{ kind: 'EksCluster', spec: { x: 1 } }]);
+    expect(cfg.sources['secrets']).toEqual({ file: 'eks-overlay.yaml', line: 3 });
+  });
+
+  test('declared parameters keep their defaults', () => {
+    const cfg = parseOverlayConfig(
+      'layers: [base]\nparameters:\n  - {name: replicas, string: "2", title: Replicas}\n  - {name: extra, map: {a: b}}\n',
+      'eks-overlay.yaml',
+    );
+    expect(cfg.parameters).toEqual([
+      {
+        name: 'replicas',
+        required: false,
+        collectionType: 'string',
+        string: '2',
+        title: 'Replicas',
+      },
+      { name: 'extra', required: false, collectionType: 'map', map: { a: 'b' } },
+    ]);
+  });
+
+  test.each([
+    [
+      'unknown key with its line',
+      'layers: [base]\nlayer: [x]\n',
+      ['eks-overlay.yaml:2: unknown key "layer"'],
+    ],
+    ['missing layers', 'allowEmpty: true\n', ['"layers" is required']],
+    ['empty layers', 'layers: []\n', ['eks-overlay.yaml:1: layers must be a non-empty list']],
+    [
+      'non-boolean allowEmpty',
+      'layers: [a]\nallowEmpty: "yes"\n',
+      ['eks-overlay.yaml:2: allowEmpty must be'],
+    ],
+    ['bad YAML with its line', 'layers:\n  - a\n - b: [\n', ['eks-overlay.yaml:3: invalid YAML']],
+    ['not a map', '- base\n', ['eks-overlay.yaml:1: must be a map']],
+    [
+      'reserved parameter',
+      'layers: [a]\nparameters: [{name: cluster}]\n',
+      ['"cluster" is reserved'],
+    ],
+  ])('%s', (_name, text, expected) => {
+    const issues = issuesOf(text);
+    for (const fragment of expected) expect(issues.join('\n')).toContain(fragment);
+  });
+
+  test('reports every problem at once', () => {
+    expect(issuesOf('foo: 1\nbar: 2\nallowEmpty: 3\n')).toHaveLength(4);
+  });
+});

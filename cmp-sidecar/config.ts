@@ -1,0 +1,192 @@
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import type { Node } from 'yaml';
+import { ConfigError } from '../core/errors';
+import type { OverlayConfig, ParameterDeclaration, SourceRef } from './render/stages';
+
+/** The file Argo CD discovers the plugin by (plugin.yaml `discover.fileName`) and that configures a render. */
+export const CONFIG_FILE = 'eks-overlay.yaml';
+
+/** Top-level keys owned by other stages: passed through unvalidated. */
+const PASS_THROUGH = ['secrets', 'kro', 'instances'] as const;
+const KNOWN_KEYS = new Set<string>(['layers', 'allowEmpty', 'parameters', ...PASS_THROUGH]);
+const PARAM_KEYS = new Set(['name', 'title', 'tooltip', 'required', 'string', 'array', 'map']);
+const RESERVED_PARAMS = new Set(['cluster']);
+
+/** Reads and validates `<appDir>/eks-overlay.yaml`; every problem is reported at once as a ConfigError. */
+export async function loadOverlayConfig(appDir: string): Promise<OverlayConfig> {
+  let text: string;
+  try {
+    text = await readFile(path.join(appDir, CONFIG_FILE), 'utf8');
+  } catch (e) {
+    throw new ConfigError(
+      [`${CONFIG_FILE}: cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`],
+      {
+        cause: e,
+      },
+    );
+  }
+  return parseOverlayConfig(text, CONFIG_FILE);
+}
+
+export function parseOverlayConfig(text: string, file: string): OverlayConfig {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const at = (node: Node | null | undefined): SourceRef => {
+    const offset = node?.range?.[0];
+    return offset === undefined ? { file } : { file, line: lines.linePos(offset).line };
+  };
+  const where = (node: Node | null | undefined): string => {
+    const ref = at(node);
+    return ref.line === undefined ? ref.file : `${ref.file}:${ref.line}`;
+  };
+  const issues: string[] = [];
+  for (const err of doc.errors) {
+    issues.push(
+      `${file}:${lines.linePos(err.pos[0]).line}: invalid YAML: ${firstLine(err.message)}`,
+    );
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+  const root = doc.contents;
+  if (!isMap(root)) {
+    throw new ConfigError([`${where(root)}: must be a map with a "layers" list`]);
+  }
+
+  const asJs = doc.toJS({ maxAliasCount: 1000 }) as Record<string, unknown>;
+  const sources: Record<string, SourceRef> = {};
+  let layers: string[] = [];
+  let allowEmpty = false;
+  let parameters: ParameterDeclaration[] = [];
+  const passed: Partial<Record<(typeof PASS_THROUGH)[number], unknown>> = {};
+  let sawLayers = false;
+
+  for (const pair of root.items) {
+    const keyNode = pair.key as Node | null;
+    const key = isScalar(keyNode) ? String(keyNode.value) : undefined;
+    if (key === undefined || !KNOWN_KEYS.has(key)) {
+      issues.push(
+        `${where(keyNode)}: unknown key ${JSON.stringify(key ?? String(keyNode))} (allowed: ${[...KNOWN_KEYS].join(', ')})`,
+      );
+      continue;
+    }
+    sources[key] = at(keyNode);
+    const value = pair.value as Node | null;
+    switch (key) {
+      case 'layers':
+        sawLayers = true;
+        layers = parseLayers(value, where, issues);
+        break;
+      case 'allowEmpty':
+        if (isScalar(value) && typeof value.value === 'boolean') allowEmpty = value.value;
+        else issues.push(`${where(value ?? keyNode)}: allowEmpty must be true or false`);
+        break;
+      case 'parameters':
+        parameters = parseParameters(value, where, issues);
+        break;
+      default:
+        passed[key as (typeof PASS_THROUGH)[number]] = asJs[key] ?? null;
+    }
+  }
+  if (!sawLayers) issues.push(`${file}: "layers" is required (a list of directories, e.g. [base])`);
+  if (issues.length > 0) throw new ConfigError(issues);
+  return { layers, allowEmpty, parameters, ...passed, sources };
+}
+
+function parseLayers(
+  node: Node | null,
+  where: (n: Node | null | undefined) => string,
+  issues: string[],
+): string[] {
+  if (!isSeq(node) || node.items.length === 0) {
+    issues.push(`${where(node)}: layers must be a non-empty list of directory paths`);
+    return [];
+  }
+  const out: string[] = [];
+  for (const item of node.items as (Node | null)[]) {
+    if (isScalar(item) && typeof item.value === 'string' && item.value.trim() !== '')
+      out.push(item.value);
+    else issues.push(`${where(item)}: each layer must be a non-empty string path`);
+  }
+  return out;
+}
+
+function parseParameters(
+  node: Node | null,
+  where: (n: Node | null | undefined) => string,
+  issues: string[],
+): ParameterDeclaration[] {
+  if (!isSeq(node)) {
+    issues.push(
+      `${where(node)}: parameters must be a list of {name, title, tooltip, required, string|array|map}`,
+    );
+    return [];
+  }
+  const out: ParameterDeclaration[] = [];
+  const seen = new Set<string>();
+  for (const item of node.items as (Node | null)[]) {
+    if (!isMap(item)) {
+      issues.push(`${where(item)}: each parameter must be a map`);
+      continue;
+    }
+    const raw = item.toJSON() as Record<string, unknown>;
+    const here = where(item);
+    for (const k of Object.keys(raw))
+      if (!PARAM_KEYS.has(k)) issues.push(`${here}: unknown parameter key "${k}"`);
+    const name = raw['name'];
+    if (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name)) {
+      issues.push(`${here}: parameter name must be a string like "replicas"`);
+      continue;
+    }
+    if (RESERVED_PARAMS.has(name)) {
+      issues.push(`${here}: parameter "${name}" is reserved (eks-overlay announces it itself)`);
+      continue;
+    }
+    if (seen.has(name)) issues.push(`${here}: parameter "${name}" is declared twice`);
+    seen.add(name);
+    const kinds = (['string', 'array', 'map'] as const).filter((k) => raw[k] !== undefined);
+    if (kinds.length > 1)
+      issues.push(`${here}: parameter "${name}" may have only one of string, array, map`);
+    const collectionType = kinds[0] ?? 'string';
+    const decl: {
+      -readonly [K in keyof ParameterDeclaration]: ParameterDeclaration[K];
+    } = { name, required: false, collectionType };
+    for (const k of ['title', 'tooltip'] as const) {
+      const v = raw[k];
+      if (v === undefined) continue;
+      if (typeof v === 'string') decl[k] = v;
+      else issues.push(`${here}: parameter "${name}" ${k} must be a string`);
+    }
+    if (raw['required'] !== undefined) {
+      if (typeof raw['required'] === 'boolean') decl.required = raw['required'];
+      else issues.push(`${here}: parameter "${name}" required must be true or false`);
+    }
+    const def = raw[collectionType];
+    if (collectionType === 'string' && def !== undefined) {
+      if (typeof def === 'string') decl.string = def;
+      else issues.push(`${here}: parameter "${name}" string default must be a quoted string`);
+    } else if (collectionType === 'array') {
+      if (Array.isArray(def) && def.every((v) => typeof v === 'string'))
+        decl.array = def as string[];
+      else issues.push(`${here}: parameter "${name}" array default must be a list of strings`);
+    } else if (collectionType === 'map') {
+      if (isStringMap(def)) decl.map = def;
+      else issues.push(`${here}: parameter "${name}" map default must map strings to strings`);
+    }
+    out.push(decl);
+  }
+  return out;
+}
+
+function isStringMap(v: unknown): v is Record<string, string> {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    !Array.isArray(v) &&
+    Object.values(v).every((x) => typeof x === 'string')
+  );
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0] ?? s;
+}
