@@ -1,10 +1,29 @@
+import type { RetryStrategyV2 } from '@smithy/types';
 import type { Logger } from '../../core/logger';
+import { AddonDefaultsCache } from './eks-addons';
+import {
+  assumedRoleCredentials,
+  clientSettings,
+  defaultCredentials,
+  makeEksClient,
+  makeStsClient,
+  ownAccountResolver,
+} from './eks-clients';
+import type { EksConfig } from './eks-config';
+import { accountOfRoleArn, parseEksConfig } from './eks-config';
+import type { EksTarget } from './eks-source';
+import { EksClusterSource } from './eks-source';
 import type { ClusterSource } from './source';
 
 /** Dependencies the composition root hands to the EKS source. */
 export interface EksSourceDeps {
   readonly log: Logger;
   readonly now?: () => number;
+  /**
+   * Tests and the benchmark replace the SDK's backoff delays (e.g. ConfiguredRetryStrategy(3, 0));
+   * which errors are retried stays the SDK's standard classification. Production leaves it unset.
+   */
+  readonly retryStrategy?: RetryStrategyV2;
 }
 
 /**
@@ -12,8 +31,67 @@ export interface EksSourceDeps {
  * Returns every configuration problem at once instead of throwing.
  */
 export function eksSourceFromEnv(
-  _env: NodeJS.ProcessEnv,
-  _deps: EksSourceDeps,
+  env: NodeJS.ProcessEnv,
+  deps: EksSourceDeps,
 ): { source: ClusterSource } | { issues: string[] } {
-  return { issues: ['CLUSTER_SOURCE=eks is not implemented yet'] };
+  const parsed = parseEksConfig(env);
+  if ('issues' in parsed) return { issues: parsed.issues };
+  return { source: createEksSource(parsed.config, deps) };
+}
+
+/**
+ * Wires the targets: the own account (default credentials chain) and every assumed role, each in every
+ * region, one EKS client per target and one credentials provider per identity.
+ */
+export function createEksSource(config: EksConfig, deps: EksSourceDeps): EksClusterSource {
+  const now = deps.now ?? Date.now;
+  const settings = clientSettings(config, deps.retryStrategy);
+  const own = defaultCredentials();
+  const homeRegion = config.regions[0] ?? 'us-east-1';
+  const sts = makeStsClient(homeRegion, own, settings);
+  const targets: EksTarget[] = [];
+  if (config.includeOwnAccount) {
+    for (const region of config.regions) {
+      targets.push({
+        region,
+        roleArn: undefined,
+        accountId: undefined,
+        eks: makeEksClient(region, own, settings),
+      });
+    }
+  }
+  for (const roleArn of config.assumeRoleArns) {
+    const creds = assumedRoleCredentials(roleArn, {
+      source: own,
+      stsRegion: homeRegion,
+      sessionName: config.roleSessionName,
+      externalId: config.externalId,
+      settings,
+      now,
+    });
+    for (const region of config.regions) {
+      targets.push({
+        region,
+        roleArn,
+        accountId: accountOfRoleArn(roleArn),
+        eks: makeEksClient(region, creds, settings),
+      });
+    }
+  }
+  // Add-on versions are the same in every account; the first target's identity asks for them.
+  const first = targets[0];
+  if (first === undefined)
+    throw new Error('EKS source without targets (config validation let it through)');
+  const addons = new AddonDefaultsCache(first.eks, config.addonsRefreshMs, now);
+  return new EksClusterSource({
+    config,
+    targets,
+    resolveOwnAccount: ownAccountResolver(sts),
+    addons,
+    now,
+    destroy: () => {
+      sts.destroy();
+      for (const t of targets) t.eks.destroy();
+    },
+  });
 }

@@ -1,0 +1,142 @@
+import { EKSClient } from '@aws-sdk/client-eks';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import type {
+  AwsCredentialIdentity,
+  AwsCredentialIdentityProvider,
+  RetryStrategyV2,
+} from '@smithy/types';
+import type { EksConfig } from './eks-config';
+
+/**
+ * SDK client settings shared by every EKS and STS client. Endpoints are never set here: the SDK reads
+ * AWS_ENDPOINT_URL_EKS / AWS_ENDPOINT_URL_STS (and AWS_ENDPOINT_URL) itself.
+ */
+export interface AwsClientSettings {
+  readonly callTimeoutMs: number;
+  readonly connectTimeoutMs: number;
+  readonly maxAttempts: number | undefined;
+  readonly maxSockets: number;
+  /** Tests and the benchmark shorten the backoff; the SDK's classification of retryable errors stays. */
+  readonly retryStrategy: RetryStrategyV2 | undefined;
+}
+
+export function clientSettings(
+  config: EksConfig,
+  retryStrategy: RetryStrategyV2 | undefined,
+): AwsClientSettings {
+  return {
+    callTimeoutMs: config.callTimeoutMs,
+    connectTimeoutMs: config.connectTimeoutMs,
+    maxAttempts: config.maxAttempts,
+    // The SDK's agent allows 50 sockets; more describes in flight than that would only queue.
+    maxSockets: Math.max(50, config.describeConcurrency),
+    retryStrategy,
+  };
+}
+
+function commonConfig(s: AwsClientSettings, keepAlive = true) {
+  return {
+    requestHandler: {
+      connectionTimeout: s.connectTimeoutMs,
+      // Without throwOnRequestTimeout this SDK only warns and keeps waiting on a hung endpoint.
+      requestTimeout: s.callTimeoutMs,
+      throwOnRequestTimeout: true,
+      socketTimeout: s.callTimeoutMs,
+      httpAgent: { keepAlive, maxSockets: s.maxSockets },
+      httpsAgent: { keepAlive, maxSockets: s.maxSockets },
+    },
+    ...(s.maxAttempts === undefined ? {} : { maxAttempts: s.maxAttempts }),
+    ...(s.retryStrategy === undefined ? {} : { retryStrategy: s.retryStrategy }),
+  };
+}
+
+export function makeEksClient(
+  region: string,
+  credentials: AwsCredentialIdentityProvider,
+  s: AwsClientSettings,
+): EKSClient {
+  return new EKSClient({ region, credentials, ...commonConfig(s) });
+}
+
+export function makeStsClient(
+  region: string,
+  credentials: AwsCredentialIdentityProvider,
+  s: AwsClientSettings,
+): STSClient {
+  return new STSClient({ region, credentials, ...commonConfig(s) });
+}
+
+/** The service's own identity: the default chain (env, IRSA, EKS Pod Identity, ...), resolved once and shared. */
+export function defaultCredentials(): AwsCredentialIdentityProvider {
+  return fromNodeProviderChain();
+}
+
+/**
+ * One provider per assumed role, shared by that role's clients in every region, so a refresh makes one
+ * AssumeRole per role (not per region) until the credentials near expiry.
+ */
+export function assumedRoleCredentials(
+  roleArn: string,
+  opts: {
+    readonly source: AwsCredentialIdentityProvider;
+    readonly stsRegion: string;
+    readonly sessionName: string;
+    readonly externalId: string | undefined;
+    readonly settings: AwsClientSettings;
+    readonly now: () => number;
+  },
+): AwsCredentialIdentityProvider {
+  const provider = fromTemporaryCredentials({
+    params: {
+      RoleArn: roleArn,
+      RoleSessionName: opts.sessionName,
+      DurationSeconds: 3600,
+      ...(opts.externalId === undefined ? {} : { ExternalId: opts.externalId }),
+    },
+    masterCredentials: opts.source,
+    // This inner client cannot be destroyed from outside, and calls about once an hour: no keep-alive.
+    clientConfig: { region: opts.stsRegion, ...commonConfig(opts.settings, false) },
+  });
+  return sharedCredentials(() => provider(), opts.now);
+}
+
+// The SDK treats credentials as expired five minutes before their expiration; so do we.
+const EXPIRY_MARGIN_MS = 5 * 60_000;
+
+/** Caches what `provider` returns until it nears expiry; concurrent callers share one fetch; failures are not cached. */
+export function sharedCredentials(
+  provider: () => Promise<AwsCredentialIdentity>,
+  now: () => number,
+): AwsCredentialIdentityProvider {
+  let cached: AwsCredentialIdentity | undefined;
+  let inflight: Promise<AwsCredentialIdentity> | undefined;
+  const fresh = (c: AwsCredentialIdentity) =>
+    c.expiration === undefined || c.expiration.getTime() - now() > EXPIRY_MARGIN_MS;
+  return () => {
+    if (cached !== undefined && fresh(cached)) return Promise.resolve(cached);
+    inflight ??= provider()
+      .then((c) => {
+        cached = c;
+        return c;
+      })
+      .finally(() => {
+        inflight = undefined;
+      });
+    return inflight;
+  };
+}
+
+/** The account of the default credentials, asked of STS once (a failure is asked again next time). */
+export function ownAccountResolver(sts: STSClient): (signal: AbortSignal) => Promise<string> {
+  let account: string | undefined;
+  return async (signal) => {
+    if (account !== undefined) return account;
+    const out = await sts.send(new GetCallerIdentityCommand({}), { abortSignal: signal });
+    if (out.Account === undefined || !/^\d{12}$/.test(out.Account)) {
+      throw new Error('GetCallerIdentity returned no account id');
+    }
+    account = out.Account;
+    return account;
+  };
+}

@@ -1,0 +1,177 @@
+import type { LabelSelector } from '../../core/selector';
+import { EVERYTHING, parseSelector } from '../../core/selector';
+
+/** Everything the EKS source reads from the environment, validated once. */
+export interface EksConfig {
+  readonly regions: readonly string[];
+  readonly assumeRoleArns: readonly string[];
+  /** List the service's own account (default credentials) too; off for a hub account without clusters. */
+  readonly includeOwnAccount: boolean;
+  /** Passed to every AssumeRole when set (the trust policy's sts:ExternalId condition). */
+  readonly externalId: string | undefined;
+  readonly roleSessionName: string;
+  readonly enrollSelector: LabelSelector;
+  /** The selector as written, for logs. */
+  readonly enrollSelectorText: string;
+  readonly refreshIntervalMs: number;
+  readonly maxStaleMs: number;
+  /** DescribeCluster calls in flight per target (account × region). */
+  readonly describeConcurrency: number;
+  /** Targets refreshed at the same time. */
+  readonly targetConcurrency: number;
+  /** Deadline of one HTTP attempt; each retry gets its own. */
+  readonly callTimeoutMs: number;
+  readonly connectTimeoutMs: number;
+  /** Undefined: the SDK decides (AWS_MAX_ATTEMPTS, or 3). */
+  readonly maxAttempts: number | undefined;
+  /** Add-on defaults older than this are fetched again; 0 means at every fleet refresh. */
+  readonly addonsRefreshMs: number;
+}
+
+export const EKS_DEFAULTS = {
+  refreshSeconds: 60,
+  maxStaleSeconds: 900,
+  describeConcurrency: 8,
+  targetConcurrency: 8,
+  callTimeoutMs: 10_000,
+  connectTimeoutMs: 3_000,
+  addonsRefreshSeconds: 0,
+  roleSessionName: 'argocd-eks-discovery',
+} as const;
+
+// Commercial, China, GovCloud and ISO partitions: us-east-1, cn-north-1, us-gov-west-1, us-isob-east-1.
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
+const ROLE_ARN = /^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
+const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+
+/** The account id inside a role ARN (validated by parseEksConfig). */
+export function accountOfRoleArn(arn: string): string | undefined {
+  return ROLE_ARN.exec(arn)?.[2];
+}
+
+/** Parses and validates the EKS_* settings, reporting every problem at once, each naming its variable. */
+export function parseEksConfig(
+  env: Readonly<Record<string, string | undefined>>,
+): { config: EksConfig } | { issues: string[] } {
+  const issues: string[] = [];
+
+  const regions = commaList(env['EKS_REGIONS']);
+  if (regions.length === 0) {
+    issues.push('EKS_REGIONS: required, a comma-separated list of regions such as us-east-1');
+  }
+  for (const r of regions) {
+    if (!REGION.test(r)) issues.push(`EKS_REGIONS: "${r}" is not a region name like us-east-1`);
+  }
+  pushDuplicates(issues, 'EKS_REGIONS', regions);
+
+  const assumeRoleArns = commaList(env['EKS_ASSUME_ROLE_ARNS']);
+  for (const a of assumeRoleArns) {
+    if (!ROLE_ARN.test(a)) {
+      issues.push(
+        `EKS_ASSUME_ROLE_ARNS: "${a}" is not an IAM role ARN like arn:aws:iam::123456789012:role/name`,
+      );
+    }
+  }
+  pushDuplicates(issues, 'EKS_ASSUME_ROLE_ARNS', assumeRoleArns);
+
+  const ownRaw = (env['EKS_INCLUDE_OWN_ACCOUNT'] ?? '').trim().toLowerCase();
+  const includeOwnAccount = ownRaw === '' || ownRaw === 'true';
+  if (ownRaw !== '' && ownRaw !== 'true' && ownRaw !== 'false') {
+    issues.push(`EKS_INCLUDE_OWN_ACCOUNT: "${ownRaw}" must be true or false`);
+  } else if (!includeOwnAccount && assumeRoleArns.length === 0) {
+    issues.push('EKS_INCLUDE_OWN_ACCOUNT=false needs at least one role in EKS_ASSUME_ROLE_ARNS');
+  }
+
+  const externalIdRaw = env['EKS_ASSUME_ROLE_EXTERNAL_ID'];
+  const externalId =
+    externalIdRaw === undefined || externalIdRaw === '' ? undefined : externalIdRaw;
+  if (externalId !== undefined && !/^[\w+=,.@:/-]{2,1224}$/.test(externalId)) {
+    issues.push('EKS_ASSUME_ROLE_EXTERNAL_ID: must be 2-1224 characters of [\\w+=,.@:/-]');
+  }
+  const roleSessionName = env['EKS_ROLE_SESSION_NAME'] || EKS_DEFAULTS.roleSessionName;
+  if (!SESSION_NAME.test(roleSessionName)) {
+    issues.push(
+      `EKS_ROLE_SESSION_NAME: "${roleSessionName}" must be 2-64 characters of [\\w+=,.@-]`,
+    );
+  }
+
+  const enrollSelectorText = (env['EKS_ENROLL_SELECTOR'] ?? '').trim();
+  let enrollSelector: LabelSelector = EVERYTHING;
+  try {
+    enrollSelector = parseSelector(enrollSelectorText);
+  } catch (e) {
+    issues.push(`EKS_ENROLL_SELECTOR: ${e instanceof Error ? e.message : String(e)}`);
+  }
+
+  const int = (name: string, def: number | undefined, min: number, max: number) => {
+    const raw = env[name];
+    if (raw === undefined || raw.trim() === '') return def;
+    const v = Number(raw.trim());
+    if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(v) || v < min || v > max) {
+      issues.push(`${name}: "${raw}" must be an integer from ${min} to ${max}`);
+      return def;
+    }
+    return v;
+  };
+  const refreshSeconds = int('EKS_REFRESH_SECONDS', EKS_DEFAULTS.refreshSeconds, 5, 86_400) ?? 0;
+  const maxStaleSeconds =
+    int('EKS_MAX_STALE_SECONDS', EKS_DEFAULTS.maxStaleSeconds, 0, 7 * 86_400) ?? 0;
+  if (maxStaleSeconds > 0 && maxStaleSeconds < refreshSeconds) {
+    issues.push(
+      `EKS_MAX_STALE_SECONDS: ${maxStaleSeconds} is shorter than EKS_REFRESH_SECONDS (${refreshSeconds}); one missed refresh would already stop serving`,
+    );
+  }
+  const describeConcurrency =
+    int('EKS_DESCRIBE_CONCURRENCY', EKS_DEFAULTS.describeConcurrency, 1, 100) ?? 1;
+  const targetConcurrency =
+    int('EKS_TARGET_CONCURRENCY', EKS_DEFAULTS.targetConcurrency, 1, 100) ?? 1;
+  const callTimeoutMs = int('EKS_CALL_TIMEOUT_MS', EKS_DEFAULTS.callTimeoutMs, 100, 300_000) ?? 1;
+  const connectTimeoutMs =
+    int(
+      'EKS_CONNECT_TIMEOUT_MS',
+      Math.min(EKS_DEFAULTS.connectTimeoutMs, callTimeoutMs),
+      50,
+      60_000,
+    ) ?? 1;
+  const maxAttempts = int('EKS_MAX_ATTEMPTS', undefined, 1, 10);
+  const addonsRefreshSeconds =
+    int('EKS_ADDONS_REFRESH_SECONDS', EKS_DEFAULTS.addonsRefreshSeconds, 0, 7 * 86_400) ?? 0;
+
+  if (issues.length > 0) return { issues };
+  return {
+    config: {
+      regions,
+      assumeRoleArns,
+      includeOwnAccount,
+      externalId,
+      roleSessionName,
+      enrollSelector,
+      enrollSelectorText,
+      refreshIntervalMs: refreshSeconds * 1000,
+      // 0 disables the limit: the registry then serves stale data for as long as a target keeps failing.
+      maxStaleMs: maxStaleSeconds * 1000,
+      describeConcurrency,
+      targetConcurrency,
+      callTimeoutMs,
+      connectTimeoutMs,
+      maxAttempts,
+      addonsRefreshMs: addonsRefreshSeconds * 1000,
+    },
+  };
+}
+
+function commaList(raw: string | undefined): string[] {
+  if (raw === undefined) return [];
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+function pushDuplicates(issues: string[], name: string, values: readonly string[]): void {
+  const seen = new Set<string>();
+  for (const v of values) {
+    if (seen.has(v)) issues.push(`${name}: "${v}" is listed twice`);
+    seen.add(v);
+  }
+}

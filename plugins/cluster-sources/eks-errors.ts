@@ -1,0 +1,69 @@
+/**
+ * Turns what the AWS SDK throws into short, secret-free descriptions, and tells access problems
+ * (which retrying will not fix) from outages.
+ */
+const FORBIDDEN_NAMES = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'UnauthorizedOperation',
+  'RegionDisabledException',
+]);
+
+export interface AwsFailure {
+  /** e.g. `AccessDeniedException: User: arn:... is not authorized to perform: eks:ListClusters ...` */
+  readonly message: string;
+  readonly forbidden: boolean;
+}
+
+const MAX_MESSAGE = 300;
+
+export function describeAwsError(e: unknown): AwsFailure {
+  const chain = causeChain(e);
+  const forbidden = chain.some((x) => FORBIDDEN_NAMES.has(errorName(x)));
+  const top = chain[0];
+  const name = errorName(top);
+  let text = top instanceof Error ? top.message : String(top);
+  const status = httpStatus(top);
+  // The SDK reports HTML or truncated bodies as a SyntaxError; the status says more than the parser.
+  if (name === 'SyntaxError' && status !== undefined) {
+    text = `unreadable response (HTTP ${status})`;
+  }
+  const firstLine = text.split('\n')[0] ?? '';
+  const full = name && !firstLine.startsWith(name) ? `${name}: ${firstLine}` : firstLine;
+  return {
+    message: full.length > MAX_MESSAGE ? `${full.slice(0, MAX_MESSAGE - 1)}…` : full,
+    forbidden,
+  };
+}
+
+export function isNotFound(e: unknown): boolean {
+  return errorName(e) === 'ResourceNotFoundException';
+}
+
+function errorName(e: unknown): string {
+  if (typeof e !== 'object' || e === null) return '';
+  const name = (e as { name?: unknown }).name;
+  const code = (e as { Code?: unknown }).Code;
+  if (typeof code === 'string' && FORBIDDEN_NAMES.has(code)) return code;
+  return typeof name === 'string' ? name : '';
+}
+
+function httpStatus(e: unknown): number | undefined {
+  if (typeof e !== 'object' || e === null) return undefined;
+  const md = (e as { $metadata?: { httpStatusCode?: unknown } }).$metadata;
+  return typeof md?.httpStatusCode === 'number' ? md.httpStatusCode : undefined;
+}
+
+function causeChain(e: unknown): unknown[] {
+  const out: unknown[] = [];
+  let cur: unknown = e;
+  while (cur !== undefined && cur !== null && out.length < 10) {
+    out.push(cur);
+    cur = cur instanceof Error ? cur.cause : undefined;
+  }
+  return out;
+}

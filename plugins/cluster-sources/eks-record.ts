@@ -1,0 +1,65 @@
+import type { Cluster as EksCluster } from '@aws-sdk/client-eks';
+import type { ClusterRecord } from '../../core/cluster';
+import { isValidLabelKey, isValidLabelValue } from '../../core/labels';
+import type { LabelSelector } from '../../core/selector';
+import { matchesSelector } from '../../core/selector';
+
+const CLUSTER_ARN = /^arn:[\w-]+:eks:([a-z0-9-]+):(\d{12}):cluster\/(.+)$/;
+
+/**
+ * Maps one DescribeCluster result to the source record. Returns undefined for a cluster that has no
+ * API endpoint yet (CREATING, or FAILED before it got one): Argo CD could not reach it anyway.
+ */
+export function recordFromEksCluster(
+  c: EksCluster,
+  where: { readonly accountId: string | undefined; readonly region: string },
+): ClusterRecord | undefined {
+  if (c.name === undefined || c.endpoint === undefined || c.endpoint === '') return undefined;
+  const arn = c.arn ?? '';
+  const fromArn = CLUSTER_ARN.exec(arn);
+  return {
+    // The ARN is authoritative: it names the owning account even when the caller's id is not known.
+    accountId: fromArn?.[2] ?? where.accountId ?? '',
+    region: fromArn?.[1] ?? where.region,
+    clusterName: c.name,
+    arn,
+    version: c.version ?? '',
+    platformVersion: c.platformVersion ?? '',
+    status: c.status ?? '',
+    endpoint: c.endpoint,
+    oidcIssuer: c.identity?.oidc?.issuer ?? '',
+    vpcId: c.resourcesVpcConfig?.vpcId ?? '',
+    tags: { ...(c.tags ?? {}) },
+    caData: c.certificateAuthority?.data ?? '',
+  };
+}
+
+/** The account id inside an EKS cluster ARN. */
+export function accountOfClusterArn(arn: string | undefined): string | undefined {
+  return arn === undefined ? undefined : CLUSTER_ARN.exec(arn)?.[2];
+}
+
+/**
+ * Tags as the selector sees them: only tags that are valid Kubernetes labels (key and value), as in the
+ * cluster model. A tag that cannot be a label cannot match `key=value` and counts as absent for `!key`.
+ */
+export function tagsAsLabels(tags: Readonly<Record<string, string>>): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const [k, v] of Object.entries(tags)) {
+    if (isValidLabelKey(k) && isValidLabelValue(v)) labels[k] = v;
+  }
+  return labels;
+}
+
+export function isEnrolled(
+  selector: LabelSelector,
+  tags: Readonly<Record<string, string>>,
+): boolean {
+  return matchesSelector(selector, tagsAsLabels(tags));
+}
+
+/** `1.30.2` or `1.30` → `1.30`; the key of add-on defaults. */
+export function kubernetesMinor(version: string): string | undefined {
+  const m = /^(\d+)\.(\d+)/.exec(version);
+  return m ? `${m[1]}.${m[2]}` : undefined;
+}
