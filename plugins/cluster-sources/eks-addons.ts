@@ -12,11 +12,18 @@ export async function fetchAddonDefaults(
 ): Promise<Record<string, string>> {
   const defaults: Record<string, string> = {};
   const pager = paginateDescribeAddonVersions(
-    { client: eks, pageSize: 100, stopOnSameToken: true },
+    { client: eks, pageSize: 100 },
     { kubernetesVersion },
     { abortSignal: signal },
   );
+  const tokens = new Set<string>();
   for await (const page of pager) {
+    if (page.nextToken) {
+      if (tokens.has(page.nextToken)) {
+        throw new Error('DescribeAddonVersions returned a nextToken it had already returned');
+      }
+      tokens.add(page.nextToken);
+    }
     for (const addon of page.addons ?? []) {
       if (addon.addonName === undefined || addon.addonName in defaults) continue;
       const def = (addon.addonVersions ?? []).find((v) =>

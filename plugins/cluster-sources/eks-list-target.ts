@@ -41,14 +41,22 @@ export async function listTarget(eks: EKSClient, opts: ListTargetOptions): Promi
   try {
     const names: string[] = [];
     let pages = 0;
+    const tokens = new Set<string>();
     const pager = paginateListClusters(
-      { client: eks, pageSize: 100, stopOnSameToken: true },
+      { client: eks, pageSize: 100 },
       {},
       { abortSignal: abort.signal },
     );
     for await (const page of pager) {
       pages++;
       names.push(...(page.clusters ?? []));
+      // A repeated token would loop forever, and stopping there could hide clusters: fail the listing.
+      const token = page.nextToken;
+      if (token) {
+        if (tokens.has(token))
+          throw new Error('ListClusters returned a nextToken it had already returned');
+        tokens.add(token);
+      }
     }
     const unique = [...new Set(names)];
 

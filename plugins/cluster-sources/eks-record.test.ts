@@ -1,0 +1,104 @@
+import type { Cluster as EksCluster } from '@aws-sdk/client-eks';
+import { parseSelector } from '../../core/selector';
+import { isEnrolled, kubernetesMinor, recordFromEksCluster, tagsAsLabels } from './eks-record';
+
+const CA = 'LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUM=';
+
+const described: EksCluster = {
+  name: 'prod-east',
+  arn: 'arn:aws:eks:us-east-1:444455556666:cluster/prod-east',
+  createdAt: new Date(1_700_000_000_123),
+  version: '1.29',
+  endpoint: 'https://ABCDEF.gr7.us-east-1.eks.amazonaws.com',
+  resourcesVpcConfig: { vpcId: 'vpc-0123456789abcdef0' },
+  identity: { oidc: { issuer: 'https://oidc.eks.us-east-1.amazonaws.com/id/ABCDEF' } },
+  status: 'ACTIVE',
+  certificateAuthority: { data: CA },
+  platformVersion: 'eks.7',
+  tags: { team: 'platform', env: 'prod' },
+};
+
+describe('recordFromEksCluster', () => {
+  it('maps DescribeCluster to the source record, CA data unchanged and the account from the ARN', () => {
+    expect(
+      recordFromEksCluster(described, { accountId: '111111111111', region: 'eu-west-1' }),
+    ).toEqual({
+      accountId: '444455556666',
+      region: 'us-east-1',
+      clusterName: 'prod-east',
+      arn: 'arn:aws:eks:us-east-1:444455556666:cluster/prod-east',
+      version: '1.29',
+      platformVersion: 'eks.7',
+      status: 'ACTIVE',
+      endpoint: 'https://ABCDEF.gr7.us-east-1.eks.amazonaws.com',
+      oidcIssuer: 'https://oidc.eks.us-east-1.amazonaws.com/id/ABCDEF',
+      vpcId: 'vpc-0123456789abcdef0',
+      tags: { team: 'platform', env: 'prod' },
+      caData: CA,
+    });
+  });
+
+  it('falls back to the target for account and region when the ARN is missing', () => {
+    const { arn: _arn, ...noArn } = described;
+    expect(
+      recordFromEksCluster(noArn, { accountId: '111111111111', region: 'eu-west-1' }),
+    ).toMatchObject({
+      accountId: '111111111111',
+      region: 'eu-west-1',
+      arn: '',
+    });
+  });
+
+  it('skips a cluster without an API endpoint yet (CREATING)', () => {
+    const { endpoint: _e, ...creating } = { ...described, status: 'CREATING' as const };
+    expect(
+      recordFromEksCluster(creating, { accountId: undefined, region: 'us-east-1' }),
+    ).toBeUndefined();
+  });
+
+  it('tolerates a cluster with no optional members', () => {
+    expect(
+      recordFromEksCluster(
+        { name: 'bare', endpoint: 'https://x' },
+        { accountId: '1', region: 'r' },
+      ),
+    ).toMatchObject({ tags: {}, caData: '', vpcId: '', oidcIssuer: '', version: '' });
+  });
+});
+
+describe('enrollment over tags as labels', () => {
+  const tags = {
+    argocd: 'enabled',
+    env: 'prod',
+    'aws:cloudformation:stack-name': 'stack',
+    owner: 'Jane Doe <jane@example.com>',
+  };
+
+  it('keeps only tags that are valid labels', () => {
+    expect(tagsAsLabels(tags)).toEqual({ argocd: 'enabled', env: 'prod' });
+  });
+
+  it.each([
+    ['', true],
+    ['argocd=enabled', true],
+    ['argocd=enabled,env in (dev,prod)', true],
+    ['env notin (prod)', false],
+    ['argocd=disabled', false],
+    ['missing', false],
+    ['!missing', true],
+    // a tag whose value cannot be a label value cannot match, and counts as absent
+    ['owner', false],
+    ['!owner', true],
+  ])('selector %j → %s', (selector, expected) => {
+    expect(isEnrolled(parseSelector(selector), tags)).toBe(expected);
+  });
+});
+
+describe('kubernetesMinor', () => {
+  it.each([
+    ['1.30', '1.30'],
+    ['1.29.4', '1.29'],
+    ['', undefined],
+    ['latest', undefined],
+  ])('%j → %j', (v, minor) => expect(kubernetesMinor(v)).toBe(minor));
+});

@@ -1,0 +1,62 @@
+/** The operations the fake answers. */
+export type FakeOp =
+  'ListClusters' | 'DescribeCluster' | 'DescribeAddonVersions' | 'AssumeRole' | 'GetCallerIdentity';
+
+/** What a matching request gets instead of its normal answer. */
+export type Fault =
+  /** A modelled or unmodelled error: status, x-amzn-ErrorType (EKS) or <Code> (STS), message. */
+  | {
+      readonly kind: 'error';
+      readonly status: number;
+      readonly type: string;
+      readonly message?: string;
+    }
+  /** 429 TooManyRequestsException (what DescribeCluster really answers) or ThrottlingException (modelled). */
+  | {
+      readonly kind: 'throttle';
+      readonly type?: 'TooManyRequestsException' | 'ThrottlingException';
+    }
+  /** Never answers: the client's timeout must fire. */
+  | { readonly kind: 'hang' }
+  /** Closes the socket without a response (ECONNRESET / socket hang up). */
+  | { readonly kind: 'destroy' }
+  /** 200 with a body cut in the middle of the JSON. */
+  | { readonly kind: 'malformed' }
+  /** ListClusters answers its page but always with the same nextToken. */
+  | { readonly kind: 'sameToken' };
+
+export interface FaultMatch {
+  readonly op?: FakeOp | readonly FakeOp[];
+  readonly region?: string;
+  readonly account?: string;
+  /** DescribeCluster: the cluster name; AssumeRole: the role ARN. */
+  readonly subject?: string;
+}
+
+export interface FaultRule {
+  readonly match?: FaultMatch;
+  readonly fault: Fault;
+  /** How many matching requests get the fault; unlimited when absent. */
+  times?: number;
+  /** Chance (0..1) that a matching request gets the fault; always when absent. */
+  readonly probability?: number;
+}
+
+export interface RequestFacts {
+  readonly op: FakeOp;
+  readonly region: string;
+  readonly account: string;
+  readonly subject: string | undefined;
+}
+
+export function matches(rule: FaultRule, r: RequestFacts): boolean {
+  const m = rule.match ?? {};
+  if (m.op !== undefined) {
+    const ops: readonly FakeOp[] = typeof m.op === 'string' ? [m.op] : m.op;
+    if (!ops.includes(r.op)) return false;
+  }
+  if (m.region !== undefined && m.region !== r.region) return false;
+  if (m.account !== undefined && m.account !== r.account) return false;
+  if (m.subject !== undefined && m.subject !== r.subject) return false;
+  return true;
+}
