@@ -194,8 +194,8 @@ function entryFor(
     if (decoding === undefined)
       return { kind: 'template', text: textTemplate(segments, refs, where) };
   }
-  const expr = segmentsExpr(segments, refs, where);
-  return { kind: 'template', text: action(decodes ? call('b64dec', expr) : expr) };
+  if (!decodes) return { kind: 'template', text: textTemplate(segments, refs, where) };
+  return { kind: 'template', text: action(call('b64dec', segmentsExpr(segments, refs, where))) };
 }
 
 function entryTemplate(e: Entry): string {
