@@ -38,10 +38,9 @@ describe('mapWithConcurrency', () => {
 
   it('stops starting tasks after a failure and rejects with it', async () => {
     const calls: number[] = [];
-    const p = mapWithConcurrency([1, -2, 3, 4, 5], 1, async (x) => {
+    const p = mapWithConcurrency([1, -2, 3, 4, 5], 1, (x) => {
       calls.push(x);
-      if (x < 0) throw new Error(`bad ${x}`);
-      return x;
+      return x < 0 ? Promise.reject(new Error(`bad ${x}`)) : Promise.resolve(x);
     });
     await expect(p).rejects.toThrow('bad -2');
     expect(calls).toEqual([1, -2]);
@@ -54,10 +53,9 @@ describe('mapWithConcurrency', () => {
 
 describe('settleWithConcurrency', () => {
   it('runs every task and reports each outcome', async () => {
-    const out = await settleWithConcurrency([1, -1, 2], 2, async (x) => {
-      if (x < 0) throw new Error('no');
-      return x;
-    });
+    const out = await settleWithConcurrency([1, -1, 2], 2, (x) =>
+      x < 0 ? Promise.reject(new Error('no')) : Promise.resolve(x),
+    );
     expect(out.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
   });
 });
