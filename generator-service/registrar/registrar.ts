@@ -1,0 +1,94 @@
+import type { Registry } from 'prom-client';
+import type { Logger } from '../../core/logger';
+import type { SnapshotFeed } from '../../core/snapshot';
+import type { RegistrarConfig } from './config';
+import { LeaderElector } from './leader';
+import { registrarMetrics } from './metrics';
+import type { ReconcileOutcome } from './reconciler';
+import { Reconciler } from './reconciler';
+import type { LeaseStore, SecretStore } from './stores';
+
+export interface RegistrarParts {
+  readonly config: RegistrarConfig;
+  readonly secrets: SecretStore;
+  readonly leases: LeaseStore;
+  readonly feed: SnapshotFeed;
+  readonly log: Logger;
+  readonly metrics: Registry;
+  /** Clock for lease timing (tests drive failover with it); Date.now by default. */
+  readonly now?: () => number;
+}
+
+export interface RegistrarHandle {
+  stop(): Promise<void>;
+  /** Runs (or joins) a reconcile and reports its outcome. */
+  reconcile(reason?: string): Promise<ReconcileOutcome | undefined>;
+  /** Runs (or joins) one leader-election round; true when this replica leads afterwards. */
+  electionRound(): Promise<boolean>;
+  isLeader(): boolean;
+}
+
+/**
+ * Wires the registrar: leader election on a Lease, then a reconcile on every new snapshot, on becoming leader and
+ * every `resyncSeconds` (drift repair). Only the leader lists and writes Secrets.
+ */
+export async function startRegistrar(parts: RegistrarParts): Promise<RegistrarHandle> {
+  const { config, feed } = parts;
+  const log = parts.log;
+  const metrics = registrarMetrics(parts.metrics);
+
+  const elector = new LeaderElector({
+    store: parts.leases,
+    leaseName: config.lease.name,
+    identity: config.lease.identity,
+    durationSeconds: config.lease.durationSeconds,
+    log,
+    ...(parts.now === undefined ? {} : { now: parts.now }),
+    onChange: (leading) => {
+      metrics.leader(leading);
+      if (leading) void reconciler.trigger('became leader');
+    },
+  });
+  const reconciler = new Reconciler({
+    feed,
+    store: parts.secrets,
+    config,
+    isLeader: () => elector.isLeader(),
+    log,
+    metrics,
+  });
+
+  log.info('registrar starting', {
+    namespace: config.namespace,
+    lease: config.lease.name,
+    identity: config.lease.identity,
+    prune: config.prune,
+    dryRun: config.dryRun,
+    resyncSeconds: config.resyncSeconds,
+  });
+  const unsubscribe = feed.subscribe(() => void reconciler.trigger('new snapshot'));
+  const resync = setInterval(() => void reconciler.trigger('resync'), config.resyncSeconds * 1000);
+  resync.unref();
+  // The first election round runs before this resolves, so the caller's next log lines show the role.
+  await elector.start();
+
+  let stopping: Promise<void> | undefined;
+  return {
+    stop: () => {
+      stopping ??= (async () => {
+        unsubscribe();
+        clearInterval(resync);
+        await reconciler.idle();
+        await elector.stop();
+        log.info('registrar stopped');
+      })();
+      return stopping;
+    },
+    reconcile: async (reason = 'requested') => {
+      await reconciler.trigger(reason);
+      return reconciler.lastOutcome();
+    },
+    electionRound: () => elector.tryAcquireOrRenew(),
+    isLeader: () => elector.isLeader(),
+  };
+}
