@@ -130,13 +130,22 @@ export function sharedCredentials(
 /** The account of the default credentials, asked of STS once (a failure is asked again next time). */
 export function ownAccountResolver(sts: STSClient): (signal: AbortSignal) => Promise<string> {
   let account: string | undefined;
-  return async (signal) => {
-    if (account !== undefined) return account;
-    const out = await sts.send(new GetCallerIdentityCommand({}), { abortSignal: signal });
-    if (out.Account === undefined || !/^\d{12}$/.test(out.Account)) {
-      throw new Error('GetCallerIdentity returned no account id');
-    }
-    account = out.Account;
-    return account;
+  let inflight: Promise<string> | undefined;
+  // Every region's target asks at once on the first refresh; one call answers them all.
+  return (signal) => {
+    if (account !== undefined) return Promise.resolve(account);
+    inflight ??= sts
+      .send(new GetCallerIdentityCommand({}), { abortSignal: signal })
+      .then((out) => {
+        if (out.Account === undefined || !/^\d{12}$/.test(out.Account)) {
+          throw new Error('GetCallerIdentity returned no account id');
+        }
+        account = out.Account;
+        return account;
+      })
+      .finally(() => {
+        inflight = undefined;
+      });
+    return inflight;
   };
 }

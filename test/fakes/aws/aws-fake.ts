@@ -31,6 +31,8 @@ export interface CallRecord {
   readonly region: string;
   readonly account: string;
   readonly subject: string | undefined;
+  /** Path and query as sent, e.g. `/clusters?maxResults=100`. */
+  readonly url: string;
   /** From amz-sdk-request (`attempt=2; max=3` → 2). */
   readonly attempt: number;
   readonly invocationId: string;
@@ -237,6 +239,7 @@ export class AwsFake {
       region: auth.region,
       account,
       subject,
+      url: req.url ?? '',
       attempt: Number(/attempt=(\d+)/.exec(String(req.headers['amz-sdk-request'] ?? ''))?.[1] ?? 1),
       invocationId: String(req.headers['amz-sdk-invocation-id'] ?? ''),
       accessKeyId: auth.accessKeyId,
