@@ -188,7 +188,7 @@ export class SecretsManagerFake {
     const region =
       /Credential=[^/]+\/\d+\/([^/]+)\//.exec(String(req.headers['authorization'] ?? ''))?.[1] ??
       '';
-    let body: Record<string, unknown> = {};
+    let body: Record<string, unknown>;
     try {
       body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
     } catch {
@@ -201,7 +201,7 @@ export class SecretsManagerFake {
     }
     const ids =
       op === 'GetSecretValue'
-        ? [String(body['SecretId'] ?? '')]
+        ? [str(body['SecretId'])]
         : Array.isArray(body['SecretIdList'])
           ? (body['SecretIdList'] as unknown[]).map(String)
           : [];
@@ -239,7 +239,7 @@ export class SecretsManagerFake {
   }
 
   private getSecretValue(res: ServerResponse, call: SmCall, body: Record<string, unknown>): void {
-    const id = String(body['SecretId'] ?? '');
+    const id = str(body['SecretId']);
     const item = this.takeFault('GetSecretValue', [id], (f) => f.kind === 'item');
     if (item?.kind === 'item')
       return this.error(res, call, 400, item.code, item.message ?? MESSAGES[item.code]);
@@ -394,4 +394,8 @@ export class SecretsManagerFake {
     });
     res.end(JSON.stringify({ __type: type, Message: message }));
   }
+}
+
+function str(v: unknown): string {
+  return typeof v === 'string' ? v : '';
 }
