@@ -1,3 +1,163 @@
-// placeholder: replaced by the generator service entry point
-process.stderr.write('not implemented yet\n');
-process.exit(1);
+/**
+ * Composition root of the eks-cluster-generator: config → token → source → registry → app → listen, plus the
+ * optional registrar, and graceful shutdown. Everything else lives in modules that tests drive directly.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import { describeError } from '../core/errors';
+import { createJsonLogger, type Logger } from '../core/logger';
+import { createClusterSource } from '../plugins/cluster-sources';
+import { createApp, GET_PARAMS_PATH } from './app';
+import { loadServiceConfig, type ServiceConfig } from './config';
+import type { TokenProvider } from './http/auth';
+import { createServiceMetrics } from './metrics';
+import { createFleetRegistry } from './registry';
+import { createResponseCache } from './response-cache';
+import { tokenFromFile } from './token-file';
+
+const EX_CONFIG = 78;
+
+function fail(message: string, code = EX_CONFIG): never {
+  process.stderr.write(`eks-cluster-generator: ${message}\n`);
+  process.exit(code);
+}
+
+function resolveTokens(config: ServiceConfig, demo: boolean, log: Logger): TokenProvider {
+  const t = config.token;
+  if (t?.kind === 'env') return { current: () => t.value };
+  if (t?.kind === 'file') {
+    try {
+      return tokenFromFile(t.path, { log });
+    } catch (e) {
+      return fail(describeError(e));
+    }
+  }
+  if (!demo) {
+    return fail(
+      'no bearer token configured: set GENERATOR_TOKEN or GENERATOR_TOKEN_FILE (or run with --demo to use a generated one)',
+    );
+  }
+  const token = randomBytes(24).toString('base64url');
+  printDemoBanner(config, token);
+  return { current: () => token };
+}
+
+function printDemoBanner(config: ServiceConfig, token: string | undefined): void {
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const bearer = token ?? '$GENERATOR_TOKEN';
+  const body = JSON.stringify({
+    applicationSetName: 'demo',
+    input: { parameters: { selector: { matchLabels: { env: 'prod' } } } },
+  });
+  process.stderr.write(
+    [
+      'eks-cluster-generator demo mode (example fleet unless CLUSTERS_FILE is set).',
+      token === undefined
+        ? 'Using the configured token.'
+        : `Generated bearer token for this run: ${token}`,
+      'Try:',
+      `  curl -sS -H 'Authorization: Bearer ${bearer}' -d '${body}' http://${host}:${config.port}${GET_PARAMS_PATH}`,
+      '',
+    ].join('\n'),
+  );
+}
+
+async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const demo = argv.includes('--demo');
+  const loaded = loadServiceConfig(env);
+  if ('issues' in loaded) fail(`invalid configuration:\n  - ${loaded.issues.join('\n  - ')}`);
+  const { config } = loaded;
+  const log = createJsonLogger(process.stdout, config.logLevel, {
+    service: 'eks-cluster-generator',
+  });
+
+  const tokens = resolveTokens(config, demo, log);
+  if (demo && config.token !== undefined) printDemoBanner(config, undefined);
+  const metrics = createServiceMetrics({ defaultMetrics: true });
+  const selected = createClusterSource(
+    {
+      kind: config.clusterSource,
+      clustersFile: config.clustersFile,
+      fileRefreshIntervalMs: config.fileRefreshIntervalMs,
+    },
+    { log: log.child({ component: 'source' }), env },
+  );
+  if ('issues' in selected) fail(`invalid configuration:\n  - ${selected.issues.join('\n  - ')}`);
+  const registry = createFleetRegistry({
+    source: selected.source,
+    log: log.child({ component: 'registry' }),
+    metrics,
+  });
+  const app = createApp({
+    registry,
+    tokens,
+    log: log.child({ component: 'http' }),
+    metrics,
+    bodyLimitBytes: config.bodyLimitBytes,
+    responseCache: createResponseCache(config.responseCacheEntries),
+  });
+
+  const server: Server = app.listen(config.port, config.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  }).catch((e: unknown) =>
+    fail(`cannot listen on ${config.host}:${config.port}: ${describeError(e)}`, 1),
+  );
+  log.info('listening', {
+    host: config.host,
+    port: config.port,
+    source: config.clusterSource,
+    demo,
+  });
+  void registry.start();
+
+  let registrar: { stop(): Promise<void> } | undefined;
+  if (config.registrarEnabled) {
+    // Loaded only when enabled, so the default service never loads the Kubernetes client.
+    const { startRegistrarFromEnv } = await import('./registrar/index.js');
+    try {
+      registrar = await startRegistrarFromEnv(env, {
+        feed: registry,
+        log,
+        metrics: metrics.registry,
+      });
+    } catch (e) {
+      fail(`registrar: ${describeError(e)}`);
+    }
+  }
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down', { signal });
+    const force = setTimeout(() => {
+      log.warn('in-flight requests did not finish in time; exiting', {
+        timeoutMs: config.shutdownTimeoutMs,
+      });
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    force.unref();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    void closed
+      .then(() => Promise.all([registry.stop(), registrar?.stop()]))
+      .then(
+        () => {
+          log.info('stopped');
+          process.exit(0);
+        },
+        (e: unknown) => {
+          log.error('shutdown failed', { error: describeError(e) });
+          process.exit(1);
+        },
+      );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main(process.argv.slice(2), process.env).catch((e: unknown) => {
+  fail(`fatal: ${describeError(e)}`, 1);
+});

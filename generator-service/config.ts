@@ -1,0 +1,151 @@
+import type { LogLevel } from '../core/logger';
+import { parseLogLevel } from '../core/logger';
+import type { SourceKind } from '../plugins/cluster-sources/source';
+import { DEFAULT_BODY_LIMIT_BYTES } from './app';
+
+export type TokenConfig =
+  | { readonly kind: 'env'; readonly value: string }
+  | { readonly kind: 'file'; readonly path: string };
+
+export interface ServiceConfig {
+  readonly port: number;
+  readonly host: string;
+  /** Undefined when neither GENERATOR_TOKEN nor GENERATOR_TOKEN_FILE is set (only allowed in --demo). */
+  readonly token: TokenConfig | undefined;
+  readonly clusterSource: SourceKind;
+  /** Undefined: the bundled example fleet. */
+  readonly clustersFile: string | undefined;
+  readonly fileRefreshIntervalMs: number;
+  readonly logLevel: LogLevel;
+  readonly bodyLimitBytes: number;
+  readonly responseCacheEntries: number;
+  readonly registrarEnabled: boolean;
+  readonly shutdownTimeoutMs: number;
+}
+
+/** Every environment variable the service reads (besides the EKS source's and the registrar's own), for the README. */
+export const SERVICE_ENV = {
+  PORT: 'Listen port (0: any free port). Default 4355.',
+  HOST: 'Listen address. Default 0.0.0.0.',
+  GENERATOR_TOKEN: 'Bearer token Argo CD must send. Set this or GENERATOR_TOKEN_FILE.',
+  GENERATOR_TOKEN_FILE:
+    'File holding the token (a mounted Secret); re-read when it changes, so rotation needs no restart.',
+  CLUSTER_SOURCE: '`file` (default) or `eks` (EKS discovery, see plugins/README.md).',
+  CLUSTERS_FILE: 'Fleet file for CLUSTER_SOURCE=file. Default: the bundled example fleet.',
+  CLUSTERS_FILE_REFRESH_SECONDS:
+    'Full re-read interval of the fleet file (changes are also picked up by watch and a 2 s stat poll). Default 30.',
+  LOG_LEVEL: '`debug`, `info` (default), `warn` or `error`.',
+  REQUEST_BODY_LIMIT: 'Largest accepted request body: bytes, or with a kb/mb suffix. Default 1mb.',
+  RESPONSE_CACHE_ENTRIES: 'Serialized replies kept per snapshot (LRU). Default 256; 0 disables.',
+  REGISTRAR_ENABLED: '`true` to also register clusters as Argo CD cluster Secrets. Default false.',
+  SHUTDOWN_TIMEOUT_SECONDS:
+    'On SIGTERM, how long in-flight requests may take before the process exits anyway. Default 10.',
+} as const;
+
+function positiveInt(
+  env: NodeJS.ProcessEnv,
+  key: keyof typeof SERVICE_ENV,
+  dflt: number,
+  issues: string[],
+  opts: { min?: number; max?: number } = {},
+): number {
+  const raw = env[key]?.trim();
+  if (raw === undefined || raw === '') return dflt;
+  const min = opts.min ?? 1;
+  const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || (opts.max !== undefined && n > opts.max)) {
+    issues.push(
+      `${key}: "${raw}" must be an integer ${opts.max !== undefined ? `from ${min} to ${opts.max}` : `of at least ${min}`}`,
+    );
+    return dflt;
+  }
+  return n;
+}
+
+/** Parses `1048576`, `512kb`, `1mb`, `1MiB` into bytes. */
+export function parseByteSize(raw: string): number | undefined {
+  const m = /^(\d+)\s*(b|kb|kib|k|mb|mib|m)?$/i.exec(raw.trim());
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  const unit = (m[2] ?? 'b').toLowerCase();
+  const factor = unit.startsWith('k') ? 1024 : unit.startsWith('m') ? 1024 * 1024 : 1;
+  return n * factor;
+}
+
+function bool(env: NodeJS.ProcessEnv, key: keyof typeof SERVICE_ENV, issues: string[]): boolean {
+  const raw = env[key]?.trim().toLowerCase();
+  if (raw === undefined || raw === '' || raw === 'false' || raw === '0') return false;
+  if (raw === 'true' || raw === '1') return true;
+  issues.push(`${key}: "${env[key]}" must be true or false`);
+  return false;
+}
+
+/** Reads the service configuration from the environment; every problem is reported at once. */
+export function loadServiceConfig(
+  env: NodeJS.ProcessEnv,
+): { config: ServiceConfig } | { issues: string[] } {
+  const issues: string[] = [];
+  const port = positiveInt(env, 'PORT', 4355, issues, { min: 0, max: 65535 });
+  const host = env['HOST']?.trim() || '0.0.0.0';
+
+  const tokenValue = env['GENERATOR_TOKEN'];
+  const tokenFile = env['GENERATOR_TOKEN_FILE']?.trim();
+  let token: TokenConfig | undefined;
+  if (tokenValue !== undefined && tokenValue !== '' && tokenFile) {
+    issues.push('GENERATOR_TOKEN and GENERATOR_TOKEN_FILE are both set; set only one');
+  } else if (tokenFile) {
+    token = { kind: 'file', path: tokenFile };
+  } else if (tokenValue !== undefined && tokenValue !== '') {
+    if (tokenValue.trim() === '') issues.push('GENERATOR_TOKEN: is only whitespace');
+    else token = { kind: 'env', value: tokenValue.trim() };
+  }
+
+  const sourceRaw = env['CLUSTER_SOURCE']?.trim() || 'file';
+  let clusterSource: SourceKind = 'file';
+  if (sourceRaw === 'file' || sourceRaw === 'eks') clusterSource = sourceRaw;
+  else issues.push(`CLUSTER_SOURCE: "${sourceRaw}" must be file or eks`);
+  const clustersFile = env['CLUSTERS_FILE']?.trim() || undefined;
+  if (clustersFile !== undefined && clusterSource !== 'file') {
+    issues.push(
+      'CLUSTERS_FILE: only used with CLUSTER_SOURCE=file; unset it or set CLUSTER_SOURCE=file',
+    );
+  }
+  const fileRefreshSeconds = positiveInt(env, 'CLUSTERS_FILE_REFRESH_SECONDS', 30, issues);
+
+  const logLevel = parseLogLevel(env['LOG_LEVEL']?.trim());
+  if (logLevel === undefined)
+    issues.push(`LOG_LEVEL: "${env['LOG_LEVEL']}" must be debug, info, warn or error`);
+
+  let bodyLimitBytes = DEFAULT_BODY_LIMIT_BYTES;
+  const limitRaw = env['REQUEST_BODY_LIMIT']?.trim();
+  if (limitRaw) {
+    const n = parseByteSize(limitRaw);
+    if (n === undefined || n < 1024) {
+      issues.push(
+        `REQUEST_BODY_LIMIT: "${limitRaw}" must be a size of at least 1kb, e.g. 1048576, 512kb or 1mb`,
+      );
+    } else {
+      bodyLimitBytes = n;
+    }
+  }
+  const responseCacheEntries = positiveInt(env, 'RESPONSE_CACHE_ENTRIES', 256, issues, { min: 0 });
+  const registrarEnabled = bool(env, 'REGISTRAR_ENABLED', issues);
+  const shutdownSeconds = positiveInt(env, 'SHUTDOWN_TIMEOUT_SECONDS', 10, issues);
+
+  if (issues.length > 0) return { issues };
+  return {
+    config: Object.freeze({
+      port,
+      host,
+      token,
+      clusterSource,
+      clustersFile,
+      fileRefreshIntervalMs: fileRefreshSeconds * 1000,
+      logLevel: logLevel ?? 'info',
+      bodyLimitBytes,
+      responseCacheEntries,
+      registrarEnabled,
+      shutdownTimeoutMs: shutdownSeconds * 1000,
+    }),
+  };
+}
