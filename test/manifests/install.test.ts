@@ -1,0 +1,354 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import type { K8sObject } from './manifest-tree';
+import { findObject, installObjects, kustomizeBuild, MANIFESTS_DIR } from './manifest-tree';
+
+/* The install overlay, `kubectl apply -k manifests/`, as an Argo CD operator relies on it. */
+
+interface Container {
+  name: string;
+  image: string;
+  command?: string[];
+  env?: { name: string; value?: string; valueFrom?: unknown }[];
+  envFrom?: { configMapRef?: { name: string } }[];
+  ports?: { name?: string; containerPort: number }[];
+  readinessProbe?: { httpGet?: { path: string; port: string | number } };
+  livenessProbe?: { httpGet?: { path: string; port: string | number } };
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  securityContext?: Record<string, unknown>;
+  volumeMounts?: { name: string; mountPath: string; subPath?: string; readOnly?: boolean }[];
+}
+interface Volume {
+  name: string;
+  emptyDir?: unknown;
+  configMap?: { name: string };
+  secret?: { secretName: string; items?: { key: string; path: string }[] };
+}
+interface PodSpec {
+  serviceAccountName?: string;
+  securityContext?: Record<string, unknown>;
+  containers: Container[];
+  volumes?: Volume[];
+}
+interface DeploymentSpec {
+  replicas?: number;
+  selector: { matchLabels: Record<string, string> };
+  template: { metadata: { labels: Record<string, string> }; spec: PodSpec };
+}
+
+const objects = installObjects();
+const get = (kind: string, name: string): K8sObject => findObject(objects, kind, name);
+const specOf = <T>(o: K8sObject): T => o['spec'] as T;
+const dataOf = (o: K8sObject): Record<string, string> =>
+  (o['data'] ?? {}) as Record<string, string>;
+
+function secretValue(secret: K8sObject, key: string): string | undefined {
+  const string = (secret['stringData'] as Record<string, string> | undefined)?.[key];
+  if (string !== undefined) return string;
+  const data = (secret['data'] as Record<string, string> | undefined)?.[key];
+  return data === undefined ? undefined : Buffer.from(data, 'base64').toString('utf8');
+}
+
+describe('the install overlay (manifests/kustomization.yaml)', () => {
+  it('puts every namespaced object in the Argo CD namespace', () => {
+    const clusterScoped = new Set([
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'CustomResourceDefinition',
+    ]);
+    for (const o of objects.filter((x) => !clusterScoped.has(x.kind))) {
+      expect(`${o.kind}/${o.metadata.name} ${o.metadata.namespace}`).toBe(
+        `${o.kind}/${o.metadata.name} argocd`,
+      );
+    }
+  });
+
+  it('installs the generator, its plugin ConfigMap and token, the registrar RBAC and the sidecar', () => {
+    const ours = objects
+      .filter((o) => o.metadata.labels?.['app.kubernetes.io/part-of'] !== undefined)
+      .map((o) => `${o.kind}/${o.metadata.name.replace(/-[a-z0-9]{10}$/, '')}`);
+    expect(ours).toEqual(
+      expect.arrayContaining([
+        'ServiceAccount/eks-cluster-generator',
+        'Deployment/eks-cluster-generator',
+        'Service/eks-cluster-generator',
+        'PodDisruptionBudget/eks-cluster-generator',
+        'NetworkPolicy/eks-cluster-generator',
+        'ConfigMap/eks-cluster-generator-config',
+        'ConfigMap/eks-cluster-generator',
+        'Secret/eks-cluster-generator-token',
+        'Role/eks-cluster-generator-registrar',
+        'RoleBinding/eks-cluster-generator-registrar',
+        'ConfigMap/eks-overlay-plugin',
+      ]),
+    );
+  });
+});
+
+describe('generator Deployment', () => {
+  const deployment = get('Deployment', 'eks-cluster-generator');
+  const spec = specOf<DeploymentSpec>(deployment);
+  const pod = spec.template.spec;
+  const container = pod.containers[0]!;
+
+  it('runs 2 replicas of one container, selected by its name label', () => {
+    expect(spec.replicas).toBe(2);
+    expect(pod.containers).toHaveLength(1);
+    expect(spec.selector.matchLabels).toEqual({
+      'app.kubernetes.io/name': 'eks-cluster-generator',
+    });
+    expect(spec.template.metadata.labels).toMatchObject(spec.selector.matchLabels);
+  });
+
+  it('listens on 4355 with readiness on /readyz and liveness on /healthz', () => {
+    expect(container.ports).toEqual([{ name: 'http', containerPort: 4355, protocol: 'TCP' }]);
+    expect(container.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 'http' });
+    expect(container.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'http' });
+  });
+
+  it('sets requests and limits', () => {
+    expect(Object.keys(container.resources?.requests ?? {}).sort()).toEqual(['cpu', 'memory']);
+    expect(Object.keys(container.resources?.limits ?? {}).sort()).toEqual(['cpu', 'memory']);
+  });
+
+  it('runs non-root, read-only, without capabilities, under RuntimeDefault seccomp', () => {
+    expect(pod.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(pod.securityContext?.['runAsUser']).not.toBe(0);
+    expect(container.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    // A writable /tmp, since the root filesystem is not.
+    const tmp = container.volumeMounts?.find((m) => m.mountPath === '/tmp');
+    expect(pod.volumes?.find((v) => v.name === tmp?.name)?.emptyDir).toBeDefined();
+  });
+
+  it('mounts the token Secret as a file named by GENERATOR_TOKEN_FILE (a directory mount, so rotation reaches it)', () => {
+    const file = container.env?.find((e) => e.name === 'GENERATOR_TOKEN_FILE')?.value;
+    expect(file).toBeDefined();
+    const mount = container.volumeMounts?.find((m) => m.mountPath === path.posix.dirname(file!));
+    expect(mount).toMatchObject({ readOnly: true });
+    expect(mount?.subPath).toBeUndefined();
+    const volume = pod.volumes?.find((v) => v.name === mount?.name);
+    expect(volume?.secret?.secretName).toBe('eks-cluster-generator-token');
+    expect(volume?.secret?.items).toEqual([{ key: 'token', path: path.posix.basename(file!) }]);
+    // Never the token itself in the environment.
+    expect(container.env?.map((e) => e.name)).not.toContain('GENERATOR_TOKEN');
+  });
+
+  it('reads its settings from the generated config ConfigMap and the Argo CD namespace from the Pod', () => {
+    const config = container.envFrom?.[0]?.configMapRef?.name;
+    expect(config).toMatch(/^eks-cluster-generator-config-[a-z0-9]{10}$/);
+    expect(dataOf(get('ConfigMap', config!))).toMatchObject({
+      PORT: '4355',
+      REGISTRAR_ENABLED: 'false',
+    });
+    expect(container.env?.find((e) => e.name === 'ARGOCD_NAMESPACE')?.valueFrom).toEqual({
+      fieldRef: { fieldPath: 'metadata.namespace' },
+    });
+  });
+
+  it('runs as the ServiceAccount that carries the AWS identity and the registrar Role', () => {
+    expect(pod.serviceAccountName).toBe('eks-cluster-generator');
+    const binding = get('RoleBinding', 'eks-cluster-generator-registrar');
+    expect(binding['subjects']).toEqual([
+      { kind: 'ServiceAccount', name: 'eks-cluster-generator', namespace: 'argocd' },
+    ]);
+    expect(binding['roleRef']).toEqual({
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'Role',
+      name: 'eks-cluster-generator-registrar',
+    });
+  });
+});
+
+describe('Service, PodDisruptionBudget, NetworkPolicy', () => {
+  it('the Service exposes 4355 to the Deployment pods', () => {
+    const svc = specOf<{ selector: Record<string, string>; ports: unknown[] }>(
+      get('Service', 'eks-cluster-generator'),
+    );
+    expect(svc.selector).toEqual({ 'app.kubernetes.io/name': 'eks-cluster-generator' });
+    expect(svc.ports).toEqual([{ name: 'http', port: 4355, targetPort: 'http', protocol: 'TCP' }]);
+  });
+
+  it('the PodDisruptionBudget keeps one replica up', () => {
+    expect(specOf(get('PodDisruptionBudget', 'eks-cluster-generator'))).toEqual({
+      minAvailable: 1,
+      selector: { matchLabels: { 'app.kubernetes.io/name': 'eks-cluster-generator' } },
+    });
+  });
+
+  it('the NetworkPolicy admits only the applicationset-controller and labelled metrics scrapers, on 4355', () => {
+    const np = specOf<{ podSelector: unknown; policyTypes: string[]; ingress: unknown[] }>(
+      get('NetworkPolicy', 'eks-cluster-generator'),
+    );
+    expect(np.podSelector).toEqual({
+      matchLabels: { 'app.kubernetes.io/name': 'eks-cluster-generator' },
+    });
+    expect(np.policyTypes).toEqual(['Ingress']);
+    expect(np.ingress).toEqual([
+      {
+        from: [
+          {
+            podSelector: {
+              matchLabels: { 'app.kubernetes.io/name': 'argocd-applicationset-controller' },
+            },
+          },
+        ],
+        ports: [{ port: 4355, protocol: 'TCP' }],
+      },
+      {
+        from: [
+          {
+            namespaceSelector: {},
+            podSelector: { matchLabels: { 'argocd-eks-plugins.io/metrics-scraper': 'true' } },
+          },
+        ],
+        ports: [{ port: 4355, protocol: 'TCP' }],
+      },
+    ]);
+  });
+});
+
+describe('registrar Role', () => {
+  it('is a namespaced Role on secrets and leases only (no ClusterRole)', () => {
+    const role = get('Role', 'eks-cluster-generator-registrar');
+    const rules = role['rules'] as { apiGroups: string[]; resources: string[]; verbs: string[] }[];
+    expect(rules.map((r) => [r.apiGroups, r.resources])).toEqual([
+      [[''], ['secrets']],
+      [['coordination.k8s.io'], ['leases']],
+    ]);
+    expect(rules[0]!.verbs).toEqual(
+      expect.arrayContaining(['get', 'list', 'create', 'update', 'delete']),
+    );
+    expect(rules[1]!.verbs).toEqual(expect.arrayContaining(['get', 'create', 'update']));
+    expect(
+      objects.filter(
+        (o) => o.metadata.name.startsWith('eks-cluster-generator') && o.kind.startsWith('Cluster'),
+      ),
+    ).toEqual([]);
+  });
+});
+
+/* argocd-contract.md §A1/§A2: what the ApplicationSet controller checks before it calls the service. */
+describe('plugin ConfigMap and token Secret (§A1)', () => {
+  const cm = dataOf(get('ConfigMap', 'eks-cluster-generator'));
+
+  it('baseUrl is the Service in the Argo CD namespace on 4355', () => {
+    expect(cm['baseUrl']).toBe('http://eks-cluster-generator.argocd.svc.cluster.local:4355');
+  });
+
+  it('token is a $<secret>:<key> reference to a Secret and key of the install', () => {
+    const token = cm['token']!;
+    expect(token).toMatch(/^\$[^:]+:[^:]+$/);
+    const [secretName, key] = token.slice(1).split(':') as [string, string];
+    const secret = get('Secret', secretName);
+    expect(secret.metadata.name).toBe(secretName); // no name hash: the reference is by exact name
+    expect(secretValue(secret, key)).toEqual(expect.any(String));
+  });
+
+  it('requestTimeout is a bare integer string (Argo CD rejects "30s")', () => {
+    expect(cm['requestTimeout']).toMatch(/^[1-9][0-9]*$/);
+  });
+
+  it('the token Secret carries app.kubernetes.io/part-of: argocd and only a placeholder value', () => {
+    const secret = get('Secret', 'eks-cluster-generator-token');
+    expect(secret.metadata.labels?.['app.kubernetes.io/part-of']).toBe('argocd');
+    expect(secretValue(secret, 'token')).toMatch(/REPLACE-ME/);
+  });
+
+  it('neither object gets a name hash (ApplicationSets and the ConfigMap refer to them by name)', () => {
+    expect(
+      objects.some((o) => o.kind === 'ConfigMap' && o.metadata.name === 'eks-cluster-generator'),
+    ).toBe(true);
+    expect(
+      objects.some((o) => o.kind === 'Secret' && o.metadata.name === 'eks-cluster-generator-token'),
+    ).toBe(true);
+  });
+
+  it('baseUrl follows the install namespace when the overlay changes it', () => {
+    const moved = kustomizeBuild(MANIFESTS_DIR, {
+      key: 'namespace-gitops',
+      apply: (copy) => {
+        const file = path.join(copy, 'kustomization.yaml');
+        writeFileSync(
+          file,
+          readFileSync(file, 'utf8').replace(/^namespace: argocd$/m, 'namespace: gitops'),
+        );
+      },
+    });
+    expect(dataOf(findObject(moved, 'ConfigMap', 'eks-cluster-generator'))['baseUrl']).toBe(
+      'http://eks-cluster-generator.gitops.svc.cluster.local:4355',
+    );
+    expect(findObject(moved, 'RoleBinding', 'eks-cluster-generator-registrar')['subjects']).toEqual(
+      [{ kind: 'ServiceAccount', name: 'eks-cluster-generator', namespace: 'gitops' }],
+    );
+  });
+});
+
+/* argocd-contract.md §B2: the CMP sidecar exactly as Argo CD documents it. */
+describe('argocd-repo-server sidecar (§B2)', () => {
+  const repo = specOf<DeploymentSpec>(get('Deployment', 'argocd-repo-server')).template.spec;
+  const sidecar = repo.containers.find((c) => c.name === 'eks-overlay')!;
+  const repoServer = repo.containers.find((c) => c.name === 'argocd-repo-server')!;
+  const volume = (name: string | undefined): Volume | undefined =>
+    repo.volumes?.find((v) => v.name === name);
+  const mountAt = (p: string) => sidecar.volumeMounts?.find((m) => m.mountPath === p);
+
+  it('is added next to the repo-server container, which is left as it was', () => {
+    expect(repo.containers.map((c) => c.name).sort()).toEqual([
+      'argocd-repo-server',
+      'eks-overlay',
+    ]);
+    const stub = parse(
+      readFileSync(
+        path.join(__dirname, 'fixtures', 'argocd-stub', 'argocd-repo-server.yaml'),
+        'utf8',
+      ),
+    ) as { spec: DeploymentSpec };
+    expect(repoServer).toEqual(stub.spec.template.spec.containers[0]);
+  });
+
+  it('runs argocd-cmp-server from the shared var-files volume as UID 999, non-root', () => {
+    expect(sidecar.command).toEqual(['/var/run/argocd/argocd-cmp-server']);
+    expect(sidecar.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 999 });
+    expect(sidecar.image).toMatch(/^ghcr\.io\/argocd-eks-plugins\/eks-overlay:/);
+  });
+
+  it('mounts var-files, plugins, plugin.yaml by subPath, and a dedicated /tmp', () => {
+    expect(mountAt('/var/run/argocd')?.name).toBe('var-files');
+    expect(mountAt('/home/argocd/cmp-server/plugins')?.name).toBe('plugins');
+    const config = mountAt('/home/argocd/cmp-server/config/plugin.yaml');
+    expect(config?.subPath).toBe('plugin.yaml');
+    expect(volume(config?.name)?.configMap?.name).toMatch(/^eks-overlay-plugin-[a-z0-9]{10}$/);
+    const tmp = mountAt('/tmp');
+    expect(tmp?.name).toBe('cmp-tmp');
+    expect(volume('cmp-tmp')?.emptyDir).toBeDefined();
+    // Not the repo-server's own tmp volume.
+    const repoTmp = repoServer.volumeMounts?.find((m) => m.mountPath === '/tmp')?.name;
+    expect(tmp?.name).not.toBe(repoTmp);
+    expect(sidecar.volumeMounts).toHaveLength(4);
+  });
+
+  it('mounts the plugin.yaml ConfigMap generated from manifests/cmp-sidecar/plugin.yaml', () => {
+    const name = volume(mountAt('/home/argocd/cmp-server/config/plugin.yaml')?.name)?.configMap
+      ?.name;
+    const cm = get('ConfigMap', name!);
+    const plugin = parse(dataOf(cm)['plugin.yaml']!) as {
+      kind: string;
+      metadata: { name: string };
+      spec: { generate: { command: string[] } };
+    };
+    // argocd-cmp-server's ValidatePluginConfig: name, kind, generate command.
+    expect(plugin.metadata.name).toBe('eks-overlay');
+    expect(plugin.kind).toBe('ConfigManagementPlugin');
+    expect(plugin.spec.generate.command.length).toBeGreaterThan(0);
+  });
+});
