@@ -1,0 +1,139 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { compileSimpleSchema } from '../simpleschema/compile';
+import { isMap, type JsonMap } from '../types';
+
+/**
+ * OpenAPI schemas of the kinds RGD templates may create: CRDs read from a directory (the sidecar mounts them;
+ * EKS_OVERLAY_CRD_DIR) plus the instance CRDs that RGDs in the same render generate (kro chaining).
+ */
+export interface KindSchema {
+  readonly group: string;
+  readonly version: string;
+  readonly kind: string;
+  readonly scope: 'Namespaced' | 'Cluster';
+  readonly schema: JsonMap;
+  /** Where it came from (CRD file or `ResourceGraphDefinition x`), for messages. */
+  readonly origin: string;
+}
+
+export interface SchemaLookup {
+  find(apiVersion: string, kind: string): KindSchema | undefined;
+}
+
+export function splitApiVersion(apiVersion: string): { group: string; version: string } {
+  const slash = apiVersion.lastIndexOf('/');
+  return slash < 0
+    ? { group: '', version: apiVersion }
+    : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
+}
+
+export function createSchemaLookup(entries: readonly KindSchema[]): SchemaLookup {
+  const byKey = new Map<string, KindSchema>();
+  for (const e of entries) byKey.set(`${e.group}/${e.version}/${e.kind}`, e);
+  return {
+    find(apiVersion, kind) {
+      const { group, version } = splitApiVersion(apiVersion);
+      return byKey.get(`${group}/${version}/${kind}`);
+    },
+  };
+}
+
+export const emptySchemaLookup: SchemaLookup = { find: () => undefined };
+
+export interface CrdDirectory {
+  readonly entries: readonly KindSchema[];
+  /** Files that could not be read or parsed (reported as warnings: the check is best effort). */
+  readonly problems: readonly string[];
+}
+
+const dirCache = new Map<string, CrdDirectory>();
+
+/** Reads every CustomResourceDefinition in `dir` (*.yaml, *.yml, *.json; not recursive), once per process. */
+export function loadCrdDirectory(dir: string): CrdDirectory {
+  const cached = dirCache.get(dir);
+  if (cached) return cached;
+  const entries: KindSchema[] = [];
+  const problems: string[] = [];
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir)
+      .filter((n) => /\.(ya?ml|json)$/.test(n))
+      .sort();
+  } catch (e) {
+    problems.push(
+      `CRD directory ${dir} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+  }
+  for (const name of names) {
+    const file = path.join(dir, name);
+    try {
+      if (!statSync(file).isFile()) continue;
+      for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
+        if (doc.errors.length > 0) {
+          problems.push(`${file}: not valid YAML`);
+          break;
+        }
+        const obj: unknown = doc.toJS();
+        if (isMap(obj)) entries.push(...kindSchemasFromCrd(obj, file));
+      }
+    } catch (e) {
+      problems.push(`${file}: cannot be read (${(e as Error).message})`);
+    }
+  }
+  const result = { entries, problems };
+  dirCache.set(dir, result);
+  return result;
+}
+
+export function kindSchemasFromCrd(crd: JsonMap, origin: string): KindSchema[] {
+  if (crd['kind'] !== 'CustomResourceDefinition') return [];
+  const spec = crd['spec'];
+  if (!isMap(spec) || !isMap(spec['names'])) return [];
+  const group = spec['group'];
+  const kind = spec['names']['kind'];
+  if (typeof group !== 'string' || typeof kind !== 'string') return [];
+  const scope = spec['scope'] === 'Cluster' ? 'Cluster' : 'Namespaced';
+  const versions = Array.isArray(spec['versions']) ? (spec['versions'] as unknown[]) : [];
+  const out: KindSchema[] = [];
+  for (const v of versions) {
+    if (!isMap(v) || typeof v['name'] !== 'string' || v['served'] === false) continue;
+    const schema = isMap(v['schema']) ? v['schema']['openAPIV3Schema'] : undefined;
+    if (isMap(schema)) out.push({ group, version: v['name'], kind, scope, schema, origin });
+  }
+  return out;
+}
+
+/** The instance CRD an RGD generates (§1.5), so templates of that kind can be checked too. */
+export function kindSchemaFromRgd(rgd: JsonMap, rgdName: string): KindSchema | undefined {
+  const spec = rgd['spec'];
+  const schema = isMap(spec) ? spec['schema'] : undefined;
+  if (!isMap(schema)) return undefined;
+  const { kind, apiVersion } = schema;
+  if (typeof kind !== 'string' || typeof apiVersion !== 'string') return undefined;
+  const compiled = compileSimpleSchema(
+    schema['spec'],
+    schema['types'],
+    'spec.schema.spec',
+    'spec.schema.types',
+  );
+  if (compiled.issues.length > 0) return undefined;
+  return {
+    group: typeof schema['group'] === 'string' ? schema['group'] : 'kro.run',
+    version: apiVersion,
+    kind,
+    scope: schema['scope'] === 'Cluster' ? 'Cluster' : 'Namespaced',
+    schema: {
+      type: 'object',
+      properties: {
+        apiVersion: { type: 'string' },
+        kind: { type: 'string' },
+        metadata: { type: 'object' },
+        spec: compiled.schema,
+        status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+      },
+    },
+    origin: `ResourceGraphDefinition ${rgdName}`,
+  };
+}
