@@ -32,6 +32,8 @@ export function describeAwsError(e: unknown): AwsFailure {
   if (name === 'SyntaxError' && status !== undefined) {
     text = `unreadable response (HTTP ${status})`;
   }
+  // Network errors arrive wrapped; the wrapped error's own text is what an operator needs.
+  text = text.replace(/^AWS SDK error wrapper for /, '');
   const firstLine = text.split('\n')[0] ?? '';
   const full = name && !firstLine.startsWith(name) ? `${name}: ${firstLine}` : firstLine;
   return {

@@ -1,0 +1,338 @@
+/**
+ * The fault matrix of EKS discovery, through the real SDK against the HTTP fake. For every fault:
+ *   1. before any success, load() rejects and names exactly the targets at fault;
+ *   2. when the fault clears, every cluster is found;
+ *   3. when it comes back, no cluster that was in the output disappears (not even one really deleted
+ *      meanwhile from a failing target), failing parts carry the error and keep their lastSuccessAt,
+ *      and the AWS calls of that refresh stay within (pages + clusters + add-on lookups) × attempts;
+ *   4. when it clears again, the source recovers and sees the deletion.
+ */
+import { SourceForbiddenError, SourceUnavailableError } from '../../core/errors';
+import type { SourceLoad } from '../../plugins/cluster-sources/source';
+import type { EksHarness } from '../fakes/aws/eks-harness';
+import { addAll, clusters, startEksHarness } from '../fakes/aws/eks-harness';
+import type { FaultRule } from '../fakes/aws/faults';
+
+const HOME = '111111111111';
+const SPOKE = '222222222222';
+const ROLE = `arn:aws:iam::${SPOKE}:role/eks-discovery`;
+const ENV = {
+  EKS_REGIONS: 'us-east-1,eu-west-1',
+  EKS_ASSUME_ROLE_ARNS: ROLE,
+  EKS_DESCRIBE_CONCURRENCY: '2',
+  EKS_ENROLL_SELECTOR: 'argocd=enabled',
+};
+const MAX_ATTEMPTS = 3; // the SDK default, kept by the harness
+
+const T = {
+  homeUse1: `eks:${HOME}/us-east-1`,
+  homeEuw1: `eks:${HOME}/eu-west-1`,
+  spokeUse1: `eks:${ROLE}/us-east-1`,
+  spokeEuw1: `eks:${ROLE}/eu-west-1`,
+} as const;
+type TargetId = (typeof T)[keyof typeof T];
+const ALL: TargetId[] = [T.homeUse1, T.homeEuw1, T.spokeUse1, T.spokeEuw1];
+
+const FLEET: Record<TargetId, { account: string; region: string; prefix: string; count: number }> =
+  {
+    [T.homeUse1]: { account: HOME, region: 'us-east-1', prefix: 'h-use1', count: 4 },
+    [T.homeEuw1]: { account: HOME, region: 'eu-west-1', prefix: 'h-euw1', count: 3 },
+    [T.spokeUse1]: { account: SPOKE, region: 'us-east-1', prefix: 's-use1', count: 3 },
+    [T.spokeEuw1]: { account: SPOKE, region: 'eu-west-1', prefix: 's-euw1', count: 3 },
+  };
+const CLUSTERS = 13;
+const PAGES = 4;
+const ADDON_LOOKUPS = 1; // every cluster runs 1.30
+
+interface FaultCase {
+  readonly name: string;
+  /** Switches the fault on; returns the switch to turn it off. */
+  readonly on: (h: EksHarness) => Promise<() => Promise<void>> | (() => Promise<void>);
+  readonly affects: readonly TargetId[];
+  /** How the 503 names the targets when that differs (the own account is `self` until STS answers). */
+  readonly namedAs?: readonly string[];
+  /** Access problems are reported as SourceForbiddenError when they are all that is wrong. */
+  readonly forbidden?: boolean;
+  /** Faults of credential calls do not show once credentials are cached (they are valid for an hour). */
+  readonly onlyBeforeFirstSuccess?: boolean;
+}
+
+const rules =
+  (...make: (() => FaultRule)[]) =>
+  (h: EksHarness) => {
+    const removers = make.map((m) => h.fake.addFault(m()));
+    return () => {
+      removers.forEach((r) => r());
+      h.fake.clearFaults(); // also releases hanging requests
+      return Promise.resolve();
+    };
+  };
+
+const eksOps = ['ListClusters', 'DescribeCluster'] as const;
+
+const CASES: FaultCase[] = [
+  {
+    name: '500 ServerException on every EKS call in one region',
+    on: rules(() => ({
+      match: { region: 'eu-west-1', op: [...eksOps] },
+      fault: { kind: 'error', status: 500, type: 'ServerException', message: 'internal' },
+    })),
+    affects: [T.homeEuw1, T.spokeEuw1],
+  },
+  {
+    name: 'one region down (503 ServiceUnavailableException)',
+    on: rules(() => ({
+      match: { region: 'us-east-1', op: [...eksOps] },
+      fault: { kind: 'error', status: 503, type: 'ServiceUnavailableException', message: 'down' },
+    })),
+    affects: [T.homeUse1, T.spokeUse1],
+  },
+  {
+    name: '501 (a server error the SDK does not retry) from one account',
+    on: rules(() => ({
+      match: { account: SPOKE, op: 'ListClusters' },
+      fault: { kind: 'error', status: 501, type: 'ServerException', message: 'not implemented' },
+    })),
+    affects: [T.spokeUse1, T.spokeEuw1],
+  },
+  {
+    name: 'throttling storm: 429 TooManyRequestsException on every EKS call',
+    on: rules(() => ({ match: { op: [...eksOps] }, fault: { kind: 'throttle' } })),
+    affects: ALL,
+  },
+  {
+    name: '429 ThrottlingException on DescribeCluster in one account',
+    on: rules(() => ({
+      match: { account: SPOKE, op: 'DescribeCluster' },
+      fault: { kind: 'throttle', type: 'ThrottlingException' },
+    })),
+    affects: [T.spokeUse1, T.spokeEuw1],
+  },
+  {
+    name: 'hung endpoint (DescribeCluster never answers in one region)',
+    on: rules(() => ({
+      match: { region: 'eu-west-1', op: 'DescribeCluster' },
+      fault: { kind: 'hang' },
+    })),
+    affects: [T.homeEuw1, T.spokeEuw1],
+  },
+  {
+    name: 'connection reset on ListClusters',
+    on: rules(() => ({
+      match: { region: 'us-east-1', account: HOME, op: 'ListClusters' },
+      fault: { kind: 'destroy' },
+    })),
+    affects: [T.homeUse1],
+  },
+  {
+    name: 'malformed JSON from ListClusters',
+    on: rules(() => ({
+      match: { account: HOME, op: 'ListClusters' },
+      fault: { kind: 'malformed' },
+    })),
+    affects: [T.homeUse1, T.homeEuw1],
+  },
+  {
+    name: 'ListClusters repeating its nextToken',
+    on: rules(() => ({
+      match: { account: SPOKE, region: 'eu-west-1', op: 'ListClusters' },
+      fault: { kind: 'sameToken' },
+    })),
+    affects: [T.spokeEuw1],
+  },
+  {
+    name: 'refused connections (nothing listening)',
+    on: async (h) => {
+      await h.fake.refuse();
+      return () => h.fake.accept();
+    },
+    affects: ALL,
+    namedAs: ['eks:self/us-east-1', 'eks:self/eu-west-1', T.spokeUse1, T.spokeEuw1],
+  },
+  {
+    name: 'AccessDeniedException on ListClusters in one account',
+    on: rules(() => ({
+      match: { account: SPOKE, op: 'ListClusters' },
+      fault: {
+        kind: 'error',
+        status: 403,
+        type: 'AccessDeniedException',
+        message: `User: arn:aws:sts::${SPOKE}:assumed-role/eks-discovery/s is not authorized to perform: eks:ListClusters`,
+      },
+    })),
+    affects: [T.spokeUse1, T.spokeEuw1],
+    forbidden: true,
+  },
+  {
+    name: 'invalid credentials (403 UnrecognizedClientException) for the own account',
+    on: rules(() => ({
+      match: { account: HOME, op: [...eksOps] },
+      fault: {
+        kind: 'error',
+        status: 403,
+        type: 'UnrecognizedClientException',
+        message: 'The security token included in the request is invalid.',
+      },
+    })),
+    affects: [T.homeUse1, T.homeEuw1],
+    forbidden: true,
+  },
+  {
+    name: 'AssumeRole denied',
+    on: (h) => {
+      h.fake.denyRole(ROLE);
+      return () => {
+        h.fake.allowRole(ROLE);
+        return Promise.resolve();
+      };
+    },
+    affects: [T.spokeUse1, T.spokeEuw1],
+    forbidden: true,
+    onlyBeforeFirstSuccess: true,
+  },
+  {
+    name: 'STS GetCallerIdentity failing (own account unknown)',
+    on: rules(() => ({
+      match: { op: 'GetCallerIdentity' },
+      fault: { kind: 'error', status: 503, type: 'ServiceUnavailable', message: 'sts down' },
+    })),
+    affects: [T.homeUse1, T.homeEuw1],
+    namedAs: ['eks:self/us-east-1', 'eks:self/eu-west-1'],
+    onlyBeforeFirstSuccess: true,
+  },
+];
+
+let h: EksHarness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+function seedAll(harness: EksHarness): void {
+  for (const id of ALL) {
+    const f = FLEET[id];
+    addAll(harness.fake, f.account, f.region, clusters(f.prefix, f.count));
+  }
+}
+
+function arns(load: SourceLoad): string[] {
+  return load.records.map((r) => r.arn).sort();
+}
+
+describe.each(CASES)('fault: $name', (c) => {
+  it('rejects before the first success naming the failing targets, recovers, and never drops a cluster', async () => {
+    h = await startEksHarness(ENV, { homeAccount: HOME });
+    seedAll(h);
+
+    // 1. Fault from the start: no answer rather than a partial one.
+    let off = await c.on(h);
+    const err = await h.load().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(c.forbidden ? SourceForbiddenError : SourceUnavailableError);
+    const message = (err as Error).message;
+    expect(message).toMatch(new RegExp(`has not listed ${c.affects.length} target\\(s\\) yet`));
+    for (const id of c.namedAs ?? c.affects) expect(message).toContain(`${id} (`);
+    for (const id of ALL.filter((t) => !c.affects.includes(t))) expect(message).not.toContain(id);
+    if (c.forbidden) expect(message).toContain('access denied');
+
+    // 2. Fault cleared: the whole fleet.
+    await off();
+    const healthy = await h.load();
+    expect(healthy.records).toHaveLength(CLUSTERS);
+    expect(healthy.parts.map((p) => p.id)).toEqual(ALL);
+    expect(healthy.parts.every((p) => p.lastError === undefined)).toBe(true);
+
+    // 3. Fault again, and one cluster of an affected target really deleted meanwhile.
+    const victim = c.onlyBeforeFirstSuccess ? undefined : FLEET[c.affects[0] as TargetId];
+    if (victim) h.fake.removeCluster(victim.account, victim.region, `${victim.prefix}-000`);
+    off = await c.on(h);
+    h.fake.resetCalls();
+    const faulty = await h.load();
+
+    expect(arns(faulty)).toEqual(arns(healthy));
+    for (const p of faulty.parts) {
+      const before = healthy.parts.find((x) => x.id === p.id);
+      if (!c.onlyBeforeFirstSuccess && c.affects.includes(p.id as TargetId)) {
+        expect(p.lastError).toEqual(expect.any(String));
+        expect(p.lastSuccessAt).toBe(before?.lastSuccessAt);
+      } else {
+        expect(p.lastError).toBeUndefined();
+      }
+    }
+    expect(h.fake.calls.length).toBeLessThanOrEqual(
+      (PAGES + CLUSTERS + ADDON_LOOKUPS) * MAX_ATTEMPTS,
+    );
+    expect(faulty.addonDefaults).toEqual(healthy.addonDefaults);
+
+    // 4. Cleared again: recovered, and now the deletion is seen.
+    await off();
+    const recovered = await h.load();
+    expect(recovered.parts.every((p) => p.lastError === undefined)).toBe(true);
+    expect(recovered.records).toHaveLength(victim ? CLUSTERS - 1 : CLUSTERS);
+    for (const p of recovered.parts) {
+      const before = faulty.parts.find((x) => x.id === p.id);
+      expect(p.lastSuccessAt).toBeGreaterThanOrEqual(before?.lastSuccessAt ?? 0);
+    }
+  });
+});
+
+describe('transient faults the SDK retries away', () => {
+  it.each<[string, FaultRule]>([
+    [
+      'two 500s',
+      {
+        match: { op: 'DescribeCluster', subject: 'h-use1-001' },
+        fault: { kind: 'error', status: 500, type: 'ServerException' },
+        times: 2,
+      },
+    ],
+    [
+      'two 429 TooManyRequestsException',
+      {
+        match: { op: 'ListClusters', account: SPOKE, region: 'us-east-1' },
+        fault: { kind: 'throttle' },
+        times: 2,
+      },
+    ],
+    [
+      'a reset connection',
+      {
+        match: { op: 'DescribeCluster', subject: 's-euw1-002' },
+        fault: { kind: 'destroy' },
+        times: 1,
+      },
+    ],
+    [
+      'one hung request',
+      {
+        match: { op: 'DescribeCluster', subject: 'h-euw1-000' },
+        fault: { kind: 'hang' },
+        times: 1,
+      },
+    ],
+    [
+      'a 502 without an error type',
+      {
+        match: { op: 'DescribeCluster', subject: 'h-euw1-001' },
+        fault: { kind: 'error', status: 502, type: '' },
+        times: 1,
+      },
+    ],
+  ])(
+    '%s: the first refresh still lists everything, with the retries counted',
+    async (_name, rule) => {
+      h = await startEksHarness(ENV, { homeAccount: HOME });
+      seedAll(h);
+      const times = rule.times ?? 0;
+      h.fake.addFault(rule);
+      const load = await h.load();
+      expect(load.records).toHaveLength(CLUSTERS);
+      expect(load.parts.every((p) => p.lastError === undefined)).toBe(true);
+      const eksCalls = h.fake.calls.filter((x) => x.service === 'eks');
+      expect(eksCalls).toHaveLength(PAGES + CLUSTERS + ADDON_LOOKUPS + times);
+      expect(Math.max(...eksCalls.map((x) => x.attempt))).toBe(times + 1);
+    },
+  );
+});
