@@ -85,3 +85,25 @@ export function loadExampleFleet(): ClusterRecord[] {
 export function loadExampleAddonDefaults(): AddonDefaults {
   return readExampleFleet().addonDefaults;
 }
+
+/** A valid record for tests; override what the case is about. */
+export function aClusterRecord(
+  over: Partial<ClusterRecord> & { clusterName: string },
+): ClusterRecord {
+  const accountId = over.accountId ?? '012345678901';
+  const region = over.region ?? 'eu-west-1';
+  return {
+    accountId,
+    region,
+    arn: `arn:aws:eks:${region}:${accountId}:cluster/${over.clusterName}`,
+    version: '1.30',
+    platformVersion: 'eks.20',
+    status: 'ACTIVE',
+    endpoint: `https://${'0123456789ABCDEF0123456789ABCDEF'}.gr7.${region}.eks.amazonaws.com`,
+    oidcIssuer: `https://oidc.eks.${region}.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF`,
+    vpcId: 'vpc-0123456789abcdef0',
+    tags: {},
+    caData: '',
+    ...over,
+  };
+}
