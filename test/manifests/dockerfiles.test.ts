@@ -77,7 +77,9 @@ describe.each(images)('$file', ({ file, bundle, uid }) => {
     for (const c of copies) {
       expect(c.args).toMatch(new RegExp(`^--from=${build.name}\\s`));
       const sources = c.args.split(/\s+/).slice(1, -1);
-      for (const src of sources) expect(src).toMatch(/\/dist\/[^/]+\.cjs(\.map)?$/);
+      // The bundle (and its source map); the generator also ships its example fleet (data, not code).
+      for (const src of sources)
+        expect(src).toMatch(/\/dist\/([^/]+\.cjs(\.map)?|examples\/fleet\.yaml)$/);
     }
     expect(copies.some((c) => c.args.includes(`/dist/${bundle}`))).toBe(true);
   });

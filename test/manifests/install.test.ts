@@ -76,6 +76,7 @@ describe('the install overlay (manifests/kustomization.yaml)', () => {
         'PodDisruptionBudget/eks-cluster-generator',
         'NetworkPolicy/eks-cluster-generator',
         'ConfigMap/eks-cluster-generator-config',
+        'ConfigMap/eks-cluster-generator-fleet',
         'ConfigMap/eks-cluster-generator',
         'Secret/eks-cluster-generator-token',
         'Role/eks-cluster-generator-registrar',
