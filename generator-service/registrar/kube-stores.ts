@@ -8,6 +8,7 @@ import {
   type V1Lease,
   type V1Secret,
 } from '@kubernetes/client-node';
+import { describeError } from '../../core/errors';
 import type { SecretContent } from './desired';
 import type { ActualSecret } from './plan';
 import type { LeaseRecord, LeaseSpec, LeaseStore, SecretStore } from './stores';
@@ -121,8 +122,10 @@ async function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
           : '';
       throw new KubeCallError(operation, e.code, reason);
     }
-    const code = (e as { code?: unknown }).code;
-    throw new KubeCallError(operation, 0, typeof code === 'string' ? code : 'request failed');
+    // Transport and client-side failures (refused connection, TLS, auth plugin): their messages hold no secrets.
+    throw new KubeCallError(operation, 0, describeError(e).split('\n')[0]?.slice(0, 200) ?? '', {
+      cause: e,
+    });
   } finally {
     clearTimeout(timer);
   }

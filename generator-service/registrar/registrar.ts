@@ -21,8 +21,10 @@ export interface RegistrarParts {
 
 export interface RegistrarHandle {
   stop(): Promise<void>;
-  /** Runs (or joins) a reconcile and reports its outcome. */
+  /** Queues a reconcile (after the current one, if any) and reports the outcome of the last run. */
   reconcile(reason?: string): Promise<ReconcileOutcome | undefined>;
+  /** Waits until no reconcile runs or is queued; reports the outcome of the last run. */
+  settle(): Promise<ReconcileOutcome | undefined>;
   /** Runs (or joins) one leader-election round; true when this replica leads afterwards. */
   electionRound(): Promise<boolean>;
   isLeader(): boolean;
@@ -86,6 +88,10 @@ export async function startRegistrar(parts: RegistrarParts): Promise<RegistrarHa
     },
     reconcile: async (reason = 'requested') => {
       await reconciler.trigger(reason);
+      return reconciler.lastOutcome();
+    },
+    settle: async () => {
+      await reconciler.idle();
       return reconciler.lastOutcome();
     },
     electionRound: () => elector.tryAcquireOrRenew(),

@@ -62,6 +62,11 @@ export interface FakeKubeApi {
   readonly url: string;
   readonly requests: RequestRecord[];
   inject(fault: Fault): void;
+  /**
+   * Runs `hook` once, just before the first matching request is handled: lets a test act as a concurrent writer
+   * between the client's read and its write.
+   */
+  before(verb: Verb, resource: Resource, name: string, hook: () => void): void;
   clearFaults(): void;
   /** Objects as stored, sorted by name (deep copies). */
   list(resource: Resource, namespace: string): KubeObject[];
@@ -116,6 +121,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
   const store = new Map<string, KubeObject>();
   const faults: Fault[] = [];
   const requests: RequestRecord[] = [];
+  const hooks: { verb: Verb; resource: Resource; name: string; hook: () => void }[] = [];
   let revision = 1000;
 
   const keyOf = (resource: Resource, ns: string, name: string) => `${resource}/${ns}/${name}`;
@@ -262,12 +268,14 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
       const verb = verbOf(req.method ?? 'GET', name !== undefined);
       const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
       const user = (token !== undefined ? options.users?.[token] : undefined) ?? 'anonymous';
+      const raw = Buffer.concat(chunks).toString('utf8');
       const log = (code: number) =>
         requests.push({
           verb: verb ?? 'get',
           resource: route.resource,
           namespace: ns,
-          name,
+          // A create names its object in the body.
+          name: name ?? (verb === 'create' ? bodyName(raw) : undefined),
           labelSelector: url.searchParams.get('labelSelector') ?? undefined,
           status: code,
           user,
@@ -276,11 +284,12 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
         send(405, status(405, `method ${req.method} not allowed`));
         return;
       }
+      const target = name ?? (verb === 'create' ? bodyName(raw) : undefined);
       const fault = faults.find(
         (f) =>
           f.verb === verb &&
           f.resource === route.resource &&
-          (f.name === undefined || f.name === name) &&
+          (f.name === undefined || f.name === target) &&
           (f.user === undefined || f.user === user) &&
           (f.times === undefined || f.times > 0),
       );
@@ -290,8 +299,11 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
         send(fault.status, status(fault.status, `injected fault on ${verb} ${route.resource}`));
         return;
       }
+      const hookAt = hooks.findIndex(
+        (k) => k.verb === verb && k.resource === route.resource && k.name === target,
+      );
+      if (hookAt >= 0) hooks.splice(hookAt, 1)[0]?.hook();
       try {
-        const raw = Buffer.concat(chunks).toString('utf8');
         let body: unknown;
         try {
           body = raw === '' ? undefined : JSON.parse(raw);
@@ -324,6 +336,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     url: `http://127.0.0.1:${port}`,
     requests,
     inject: (f) => faults.push({ ...f }),
+    before: (verb, resource, name, hook) => hooks.push({ verb, resource, name, hook }),
     clearFaults: () => void faults.splice(0),
     list: (resource, ns) =>
       [...store.entries()]
@@ -352,6 +365,15 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
         server.close((err) => (err ? reject(err) : resolve()));
       }),
   };
+}
+
+function bodyName(raw: string): string | undefined {
+  try {
+    const name = (JSON.parse(raw) as { metadata?: { name?: unknown } }).metadata?.name;
+    return typeof name === 'string' ? name : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function verbOf(method: string, named: boolean): Verb | undefined {
