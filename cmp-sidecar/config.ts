@@ -56,6 +56,7 @@ export function parseOverlayConfig(text: string, file: string): OverlayConfig {
   const asJs = doc.toJS({ maxAliasCount: 1000 }) as Record<string, unknown>;
   const sources: Record<string, SourceRef> = {};
   let layers: string[] = [];
+  const layerRefs: SourceRef[] = [];
   let allowEmpty = false;
   let parameters: ParameterDeclaration[] = [];
   const passed: Partial<Record<(typeof PASS_THROUGH)[number], unknown>> = {};
@@ -75,7 +76,7 @@ export function parseOverlayConfig(text: string, file: string): OverlayConfig {
     switch (key) {
       case 'layers':
         sawLayers = true;
-        layers = parseLayers(value, where, issues);
+        layers = parseLayers(value, where, issues, (n) => layerRefs.push(at(n)));
         break;
       case 'allowEmpty':
         if (isScalar(value) && typeof value.value === 'boolean') allowEmpty = value.value;
@@ -90,13 +91,14 @@ export function parseOverlayConfig(text: string, file: string): OverlayConfig {
   }
   if (!sawLayers) issues.push(`${file}: "layers" is required (a list of directories, e.g. [base])`);
   if (issues.length > 0) throw new ConfigError(issues);
-  return { layers, allowEmpty, parameters, ...passed, sources };
+  return { layers, layerRefs, allowEmpty, parameters, ...passed, sources };
 }
 
 function parseLayers(
   node: Node | null,
   where: (n: Node | null | undefined) => string,
   issues: string[],
+  onItem: (n: Node) => void,
 ): string[] {
   if (!isSeq(node) || node.items.length === 0) {
     issues.push(`${where(node)}: layers must be a non-empty list of directory paths`);
@@ -104,9 +106,10 @@ function parseLayers(
   }
   const out: string[] = [];
   for (const item of node.items as (Node | null)[]) {
-    if (isScalar(item) && typeof item.value === 'string' && item.value.trim() !== '')
+    if (isScalar(item) && typeof item.value === 'string' && item.value.trim() !== '') {
       out.push(item.value);
-    else issues.push(`${where(item)}: each layer must be a non-empty string path`);
+      onItem(item);
+    } else issues.push(`${where(item)}: each layer must be a non-empty string path`);
   }
   return out;
 }
@@ -148,9 +151,11 @@ function parseParameters(
     if (kinds.length > 1)
       issues.push(`${here}: parameter "${name}" may have only one of string, array, map`);
     const collectionType = kinds[0] ?? 'string';
-    const decl: {
-      -readonly [K in keyof ParameterDeclaration]: ParameterDeclaration[K];
-    } = { name, required: false, collectionType };
+    const decl: { -readonly [K in keyof ParameterDeclaration]: ParameterDeclaration[K] } = {
+      name,
+      required: false,
+      collectionType,
+    };
     for (const k of ['title', 'tooltip'] as const) {
       const v = raw[k];
       if (v === undefined) continue;
@@ -166,8 +171,7 @@ function parseParameters(
       if (typeof def === 'string') decl.string = def;
       else issues.push(`${here}: parameter "${name}" string default must be a quoted string`);
     } else if (collectionType === 'array') {
-      if (Array.isArray(def) && def.every((v) => typeof v === 'string'))
-        decl.array = def as string[];
+      if (Array.isArray(def) && def.every((v) => typeof v === 'string')) decl.array = def;
       else issues.push(`${here}: parameter "${name}" array default must be a list of strings`);
     } else if (collectionType === 'map') {
       if (isStringMap(def)) decl.map = def;

@@ -56,6 +56,8 @@ export interface ArgoEnv {
 export interface OverlayConfig {
   /** Layer path templates as written (`envs/{{cluster.metadata.labels.env}}`). */
   readonly layers: readonly string[];
+  /** Where each layer entry is written in eks-overlay.yaml (same order as `layers`). */
+  readonly layerRefs: readonly SourceRef[];
   readonly allowEmpty: boolean;
   /** Parameters the app declares (announced to Argo CD, visible to templates as `params.<name>`). */
   readonly parameters: readonly ParameterDeclaration[];

@@ -1,0 +1,166 @@
+import { describeError, InputError, isAppError } from '../core/errors';
+import type * as GenerateCommand from './commands/generate';
+import type * as ParametersCommand from './commands/parameters';
+import type * as ValidateCommand from './commands/validate';
+import type { Io } from './io';
+
+/** Exit codes (sysexits-style where one fits). Argo CD shows stderr of a failed run in the Application's conditions. */
+export const EXIT = {
+  ok: 0,
+  /** The render failed: a file, template, merge, secret or validation problem. */
+  render: 1,
+  /** Bad command line. */
+  usage: 2,
+  /** A bug: anything that is not one of our errors. */
+  internal: 70,
+  /** Configuration: eks-overlay.yaml, ARGOCD_APP_PARAMETERS, the cluster context. */
+  config: 78,
+} as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+export const VERSION = '0.1.0';
+
+export const USAGE = `eks-overlay: render per-cluster overlays for Argo CD (Config Management Plugin v2)
+
+Usage:
+  eks-overlay generate [dir]              Argo CD's generate command: YAML stream on stdout (dir defaults to .)
+  eks-overlay parameters [dir]            Argo CD's dynamic parameters command: JSON announcements on stdout
+  eks-overlay render <dir> [options]      render one app for people and CI
+  eks-overlay validate <dir> [options]    render for every --context given and report every problem
+  eks-overlay --help | --version
+
+Options (render, validate):
+  --context <file>        cluster context JSON/YAML (the generator's clusterContext, a parameter set, or a list
+                          of them); repeatable for validate. Replaces ARGOCD_ENV_CLUSTER_CONTEXT.
+  --cluster <key=value>   override one context entry, as the "cluster" map parameter does (dotted key)
+  --root <dir>            directory no file may resolve outside of (default: the app directory, or the
+                          repository root derived from ARGOCD_APP_SOURCE_PATH)
+
+Environment: ARGOCD_APP_*, ARGOCD_ENV_CLUSTER_CONTEXT, ARGOCD_APP_PARAMETERS, KUBE_VERSION (argocd-contract.md §B5).
+EKS_OVERLAY_LOG_LEVEL=debug (or ARGOCD_ENV_EKS_OVERLAY_LOG_LEVEL) logs layer resolution on stderr.
+
+Exit codes: 0 ok, 1 render error, 2 usage, 70 internal error, 78 configuration error.
+Nothing is written on stdout unless the command succeeds.
+`;
+
+export interface CommonOptions {
+  readonly dir: string | undefined;
+  readonly contexts: readonly string[];
+  readonly cluster: Readonly<Record<string, string>>;
+  readonly root: string | undefined;
+}
+
+function parseOptions(args: readonly string[], command: string): CommonOptions {
+  let dir: string | undefined;
+  const contexts: string[] = [];
+  const cluster: Record<string, string> = {};
+  let root: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const value = (): string => {
+      const v = args[++i];
+      if (v === undefined) throw new InputError(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--context') contexts.push(value());
+    else if (a.startsWith('--context=')) contexts.push(a.slice('--context='.length));
+    else if (a === '--cluster' || a.startsWith('--cluster=')) {
+      const kv = a === '--cluster' ? value() : a.slice('--cluster='.length);
+      const eq = kv.indexOf('=');
+      if (eq <= 0) throw new InputError(`--cluster expects key=value, got ${JSON.stringify(kv)}`);
+      cluster[kv.slice(0, eq)] = kv.slice(eq + 1);
+    } else if (a === '--root') root = value();
+    else if (a.startsWith('--root=')) root = a.slice('--root='.length);
+    else if (a.startsWith('-')) throw new InputError(`unknown option ${a} for ${command}`);
+    else if (dir === undefined) dir = a;
+    else throw new InputError(`${command} takes one directory, got also ${JSON.stringify(a)}`);
+  }
+  if (
+    (command === 'generate' || command === 'parameters') &&
+    (contexts.length > 0 || root !== undefined)
+  ) {
+    throw new InputError(
+      `${command} reads its context from Argo CD's environment; --context/--root are for render and validate`,
+    );
+  }
+  if (command !== 'validate' && contexts.length > 1)
+    throw new InputError(`${command} takes at most one --context`);
+  return { dir, contexts, cluster, root };
+}
+
+/** Runs one command. Never calls process.exit; writes stdout only on success, and only once. */
+export async function run(argv: readonly string[], io: Io): Promise<ExitCode> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
+        io.stdout.write(USAGE);
+        return command === undefined ? EXIT.usage : EXIT.ok;
+      case '--version':
+      case '-v':
+      case 'version':
+        io.stdout.write(`${VERSION}\n`);
+        return EXIT.ok;
+      case 'generate':
+      case 'render': {
+        const opts = parseOptions(rest, command);
+        if (command === 'render' && opts.dir === undefined)
+          throw new InputError('render needs a directory');
+        const { generate } = commands.generate();
+        return await generate(opts, io);
+      }
+      case 'parameters': {
+        const opts = parseOptions(rest, command);
+        const { parameters } = commands.parameters();
+        return await parameters(opts, io);
+      }
+      case 'validate': {
+        const opts = parseOptions(rest, command);
+        if (opts.dir === undefined) throw new InputError('validate needs a directory');
+        const { validate } = commands.validate();
+        return await validate(opts, io);
+      }
+      default:
+        throw new InputError(`unknown command ${JSON.stringify(command)}`);
+    }
+  } catch (e) {
+    return reportError(e, io);
+  }
+}
+
+/**
+ * Commands load on demand so `--help`/`--version` and the parameters command never evaluate the render code
+ * (cold start counts against Argo CD's deadline). esbuild keeps a `require` inside a function lazy; a dynamic
+ * `import()` would need ESM file extensions that neither esbuild nor jest resolve to the .ts sources here.
+ */
+const commands = {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  generate: () => require('./commands/generate') as typeof GenerateCommand,
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  parameters: () => require('./commands/parameters') as typeof ParametersCommand,
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  validate: () => require('./commands/validate') as typeof ValidateCommand,
+};
+
+export function exitCodeFor(e: unknown): ExitCode {
+  if (!isAppError(e)) return EXIT.internal;
+  if (e.code === 'ERR_INPUT') return EXIT.usage;
+  if (e.code === 'ERR_CONFIG') return EXIT.config;
+  if (e.code === 'ERR_INTERNAL') return EXIT.internal;
+  return EXIT.render;
+}
+
+export function reportError(e: unknown, io: Io): ExitCode {
+  const code = exitCodeFor(e);
+  if (code === EXIT.internal) {
+    const stack = e instanceof Error && e.stack !== undefined ? e.stack : describeError(e);
+    io.stderr.write(`eks-overlay: internal error: ${stack}\n`);
+  } else {
+    io.stderr.write(`eks-overlay: error: ${describeError(e)}\n`);
+    if (code === EXIT.usage) io.stderr.write('run "eks-overlay --help" for usage\n');
+  }
+  return code;
+}

@@ -1,0 +1,42 @@
+import { InputError } from '../../core/errors';
+import { readArgoEnv } from '../argocd-env';
+import type { CommonOptions, ExitCode } from '../cli';
+import { EXIT } from '../cli';
+import { buildClusterView } from '../cluster-context';
+import { loadOverlayConfig } from '../config';
+import { createLog } from '../io';
+import type { Io } from '../io';
+import { renderApp } from '../render/pipeline';
+import { readContextFile, resolveDirs, withContext } from './prepare';
+
+/** `generate` (Argo CD) and `render <dir>` (people): the YAML stream on stdout, written once, only on success. */
+export async function generate(opts: CommonOptions, io: Io): Promise<ExitCode> {
+  const log = createLog(io);
+  const argoEnv = readArgoEnv(io.env);
+  const dirs = await resolveDirs(opts, io, argoEnv);
+  const config = await loadOverlayConfig(dirs.appDir);
+  const contexts =
+    opts.contexts[0] === undefined ? [] : await readContextFile(opts.contexts[0], io);
+  if (contexts.length > 1) {
+    throw new InputError(
+      `--context ${opts.contexts[0]} holds ${contexts.length} contexts; render takes one (validate takes many)`,
+    );
+  }
+  const env = withContext(argoEnv, contexts[0]);
+  const cluster = buildClusterView(env, opts.cluster);
+  if (env.userEnv['CLUSTER_CONTEXT'] === undefined && Object.keys(opts.cluster).length === 0) {
+    log.debug(
+      'no ARGOCD_ENV_CLUSTER_CONTEXT and no "cluster" parameter: templates see an empty cluster',
+    );
+  }
+  const result = await renderApp({
+    ...dirs,
+    config,
+    env,
+    cluster,
+    warn: log.warn,
+    debug: log.debug,
+  });
+  io.stdout.write(result.yaml);
+  return EXIT.ok;
+}

@@ -1,0 +1,285 @@
+import Handlebars from 'handlebars';
+import { RenderError } from '../../core/errors';
+import type { SourceRef } from './stages';
+
+/**
+ * Strict Handlebars over single string values (never over YAML text, so a value cannot change structure).
+ *
+ * Helpers (the complete list; anything else is a compile error):
+ *   default v fallback · lower s · upper s · trim s · replace s from to · trimPrefix s p · trimSuffix s p ·
+ *   json v · b64enc s · b64dec s · eq a b · ne a b · and a b.. · or a b.. · not a ·
+ *   int v · number v · bool v (typed output when the whole value is that one expression) ·
+ *   built-ins if, unless, each, with.  `lookup` and `log` are disabled.
+ */
+
+export type TemplateScope = Readonly<Record<string, unknown>>;
+export type TemplateValue = string | number | boolean;
+
+const TYPED_HELPERS = new Set(['int', 'number', 'bool']);
+const HELPER_NAMES = [
+  'default',
+  'lower',
+  'upper',
+  'trim',
+  'replace',
+  'trimPrefix',
+  'trimSuffix',
+  'json',
+  'b64enc',
+  'b64dec',
+  'eq',
+  'ne',
+  'and',
+  'or',
+  'not',
+  'int',
+  'number',
+  'bool',
+] as const;
+
+/** Thrown by helpers for a bad argument; turned into a RenderError naming file:line by the caller. */
+class HelperArgumentError extends Error {}
+
+const args = (raw: unknown[]): unknown[] => raw.slice(0, -1); // Handlebars passes its options object last
+
+function asString(v: unknown, helper: string): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  throw new HelperArgumentError(`${helper} expects a string, got ${describe(v)}`);
+}
+
+function describe(v: unknown): string {
+  if (v === undefined) return 'undefined';
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  return typeof v === 'object' ? 'a map' : JSON.stringify(v);
+}
+
+function toInt(v: unknown): number {
+  if (typeof v === 'number' && Number.isSafeInteger(v)) return v;
+  if (typeof v === 'string' && /^[-+]?\d+$/.test(v.trim()) && Number.isSafeInteger(Number(v)))
+    return Number(v);
+  throw new HelperArgumentError(`int expects an integer, got ${describe(v)}`);
+}
+
+function toNumber(v: unknown): number {
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+  if (typeof n === 'number' && Number.isFinite(n)) return n;
+  throw new HelperArgumentError(`number expects a number, got ${describe(v)}`);
+}
+
+function toBool(v: unknown): boolean {
+  if (typeof v === 'boolean') return v;
+  if (v === 'true' || v === 'false') return v === 'true';
+  throw new HelperArgumentError(`bool expects true or false, got ${describe(v)}`);
+}
+
+const helpers: Record<(typeof HELPER_NAMES)[number], (...raw: unknown[]) => unknown> = {
+  default: (...raw) => {
+    const [v, fallback] = args(raw);
+    return v === undefined || v === null || v === '' ? fallback : v;
+  },
+  lower: (...raw) => asString(args(raw)[0], 'lower').toLowerCase(),
+  upper: (...raw) => asString(args(raw)[0], 'upper').toUpperCase(),
+  trim: (...raw) => asString(args(raw)[0], 'trim').trim(),
+  replace: (...raw) => {
+    const [s, from, to] = args(raw);
+    return asString(s, 'replace').split(asString(from, 'replace')).join(asString(to, 'replace'));
+  },
+  trimPrefix: (...raw) => {
+    const [s, p] = args(raw).map((x) => asString(x, 'trimPrefix')) as [string, string];
+    return s.startsWith(p) ? s.slice(p.length) : s;
+  },
+  trimSuffix: (...raw) => {
+    const [s, p] = args(raw).map((x) => asString(x, 'trimSuffix')) as [string, string];
+    return p !== '' && s.endsWith(p) ? s.slice(0, -p.length) : s;
+  },
+  json: (...raw) => JSON.stringify(args(raw)[0] ?? null),
+  b64enc: (...raw) => Buffer.from(asString(args(raw)[0], 'b64enc'), 'utf8').toString('base64'),
+  b64dec: (...raw) => Buffer.from(asString(args(raw)[0], 'b64dec'), 'base64').toString('utf8'),
+  eq: (...raw) => {
+    const [a, b] = args(raw);
+    return a === b;
+  },
+  ne: (...raw) => {
+    const [a, b] = args(raw);
+    return a !== b;
+  },
+  and: (...raw) => args(raw).every(Boolean),
+  or: (...raw) => args(raw).some(Boolean),
+  not: (...raw) => !args(raw)[0],
+  int: (...raw) => toInt(args(raw)[0]),
+  number: (...raw) => toNumber(args(raw)[0]),
+  bool: (...raw) => toBool(args(raw)[0]),
+};
+
+export const TEMPLATE_HELPERS: readonly string[] = HELPER_NAMES;
+
+let env: typeof Handlebars | undefined;
+function handlebars(): typeof Handlebars {
+  if (env !== undefined) return env;
+  // A private environment: nothing registered globally by any other code is visible here.
+  const hb = Handlebars.create();
+  hb.unregisterHelper('lookup');
+  hb.unregisterHelper('log');
+  for (const [name, fn] of Object.entries(helpers))
+    hb.registerHelper(name, fn as Handlebars.HelperDelegate);
+  env = hb;
+  return hb;
+}
+
+const KNOWN_HELPERS: Record<string, boolean> = {
+  ...Object.fromEntries(HELPER_NAMES.map((n) => [n, true])),
+  if: true,
+  unless: true,
+  each: true,
+  with: true,
+  lookup: false,
+  log: false,
+};
+
+interface Compiled {
+  readonly render: (scope: TemplateScope) => string;
+  readonly typed: 'int' | 'number' | 'bool' | undefined;
+  readonly ast: hbs.AST.Program;
+}
+const cache = new Map<string, Compiled>();
+
+function compile(text: string): Compiled {
+  const hit = cache.get(text);
+  if (hit !== undefined) return hit;
+  const hb = handlebars();
+  const ast = hb.parse(text);
+  const only = ast.body.length === 1 ? ast.body[0] : undefined;
+  let typed: Compiled['typed'];
+  if (only?.type === 'MustacheStatement') {
+    const p = (only as hbs.AST.MustacheStatement).path;
+    if (p.type === 'PathExpression' && TYPED_HELPERS.has((p as hbs.AST.PathExpression).original)) {
+      typed = (p as hbs.AST.PathExpression).original as Compiled['typed'];
+    }
+  }
+  const fn = hb.compile(ast, {
+    strict: true,
+    noEscape: true,
+    knownHelpersOnly: true,
+    knownHelpers: KNOWN_HELPERS,
+  });
+  const compiled: Compiled = {
+    ast,
+    typed,
+    render: (scope) =>
+      fn(scope, {
+        allowProtoPropertiesByDefault: false,
+        allowProtoMethodsByDefault: false,
+        allowCallsToHelperMissing: false,
+      }),
+  };
+  cache.set(text, compiled);
+  return compiled;
+}
+
+/** True when a string holds template syntax (plain strings skip Handlebars entirely). */
+export function isTemplate(text: string): boolean {
+  return text.includes('{{');
+}
+
+function at(where: SourceRef): string {
+  return where.line === undefined ? where.file : `${where.file}:${where.line}`;
+}
+
+/**
+ * Renders one value. A whole value that is exactly `{{int ..}}`, `{{number ..}}` or `{{bool ..}}` yields that type;
+ * anything else yields a string. Unknown variables, unknown helpers and bad helper arguments throw a RenderError
+ * naming `where` and the variable path.
+ */
+export function renderTemplate(
+  text: string,
+  scope: TemplateScope,
+  where: SourceRef,
+): TemplateValue {
+  let compiled: Compiled;
+  try {
+    compiled = compile(text);
+  } catch (e) {
+    throw new RenderError(
+      `${at(where)}: invalid template ${JSON.stringify(text)}: ${firstLine(e)}`,
+      {
+        cause: e,
+        ...where,
+      },
+    );
+  }
+  let out: string;
+  try {
+    out = compiled.render(scope);
+  } catch (e) {
+    throw new RenderError(
+      `${at(where)}: ${explain(e, compiled.ast)} in template ${JSON.stringify(text)}`,
+      {
+        cause: e,
+        ...where,
+      },
+    );
+  }
+  switch (compiled.typed) {
+    case 'int':
+      return toIntOrThrow(out, where);
+    case 'number':
+      return Number(out);
+    case 'bool':
+      return out === 'true';
+    case undefined:
+      return out;
+  }
+}
+
+function toIntOrThrow(out: string, where: SourceRef): number {
+  const n = Number(out);
+  if (!Number.isSafeInteger(n))
+    throw new RenderError(`${at(where)}: int produced ${JSON.stringify(out)}`, where);
+  return n;
+}
+
+/** Turns Handlebars' runtime errors into "unknown variable cluster.metadata.labels.env" where possible. */
+function explain(e: unknown, ast: hbs.AST.Program): string {
+  if (e instanceof HelperArgumentError) return e.message;
+  const err = e as { message?: string; lineNumber?: number; column?: number };
+  const message = firstLine(e);
+  const notDefined = /^"(.+)" not defined in/.exec(message);
+  if (notDefined !== null) {
+    const path = findPathAt(ast, err.lineNumber, err.column);
+    return `unknown variable ${path ?? notDefined[1]}`;
+  }
+  if (e instanceof TypeError && /Cannot read properties of (undefined|null)/.test(message)) {
+    return `unknown variable (a parent of a path is missing): ${message}`;
+  }
+  return message;
+}
+
+function findPathAt(ast: hbs.AST.Program, line?: number, column?: number): string | undefined {
+  if (line === undefined || column === undefined) return undefined;
+  let found: string | undefined;
+  const visit = (node: unknown): void => {
+    if (found !== undefined || typeof node !== 'object' || node === null) return;
+    const n = node as { type?: string; loc?: hbs.AST.SourceLocation; original?: string };
+    if (
+      n.type === 'PathExpression' &&
+      n.loc?.start.line === line &&
+      n.loc.start.column === column
+    ) {
+      found = n.original;
+      return;
+    }
+    for (const v of Object.values(node)) {
+      if (Array.isArray(v)) v.forEach(visit);
+      else if (typeof v === 'object' && v !== null && v !== n.loc) visit(v);
+    }
+  };
+  visit(ast);
+  return found;
+}
+
+function firstLine(e: unknown): string {
+  const m = e instanceof Error ? e.message : String(e);
+  return m.split('\n')[0] ?? m;
+}
