@@ -1,0 +1,135 @@
+import * as path from 'node:path';
+import { ConfigError, ValidationError } from '../../core/errors';
+import type { ObjectStage, RenderedObject, StageContext } from '../render/stages';
+import { parseInstances, parseKroConfig, type KroConfig } from './config';
+import type * as InstancesModule from './instances';
+import { readYamlObjects, resolveRepoPath, yamlFilesUnder } from './reference-files';
+import { formatFinding, type KroFinding, type KroInputObject } from './types';
+import type * as ValidateModule from './validate';
+
+/**
+ * The kro stage: every ResourceGraphDefinition of the render is checked against kro's static rules before Argo CD
+ * applies it (legacy ResourceGroups are translated, with a warning), then the instances eks-overlay.yaml declares
+ * are built for this cluster and checked against their RGD's schema. Any error fails the render, listing every
+ * problem with file:line, RGD, resource id and field path. `eks-overlay validate` runs the same stage.
+ *
+ * CRD schemas for template checks come from $EKS_OVERLAY_CRD_DIR (directories separated by ":"; the sidecar
+ * image mounts them) and `kro.crdDirs`; kinds without a schema are reported as not schema-checked.
+ */
+export const CRD_DIR_ENV = 'EKS_OVERLAY_CRD_DIR';
+const CONFIG_FILE = 'eks-overlay.yaml';
+
+export function createKroStage(processEnv: NodeJS.ProcessEnv = process.env): ObjectStage {
+  return { name: 'kro', run: (objects, ctx) => runKro(objects, ctx, processEnv) };
+}
+
+export const kroStage: ObjectStage = createKroStage();
+
+function mayBeKro(o: Record<string, unknown>): boolean {
+  return o['kind'] === 'ResourceGraphDefinition' || o['kind'] === 'ResourceGroup';
+}
+
+async function runKro(
+  objects: readonly RenderedObject[],
+  ctx: StageContext,
+  processEnv: NodeJS.ProcessEnv,
+): Promise<RenderedObject[]> {
+  const where = (key: string): string => {
+    const ref = ctx.config.sources[key];
+    return ref?.line === undefined ? CONFIG_FILE : `${ref.file}:${ref.line}`;
+  };
+  const issues: string[] = [];
+  const kroIssues: string[] = [];
+  const config = parseKroConfig(ctx.config.kro, kroIssues);
+  const instIssues: string[] = [];
+  const instances = parseInstances(ctx.config.instances, instIssues);
+  issues.push(
+    ...kroIssues.map((m) => `${where('kro')}: ${m}`),
+    ...instIssues.map((m) => `${where('instances')}: ${m}`),
+  );
+  if (issues.length > 0) throw new ConfigError(issues);
+  if (!objects.some((o) => mayBeKro(o.object)) && instances.length === 0) return [...objects];
+
+  // Loaded only when the render holds kro objects: the CEL parser and Ajv stay out of other renders.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { validateKroObjects } = require('./validate') as typeof ValidateModule;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { buildInstances } = require('./instances') as typeof InstancesModule;
+
+  const crdDirs = await crdDirectories(config, ctx, processEnv, where('kro'));
+  const referenceRgds = await loadReferenceRgds(config, ctx, where('kro'));
+  const result = validateKroObjects(objects, {
+    crdDirs,
+    referenceRgds,
+    legacy: config.legacy,
+    celOmitFunction: config.celOmitFunction,
+  });
+  const findings: KroFinding[] = [...result.findings];
+  const out: RenderedObject[] = result.objects.map((o, i) => ({
+    object: o.object,
+    source: o.source ?? objects[i]?.source ?? { file: CONFIG_FILE },
+  }));
+  if (instances.length > 0) {
+    const instancesRef = ctx.config.sources['instances'] ?? { file: CONFIG_FILE };
+    const rendered = new Set(
+      result.rgds.filter((r) => !referenceRgds.includes(r.input)).map((r) => r.name),
+    );
+    const built = buildInstances(
+      instances,
+      result.rgds,
+      rendered,
+      (text) => ctx.templateString(text, instancesRef),
+      instancesRef,
+    );
+    findings.push(...built.findings);
+    for (const object of built.objects) out.push({ object, source: instancesRef });
+  }
+  for (const f of findings) if (f.severity === 'warning') ctx.warn(`kro: ${formatFinding(f)}`);
+  const errors = findings.filter((f) => f.severity === 'error');
+  if (errors.length > 0) {
+    throw new ValidationError(
+      `kro: ${errors.length} problem(s) in ResourceGraphDefinitions/instances:\n  - ${errors.map(formatFinding).join('\n  - ')}`,
+    );
+  }
+  if (crdDirs.length === 0 && result.rgds.length > 0) {
+    ctx.debug(
+      `kro: ${CRD_DIR_ENV} is not set and kro.crdDirs is empty: templates are not schema-checked`,
+    );
+  }
+  return out;
+}
+
+async function crdDirectories(
+  config: KroConfig,
+  ctx: StageContext,
+  processEnv: NodeJS.ProcessEnv,
+  where: string,
+): Promise<string[]> {
+  const dirs = (processEnv[CRD_DIR_ENV] ?? '').split(path.delimiter).filter((d) => d !== '');
+  for (const declared of config.crdDirs) {
+    const real = await resolveRepoPath(declared, ctx.appDir, ctx.rootDir, `${where}: kro.crdDirs`);
+    if (real === undefined)
+      throw new ConfigError([`${where}: kro.crdDirs: ${JSON.stringify(declared)} does not exist`]);
+    dirs.push(real);
+  }
+  return dirs;
+}
+
+async function loadReferenceRgds(
+  config: KroConfig,
+  ctx: StageContext,
+  where: string,
+): Promise<KroInputObject[]> {
+  const out: KroInputObject[] = [];
+  for (const declared of config.rgdPaths) {
+    const real = await resolveRepoPath(declared, ctx.appDir, ctx.rootDir, `${where}: kro.rgdPaths`);
+    if (real === undefined)
+      throw new ConfigError([`${where}: kro.rgdPaths: ${JSON.stringify(declared)} does not exist`]);
+    for (const file of await yamlFilesUnder(real)) {
+      const label = path.relative(ctx.appDir, file);
+      const objs = await readYamlObjects(file, label);
+      out.push(...objs.filter((o) => o.object['kind'] === 'ResourceGraphDefinition'));
+    }
+  }
+  return out;
+}
