@@ -1,3 +1,4 @@
+import { kroStage } from '../kro/stage';
 import type { ObjectStage } from './stages';
 
 /**
@@ -6,4 +7,5 @@ import type { ObjectStage } from './stages';
  */
 export const objectStages: readonly ObjectStage[] = [
   // secretsStage (cmp-sidecar/secrets/stage.ts) and kroStage (cmp-sidecar/kro/stage.ts) go here, in that order.
+  kroStage,
 ];
