@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadServiceConfig, parseByteSize, SERVICE_ENV } from './config';
+
+describe('loadServiceConfig', () => {
+  test('defaults', () => {
+    expect(loadServiceConfig({ GENERATOR_TOKEN: 't' })).toEqual({
+      config: {
+        port: 4355,
+        host: '0.0.0.0',
+        token: { kind: 'env', value: 't' },
+        clusterSource: 'file',
+        clustersFile: undefined,
+        fileRefreshIntervalMs: 30_000,
+        logLevel: 'info',
+        bodyLimitBytes: 1024 * 1024,
+        responseCacheEntries: 256,
+        registrarEnabled: false,
+        shutdownTimeoutMs: 10_000,
+      },
+    });
+  });
+
+  test('no token is not a config error (main refuses to start unless --demo)', () => {
+    const r = loadServiceConfig({});
+    expect('config' in r && r.config.token).toBeUndefined();
+  });
+
+  test('the token is trimmed like Argo CD trims the one it sends; a token file is kept as a path', () => {
+    expect(loadServiceConfig({ GENERATOR_TOKEN: ' abc\n' })).toMatchObject({
+      config: { token: { kind: 'env', value: 'abc' } },
+    });
+    expect(loadServiceConfig({ GENERATOR_TOKEN_FILE: '/var/run/argo/token' })).toMatchObject({
+      config: { token: { kind: 'file', path: '/var/run/argo/token' } },
+    });
+  });
+
+  test('every problem is reported at once, naming the variable', () => {
+    const r = loadServiceConfig({
+      PORT: '70000',
+      GENERATOR_TOKEN: 'a',
+      GENERATOR_TOKEN_FILE: '/t',
+      CLUSTER_SOURCE: 'consul',
+      LOG_LEVEL: 'loud',
+      REQUEST_BODY_LIMIT: 'huge',
+      REGISTRAR_ENABLED: 'yes',
+      CLUSTERS_FILE_REFRESH_SECONDS: '0',
+    });
+    expect('issues' in r && r.issues).toEqual([
+      'PORT: "70000" must be an integer from 0 to 65535',
+      'GENERATOR_TOKEN and GENERATOR_TOKEN_FILE are both set; set only one',
+      'CLUSTER_SOURCE: "consul" must be file or eks',
+      'CLUSTERS_FILE_REFRESH_SECONDS: "0" must be an integer of at least 1',
+      'LOG_LEVEL: "loud" must be debug, info, warn or error',
+      'REQUEST_BODY_LIMIT: "huge" must be a size of at least 1kb, e.g. 1048576, 512kb or 1mb',
+      'REGISTRAR_ENABLED: "yes" must be true or false',
+    ]);
+  });
+
+  test('CLUSTERS_FILE with CLUSTER_SOURCE=eks is a mistake worth reporting', () => {
+    const r = loadServiceConfig({
+      GENERATOR_TOKEN: 't',
+      CLUSTER_SOURCE: 'eks',
+      CLUSTERS_FILE: '/f',
+    });
+    expect('issues' in r && r.issues[0]).toContain(
+      'CLUSTERS_FILE: only used with CLUSTER_SOURCE=file',
+    );
+  });
+
+  test.each([
+    ['1048576', 1048576],
+    ['512kb', 512 * 1024],
+    ['1mb', 1024 * 1024],
+    ['2MiB', 2 * 1024 * 1024],
+    ['1.5mb', undefined],
+  ])('parseByteSize(%s)', (raw, bytes) => {
+    expect(parseByteSize(raw)).toBe(bytes);
+  });
+
+  test('every variable is documented in generator-service/README.md', () => {
+    const readme = readFileSync(path.join(__dirname, 'README.md'), 'utf8');
+    for (const key of Object.keys(SERVICE_ENV)) expect(readme).toContain(`\`${key}\``);
+  });
+});
