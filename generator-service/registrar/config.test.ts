@@ -1,0 +1,103 @@
+import { ConfigError } from '../../core/errors';
+import { DEFAULTS, parseRegistrarConfig, roleArnFor } from './config';
+
+describe('parseRegistrarConfig', () => {
+  it('has defaults for everything', () => {
+    const c = parseRegistrarConfig({ POD_NAME: 'generator-7c9d' });
+    expect(c).toMatchObject({
+      namespace: 'argocd',
+      roleArnTemplate: undefined,
+      prune: false,
+      dryRun: false,
+      resyncSeconds: DEFAULTS.resyncSeconds,
+      lease: { name: 'argocd-eks-plugins-registrar', durationSeconds: 15 },
+    });
+    expect(c.lease.identity).toMatch(/^generator-7c9d_[0-9a-f]{8}$/);
+  });
+
+  it('gives every process its own lease identity, even with the same pod name', () => {
+    const env = { POD_NAME: 'same' };
+    expect(parseRegistrarConfig(env).lease.identity).not.toBe(
+      parseRegistrarConfig(env).lease.identity,
+    );
+  });
+
+  it('reads every setting', () => {
+    const c = parseRegistrarConfig({
+      ARGOCD_NAMESPACE: 'gitops',
+      REGISTRAR_ROLE_ARN: 'arn:aws:iam::{{accountId}}:role/argocd-manager',
+      REGISTRAR_PRUNE: 'true',
+      REGISTRAR_DRY_RUN: 'true',
+      REGISTRAR_RESYNC_SECONDS: '60',
+      REGISTRAR_LEASE_NAME: 'my-lease',
+      REGISTRAR_LEASE_DURATION_SECONDS: '30',
+      HOSTNAME: 'host-1',
+    });
+    expect(c).toMatchObject({
+      namespace: 'gitops',
+      roleArnTemplate: 'arn:aws:iam::{{accountId}}:role/argocd-manager',
+      prune: true,
+      dryRun: true,
+      resyncSeconds: 60,
+      lease: { name: 'my-lease', durationSeconds: 30 },
+    });
+    expect(c.lease.identity).toMatch(/^host-1_/);
+  });
+
+  it('reports every problem at once, each naming its variable', () => {
+    let error: unknown;
+    try {
+      parseRegistrarConfig({
+        ARGOCD_NAMESPACE: 'Argo_CD',
+        REGISTRAR_ROLE_ARN: 'arn:aws:iam::{{account}}:role/x',
+        REGISTRAR_PRUNE: 'yes',
+        REGISTRAR_DRY_RUN: '1',
+        REGISTRAR_RESYNC_SECONDS: '1',
+        REGISTRAR_LEASE_DURATION_SECONDS: '15s',
+        REGISTRAR_LEASE_NAME: 'Bad Name',
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const issues = (error as ConfigError).issues;
+    expect(issues).toHaveLength(7);
+    for (const key of [
+      'ARGOCD_NAMESPACE',
+      'REGISTRAR_ROLE_ARN',
+      'REGISTRAR_PRUNE',
+      'REGISTRAR_DRY_RUN',
+      'REGISTRAR_RESYNC_SECONDS',
+      'REGISTRAR_LEASE_DURATION_SECONDS',
+      'REGISTRAR_LEASE_NAME',
+    ]) {
+      expect(issues.some((i) => i.startsWith(`${key}:`))).toBe(true);
+    }
+  });
+
+  it.each([
+    ['arn:aws:iam::123456789012:role/argocd-manager', true],
+    ['arn:aws:iam::{{accountId}}:role/argocd-manager', true],
+    ['arn:aws:iam::{{ accountId }}:role/path/argocd-manager', true],
+    ['arn:aws-cn:iam::{{accountId}}:role/argocd', true],
+    ['arn:aws:iam::{{region}}:role/argocd', false],
+    ['arn:aws:iam::12345:role/argocd', false],
+    ['arn:aws:iam::123456789012:user/argocd', false],
+    ['argocd-manager', false],
+  ])('REGISTRAR_ROLE_ARN %s valid: %s', (arn, ok) => {
+    const parse = () => parseRegistrarConfig({ REGISTRAR_ROLE_ARN: arn });
+    if (ok) expect(parse).not.toThrow();
+    else expect(parse).toThrow(ConfigError);
+  });
+});
+
+describe('roleArnFor', () => {
+  it('fills the account id', () => {
+    expect(roleArnFor('arn:aws:iam::{{ accountId }}:role/argocd', '111111111111')).toBe(
+      'arn:aws:iam::111111111111:role/argocd',
+    );
+    expect(roleArnFor('arn:aws:iam::999999999999:role/argocd', '111111111111')).toBe(
+      'arn:aws:iam::999999999999:role/argocd',
+    );
+  });
+});
