@@ -1,0 +1,103 @@
+/**
+ * The service with its real file-backed parts: the fleet file source and the token file, changed while serving.
+ */
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import { createJsonLogger } from '../../core/logger';
+import { createApp } from '../../generator-service/app';
+import { createServiceMetrics } from '../../generator-service/metrics';
+import { createFleetRegistry, type FleetRegistry } from '../../generator-service/registry';
+import { tokenFromFile } from '../../generator-service/token-file';
+import { createClusterSource } from '../../plugins/cluster-sources';
+import { exampleFleetPath } from '../../plugins/cluster-sources/examples';
+
+const PATH = '/api/v1/getparams.execute';
+
+describe('fleet file and token file changes while serving', () => {
+  let dir: string;
+  let fleet: string;
+  let tokenFile: string;
+  let registry: FleetRegistry;
+  let app: ReturnType<typeof createApp>;
+  let logs: string[];
+
+  beforeEach(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'generator-'));
+    fleet = path.join(dir, 'fleet.yaml');
+    tokenFile = path.join(dir, 'token');
+    copyFileSync(exampleFleetPath(), fleet);
+    writeFileSync(tokenFile, 'token-one\n');
+    logs = [];
+    const log = createJsonLogger({ write: (l: string) => logs.push(l) }, 'debug');
+    const selected = createClusterSource({ kind: 'file', clustersFile: fleet }, { log, env: {} });
+    if ('issues' in selected) throw new Error(selected.issues.join('; '));
+    const metrics = createServiceMetrics();
+    registry = createFleetRegistry({ source: selected.source, log, metrics });
+    await registry.refresh();
+    app = createApp({
+      registry,
+      tokens: tokenFromFile(tokenFile, { log, checkIntervalMs: 0 }),
+      log,
+      metrics,
+    });
+  });
+  afterEach(async () => {
+    await registry.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const ask = (token: string) =>
+    request(app).post(PATH).set('Authorization', `Bearer ${token}`).send('{"input":{}}\n');
+  const count = (res: request.Response) => (res.body.output.parameters as unknown[]).length;
+
+  test('a broken fleet file keeps the last registry (and logs why); a fixed one is served', async () => {
+    expect(count(await ask('token-one'))).toBe(11);
+    const good = readFileSync(fleet, 'utf8');
+
+    const broken = good.replace("accountId: '012345678901'", 'accountId: 012345678901');
+    expect(broken).not.toBe(good);
+    writeFileSync(fleet, broken);
+    await registry.refresh();
+    const during = await ask('token-one');
+    expect(during.status).toBe(200);
+    expect(count(during)).toBe(11);
+    expect(logs.join('\n')).toMatch(
+      new RegExp(
+        `keeping the last good fleet.*${fleet.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: clusters\\[\\d+\\]\\.accountId: must be a string \\(quote it`,
+      ),
+    );
+    expect((await request(app).get('/readyz')).status).toBe(200);
+
+    writeFileSync(
+      fleet,
+      good.replace(/ {2}- clusterName: dev-euw1[\s\S]*?(?= {2}- clusterName: dev-use1)/, ''),
+    );
+    await registry.refresh();
+    expect(count(await ask('token-one'))).toBe(10);
+  });
+
+  test('token file rotation applies without a restart', async () => {
+    expect((await ask('token-one')).status).toBe(200);
+    writeFileSync(tokenFile, 'token-two-rotated\n');
+    expect((await ask('token-one')).status).toBe(403);
+    expect((await ask('token-two-rotated')).status).toBe(200);
+    expect(logs.join('')).not.toMatch(/token-one|token-two-rotated/);
+  });
+
+  test('the registry picks up a file change through the source watch without an explicit refresh', async () => {
+    const seen = new Promise<number>((resolve) => {
+      registry.subscribe((s) => resolve(s.clusters.length));
+    });
+    // start() subscribes to the source's watch; the first refresh it runs changes nothing.
+    await registry.start();
+    const good = readFileSync(fleet, 'utf8');
+    writeFileSync(
+      fleet,
+      good.replace(/ {2}- clusterName: dev-euw1[\s\S]*?(?= {2}- clusterName: dev-use1)/, ''),
+    );
+    expect(await seen).toBe(11);
+    expect(count(await ask('token-one'))).toBe(10);
+  });
+});
