@@ -24,7 +24,14 @@ describe('parseEksConfig', () => {
     expect(c.maxStaleMs).toBe(EKS_DEFAULTS.maxStaleSeconds * 1000);
     expect(c.describeConcurrency).toBe(EKS_DEFAULTS.describeConcurrency);
     expect(c.callTimeoutMs).toBe(EKS_DEFAULTS.callTimeoutMs);
-    expect(c.maxAttempts).toBeUndefined();
+    expect(c.maxAttempts).toBe(EKS_DEFAULTS.maxAttempts);
+  });
+
+  it('leaves the attempts to the SDK when AWS_MAX_ATTEMPTS is set and EKS_MAX_ATTEMPTS is not', () => {
+    expect(ok({ EKS_REGIONS: 'us-east-1', AWS_MAX_ATTEMPTS: '7' }).maxAttempts).toBeUndefined();
+    expect(
+      ok({ EKS_REGIONS: 'us-east-1', AWS_MAX_ATTEMPTS: '7', EKS_MAX_ATTEMPTS: '2' }).maxAttempts,
+    ).toBe(2);
   });
 
   it('reads every setting', () => {
