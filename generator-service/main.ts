@@ -22,12 +22,17 @@ function fail(message: string, code = EX_CONFIG): never {
   process.exit(code);
 }
 
-function resolveTokens(config: ServiceConfig, demo: boolean, log: Logger): TokenProvider {
+/** The token provider, and the token itself only when it was generated for --demo (to print it). */
+function resolveTokens(
+  config: ServiceConfig,
+  demo: boolean,
+  log: Logger,
+): { tokens: TokenProvider; generated?: string } {
   const t = config.token;
-  if (t?.kind === 'env') return { current: () => t.value };
+  if (t?.kind === 'env') return { tokens: { current: () => t.value } };
   if (t?.kind === 'file') {
     try {
-      return tokenFromFile(t.path, { log });
+      return { tokens: tokenFromFile(t.path, { log }) };
     } catch (e) {
       return fail(describeError(e));
     }
@@ -38,11 +43,10 @@ function resolveTokens(config: ServiceConfig, demo: boolean, log: Logger): Token
     );
   }
   const token = randomBytes(24).toString('base64url');
-  printDemoBanner(config, token);
-  return { current: () => token };
+  return { tokens: { current: () => token }, generated: token };
 }
 
-function printDemoBanner(config: ServiceConfig, token: string | undefined): void {
+function printDemoBanner(config: ServiceConfig, port: number, token: string | undefined): void {
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const bearer = token ?? '$GENERATOR_TOKEN';
   const body = JSON.stringify({
@@ -56,7 +60,7 @@ function printDemoBanner(config: ServiceConfig, token: string | undefined): void
         ? 'Using the configured token.'
         : `Generated bearer token for this run: ${token}`,
       'Try:',
-      `  curl -sS -H 'Authorization: Bearer ${bearer}' -d '${body}' http://${host}:${config.port}${GET_PARAMS_PATH}`,
+      `  curl -sS -H 'Authorization: Bearer ${bearer}' -d '${body}' http://${host}:${port}${GET_PARAMS_PATH}`,
       '',
     ].join('\n'),
   );
@@ -71,8 +75,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<vo
     service: 'eks-cluster-generator',
   });
 
-  const tokens = resolveTokens(config, demo, log);
-  if (demo && config.token !== undefined) printDemoBanner(config, undefined);
+  const { tokens, generated } = resolveTokens(config, demo, log);
   const metrics = createServiceMetrics({ defaultMetrics: true });
   const selected = createClusterSource(
     {
@@ -104,9 +107,12 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<vo
   }).catch((e: unknown) =>
     fail(`cannot listen on ${config.host}:${config.port}: ${describeError(e)}`, 1),
   );
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  if (demo) printDemoBanner(config, port, generated);
   log.info('listening', {
     host: config.host,
-    port: config.port,
+    port,
     source: config.clusterSource,
     demo,
   });

@@ -1,0 +1,147 @@
+/**
+ * The bundled service as a process: startup refusal, --demo, and graceful shutdown. The entry point is bundled
+ * with esbuild into a temporary directory (as `npm run build` does) so the test does not depend on dist/.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { build } from 'esbuild';
+import { exampleFleetPath } from '../../plugins/cluster-sources/examples';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+let dir: string;
+let bundle: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'generator-bundle-'));
+  bundle = path.join(dir, 'generator-service.cjs');
+  await build({
+    entryPoints: [path.join(ROOT, 'generator-service', 'main.ts')],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    outfile: bundle,
+    logLevel: 'silent',
+  });
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Running {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exit: Promise<number | null>;
+}
+
+function run(args: string[], env: Record<string, string>): Running {
+  const child = spawn(process.execPath, [bundle, ...args], {
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      CLUSTERS_FILE: exampleFleetPath(),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, stdout: () => out, stderr: () => err, exit };
+}
+
+/** Resolves with the port from the "listening" log line. */
+async function listeningPort(r: Running): Promise<number> {
+  for (;;) {
+    const line = r
+      .stdout()
+      .split('\n')
+      .find((l) => l.includes('"msg":"listening"'));
+    if (line) return (JSON.parse(line) as { port: number }).port;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function untilReady(port: number): Promise<void> {
+  for (;;) {
+    const res = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
+    if (res?.status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+test('without a token (and without --demo) it refuses to start: exit 78, a clear message, nothing on stdout', async () => {
+  const r = run([], {});
+  expect(await r.exit).toBe(78);
+  expect(r.stderr()).toContain(
+    'no bearer token configured: set GENERATOR_TOKEN or GENERATOR_TOKEN_FILE',
+  );
+  expect(r.stdout()).toBe('');
+});
+
+test('invalid configuration lists every problem and exits 78', async () => {
+  const r = run([], { GENERATOR_TOKEN: 't', PORT: 'http', LOG_LEVEL: 'loud' });
+  expect(await r.exit).toBe(78);
+  expect(r.stderr()).toContain('PORT: "http" must be an integer');
+  expect(r.stderr()).toContain('LOG_LEVEL: "loud"');
+});
+
+test('--demo generates a token, prints it with a curl line, serves the example fleet, and exits 0 on SIGTERM', async () => {
+  const r = run(['--demo'], {});
+  try {
+    const port = await listeningPort(r);
+    const token = /Generated bearer token for this run: (\S+)/.exec(r.stderr())?.[1] ?? '';
+    expect(token).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(r.stderr()).toContain(`curl -sS -H 'Authorization: Bearer ${token}'`);
+    expect(r.stderr()).toContain(`http://127.0.0.1:${port}/api/v1/getparams.execute`);
+    await untilReady(port);
+    const res = await fetch(`http://127.0.0.1:${port}/api/v1/getparams.execute`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}` },
+      body: '{"applicationSetName":"demo","input":{"parameters":{"selector":{"matchLabels":{"env":"prod"}}}}}\n',
+    });
+    expect(res.status).toBe(200);
+    expect(
+      ((await res.json()) as { output: { parameters: unknown[] } }).output.parameters,
+    ).toHaveLength(6);
+    expect(r.stdout()).not.toContain(token);
+  } finally {
+    r.child.kill('SIGTERM');
+  }
+  expect(await r.exit).toBe(0);
+  expect(r.stdout()).toContain('"msg":"stopped"');
+});
+
+test('SIGTERM lets an in-flight request finish, then exits 0', async () => {
+  const token = 'process-test-token';
+  const r = run([], { GENERATOR_TOKEN: token });
+  const port = await listeningPort(r);
+  await untilReady(port);
+  const body = '{"applicationSetName":"slow","input":{}}\n';
+  const socket = net.connect(port, '127.0.0.1');
+  await new Promise((resolve) => socket.once('connect', resolve));
+  let reply = '';
+  socket.on('data', (d: Buffer) => (reply += d.toString()));
+  const ended = new Promise((resolve) => socket.once('close', resolve));
+  // Headers and half the body, then SIGTERM, then the rest: the request is in flight during shutdown.
+  socket.write(
+    `POST /api/v1/getparams.execute HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body.slice(0, 10)}`,
+  );
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  r.child.kill('SIGTERM');
+  for (;;) {
+    if (r.stdout().includes('"msg":"shutting down"')) break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  socket.end(body.slice(10));
+  await ended;
+  expect(reply).toMatch(/^HTTP\/1\.1 200 OK/);
+  expect(reply).toContain('"output":{"parameters":[');
+  expect(await r.exit).toBe(0);
+  expect(r.stdout()).not.toContain(token);
+});
