@@ -2,6 +2,9 @@ import { RenderError } from '../../core/errors';
 import { strategicMerge } from './merge';
 import { schemaFor } from './merge-schema';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- merged manifests are walked freely in assertions
+type Any = any;
+
 const src = { file: 'envs/prod/deploy.yaml', line: 3 };
 const deployment = (spec: Record<string, unknown>) => ({
   apiVersion: 'apps/v1',
@@ -10,7 +13,7 @@ const deployment = (spec: Record<string, unknown>) => ({
   spec: { template: { spec } },
 });
 const mergeDeployments = (a: Record<string, unknown>, b: Record<string, unknown>) =>
-  (strategicMerge(deployment(a), deployment(b), schemaFor('apps', 'Deployment'), src) as any).spec
+  (strategicMerge(deployment(a), deployment(b), schemaFor('apps', 'Deployment'), src) as Any).spec
     .template.spec;
 
 describe('strategic merge (kustomize semantics)', () => {
@@ -158,11 +161,11 @@ describe('strategic merge (kustomize semantics)', () => {
       metadata: { name: 'c', finalizers: f },
     });
     expect(
-      (strategicMerge(cm(['a', 'b']), cm(['c', 'a']), schemaFor('', 'ConfigMap'), src) as any)
+      (strategicMerge(cm(['a', 'b']), cm(['c', 'a']), schemaFor('', 'ConfigMap'), src) as Any)
         .metadata.finalizers,
     ).toEqual(['c', 'a', 'b']);
     expect(
-      (strategicMerge(cm(['a', 'b']), cm(['c']), schemaFor('example.com', 'Widget'), src) as any)
+      (strategicMerge(cm(['a', 'b']), cm(['c']), schemaFor('example.com', 'Widget'), src) as Any)
         .metadata.finalizers,
     ).toEqual(['c']);
   });
@@ -192,7 +195,7 @@ describe('strategic merge (kustomize semantics)', () => {
       patch,
       undefined,
       src,
-    ) as any;
+    ) as Any;
     expect(Object.getPrototypeOf(out.data)).toBe(Object.prototype);
     expect(Object.keys(out.data)).toEqual(['__proto__']);
   });

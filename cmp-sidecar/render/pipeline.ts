@@ -40,7 +40,7 @@ export interface RenderResult {
  *  3/ parse: every *.yaml / *.yml of a layer (sorted), multi-document, strings templated after parsing
  *  4/ overlay: later layers patch earlier ones (strategic merge, kustomize syntax)
  *  5/ object stages: secrets, kro (object-stages.ts)
- *  6/ empty check: zero objects is an EmptyRenderError unless `allowEmpty: true`
+ *  6/ empty check: zero objects is an EmptyRenderError unless `allowEmpty: true` (then an empty List is printed)
  *  7/ order and serialize: kustomize's legacy kind order, sorted keys, YAML 1.1/1.2-safe scalars
  */
 export async function renderApp(req: RenderRequest): Promise<RenderResult> {
@@ -92,6 +92,13 @@ export async function renderApp(req: RenderRequest): Promise<RenderResult> {
         `Set "allowEmpty: true" in ${CONFIG_FILE} if this is intended`,
       { file: CONFIG_FILE },
     );
+  }
+  if (objects.length === 0) {
+    // Opted in: still never an empty stdout (that reads as "the plugin printed nothing"); an empty List says it.
+    req.warn(
+      `the render produced no objects (allowEmpty: true in ${CONFIG_FILE}); Argo CD will prune`,
+    );
+    return { objects: [], yaml: 'apiVersion: v1\nkind: List\nitems: []\n' };
   }
   const sorted = sortObjects(objects);
   return { objects: sorted, yaml: serializeObjects(sorted.map((o) => o.object)) };

@@ -214,7 +214,7 @@ export function renderTemplate(
     out = compiled.render(scope);
   } catch (e) {
     throw new RenderError(
-      `${at(where)}: ${explain(e, compiled.ast)} in template ${JSON.stringify(text)}`,
+      `${at(where)}: ${explain(e, compiled.ast, scope)} in template ${JSON.stringify(text)}`,
       {
         cause: e,
         ...where,
@@ -241,19 +241,66 @@ function toIntOrThrow(out: string, where: SourceRef): number {
 }
 
 /** Turns Handlebars' runtime errors into "unknown variable cluster.metadata.labels.env" where possible. */
-function explain(e: unknown, ast: hbs.AST.Program): string {
+function explain(e: unknown, ast: hbs.AST.Program, scope: TemplateScope): string {
   if (e instanceof HelperArgumentError) return e.message;
   const err = e as { message?: string; lineNumber?: number; column?: number };
   const message = firstLine(e);
+  const unknownHelper = /unknown helper (\S+)/.exec(message);
+  if (unknownHelper !== null) {
+    return `unknown helper ${unknownHelper[1]} (helpers: ${HELPER_NAMES.join(', ')}, if, unless, each, with)`;
+  }
   const notDefined = /^"(.+)" not defined in/.exec(message);
   if (notDefined !== null) {
     const path = findPathAt(ast, err.lineNumber, err.column);
     return `unknown variable ${path ?? notDefined[1]}`;
   }
   if (e instanceof TypeError && /Cannot read properties of (undefined|null)/.test(message)) {
-    return `unknown variable (a parent of a path is missing): ${message}`;
+    const missing = firstUnresolvable(ast, scope);
+    return missing === undefined
+      ? `unknown variable (a parent of a path is missing): ${message}`
+      : `unknown variable ${missing.path} (${missing.missing} is not defined)`;
   }
   return message;
+}
+
+/** The first root-relative path of the template whose parent does not resolve (best effort; ignores block scopes). */
+function firstUnresolvable(
+  ast: hbs.AST.Program,
+  scope: TemplateScope,
+): { path: string; missing: string } | undefined {
+  let found: { path: string; missing: string } | undefined;
+  const visit = (node: unknown): void => {
+    if (found !== undefined || typeof node !== 'object' || node === null) return;
+    const n = node as {
+      type?: string;
+      parts?: string[];
+      original?: string;
+      data?: boolean;
+      loc?: unknown;
+    };
+    if (n.type === 'PathExpression' && !n.data && n.parts !== undefined && n.parts.length > 1) {
+      let cur: unknown = scope;
+      for (let i = 0; i < n.parts.length - 1; i++) {
+        cur =
+          typeof cur === 'object' && cur !== null && Object.hasOwn(cur, n.parts[i]!)
+            ? (cur as Record<string, unknown>)[n.parts[i]!]
+            : undefined;
+        if (cur === undefined || cur === null) {
+          found = {
+            path: n.original ?? n.parts.join('.'),
+            missing: n.parts.slice(0, i + 1).join('.'),
+          };
+          return;
+        }
+      }
+    }
+    for (const v of Object.values(node)) {
+      if (Array.isArray(v)) v.forEach(visit);
+      else if (typeof v === 'object' && v !== null && v !== n.loc) visit(v);
+    }
+  };
+  visit(ast);
+  return found;
 }
 
 function findPathAt(ast: hbs.AST.Program, line?: number, column?: number): string | undefined {

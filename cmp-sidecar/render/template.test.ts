@@ -1,0 +1,109 @@
+import { RenderError } from '../../core/errors';
+import { renderTemplate, TEMPLATE_HELPERS } from './template';
+
+const where = { file: 'base/app.yaml', line: 7 };
+const scope = {
+  cluster: {
+    name: 'prod-use1',
+    metadata: { labels: { env: 'prod', 'app.kubernetes.io/part-of': 'fleet' }, annotations: {} },
+    aws: { region: 'us-east-1', accountId: '123456789012' },
+  },
+  params: { replicas: '3', debug: 'true', list: ['a', 'b'] },
+};
+const render = (t: string) => renderTemplate(t, scope, where);
+
+describe('templates over string values', () => {
+  test.each<[string, string, unknown]>([
+    ['a variable', 'x-{{cluster.name}}', 'x-prod-use1'],
+    [
+      'a label key with dots and slashes',
+      '{{cluster.metadata.labels.[app.kubernetes.io/part-of]}}',
+      'fleet',
+    ],
+    ['no HTML escaping', '{{json cluster.metadata.labels.env}}', '"prod"'],
+    [
+      'default for a missing key of an existing map',
+      '{{default cluster.metadata.labels.tier "web"}}',
+      'web',
+    ],
+    ['lower/upper/trim/replace', '{{upper (replace (trim " a-b ") "-" "_")}}', 'A_B'],
+    ['trimPrefix/trimSuffix', '{{trimPrefix (trimSuffix cluster.name "-use1") "prod-"}}', 'prod'],
+    ['b64enc/b64dec', '{{b64dec (b64enc cluster.aws.region)}}', 'us-east-1'],
+    ['if/eq/else', '{{#if (eq cluster.metadata.labels.env "prod")}}big{{else}}small{{/if}}', 'big'],
+    ['each over a list', '{{#each params.list}}[{{this}}]{{/each}}', '[a][b]'],
+    ['and/or/not', '{{#if (and (not false) (or false true))}}y{{/if}}', 'y'],
+    ['a whole-value int is a number', '{{int params.replicas}}', 3],
+    ['a whole-value bool is a boolean', '{{bool params.debug}}', true],
+    ['a whole-value number is a number', '{{number "1.5"}}', 1.5],
+    ['int inside text stays text', 'n={{int params.replicas}}', 'n=3'],
+    ['an account id stays a string', '{{cluster.aws.accountId}}', '123456789012'],
+    ['escaped mustaches pass through', '\\{{ $labels.instance }}', '{{ $labels.instance }}'],
+  ])('%s', (_name, template, expected) => {
+    expect(render(template)).toEqual(expected);
+  });
+
+  test.each<[string, string, RegExp]>([
+    [
+      'unknown variable names file:line and path',
+      '{{cluster.aws.nope}}',
+      /^base\/app\.yaml:7: unknown variable cluster\.aws\.nope/,
+    ],
+    [
+      'a missing parent names the path',
+      '{{cluster.nope.deeper}}',
+      /^base\/app\.yaml:7: unknown variable cluster\.nope\.deeper/,
+    ],
+    [
+      'a missing parent in a helper argument',
+      '{{default cluster.nope.x "d"}}',
+      /unknown variable cluster\.nope\.x \(cluster\.nope is not defined\)/,
+    ],
+    [
+      'unknown helpers do not compile',
+      '{{shell "rm -rf /"}}',
+      /unknown helper shell \(helpers: default/,
+    ],
+    ['lookup is disabled', '{{lookup cluster "name"}}', /unknown helper lookup/],
+    ['log is disabled', '{{log cluster}}', /unknown helper log/],
+    [
+      'int refuses a non-integer',
+      '{{int cluster.name}}',
+      /int expects an integer, got "prod-use1"/,
+    ],
+    ['bool refuses a non-boolean', '{{bool cluster.name}}', /bool expects true or false/],
+    ['broken syntax', '{{#if x}}', /invalid template/],
+  ])('%s', (_name, template, message) => {
+    expect(() => render(template)).toThrow(RenderError);
+    expect(() => render(template)).toThrow(message);
+  });
+
+  test('no prototype access', () => {
+    expect(render('{{cluster.constructor}}')).toBe('');
+    expect(render('{{cluster.__proto__}}')).toBe('');
+  });
+
+  test('the helper list is the documented one', () => {
+    expect([...TEMPLATE_HELPERS].sort()).toEqual(
+      [
+        'and',
+        'b64dec',
+        'b64enc',
+        'bool',
+        'default',
+        'eq',
+        'int',
+        'json',
+        'lower',
+        'ne',
+        'not',
+        'number',
+        'or',
+        'replace',
+        'trim',
+        'trimPrefix',
+        'trimSuffix',
+        'upper',
+      ].sort(),
+    );
+  });
+});
