@@ -525,8 +525,8 @@ function parse(src: string): Node[] {
         return { k: 'const', v: tk.v, pos: tk.pos, src: tk.src };
       case 'lparen': {
         const pipe = pipeline(false);
-        const close = toks[i - 1];
-        if (close?.t !== 'rparen') throw parseError(src, tk.pos, 'unclosed left paren');
+        if (peek().t !== 'rparen') throw parseError(src, tk.pos, 'unclosed left paren');
+        i++;
         const chain = chainAfter();
         return { k: 'pipe', pipe, chain, pos: tk.pos, src: srcFrom(tk.pos) };
       }
