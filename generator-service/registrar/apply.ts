@@ -15,6 +15,8 @@ export interface ApplyDeps {
   readonly log: Logger;
   readonly metrics: RegistrarMetrics;
   readonly dryRun: boolean;
+  /** True the first time a standing condition (conflict, kept Secret) is reported; all true when absent. */
+  readonly firstSeen?: (key: string) => boolean;
 }
 
 export interface ApplyOutcome {
@@ -38,18 +40,21 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps): Promise<ApplyOutco
   let deleted = 0;
   let failed = 0;
 
+  // Standing conditions are logged (and conflicts counted) when first seen, not on every reconcile.
+  const firstSeen = deps.firstSeen ?? (() => true);
   for (const c of plan.conflicts) {
-    log.warn(
+    const fresh = firstSeen(`conflict:${c.kind}:${c.desired}:${c.foreign}`);
+    log[fresh ? 'warn' : 'debug'](
       c.kind === 'foreign-server'
         ? 'cluster already registered by a Secret this project does not own; leaving both alone'
         : 'Secret name taken by a Secret this project does not own; leaving it alone',
       { secret: c.desired, foreignSecret: c.foreign, server: c.server },
     );
-    metrics.conflict(c.kind);
+    if (fresh) metrics.conflict(c.kind);
     metrics.secret('skipped');
   }
   for (const k of plan.keep) {
-    log.info(
+    log[firstSeen(`keep:${k.reason}:${k.name}`) ? 'info' : 'debug'](
       k.reason === 'prune-disabled'
         ? 'cluster left the fleet; keeping its Secret because REGISTRAR_PRUNE is not true'
         : 'cluster not in the snapshot but its removal is not proven; keeping its Secret',

@@ -9,7 +9,12 @@ export interface RegistrarMetrics {
   secret(action: SecretAction, count?: number): void;
   conflict(kind: ConflictMetricKind, count?: number): void;
   error(operation: string): void;
-  reconciled(result: ReconcileResult, managedSecrets: number | undefined, at: Date): void;
+  reconciled(
+    result: ReconcileResult,
+    managedSecrets: number | undefined,
+    at: Date,
+    standing?: { conflicts: number },
+  ): void;
   leader(leading: boolean): void;
 }
 
@@ -23,7 +28,7 @@ export function registrarMetrics(registry: Registry): RegistrarMetrics {
   });
   const conflicts = new Counter({
     name: 'argocd_eks_registrar_conflicts_total',
-    help: 'Registrations blocked by a Secret this project does not own, or writes that lost an optimistic-concurrency race.',
+    help: 'Registrations found blocked by a Secret this project does not own (counted once while it stands), and writes that lost an optimistic-concurrency race.',
     labelNames: ['kind'],
     registers,
   });
@@ -54,6 +59,11 @@ export function registrarMetrics(registry: Registry): RegistrarMetrics {
     help: 'Cluster Secrets owned by this project after the last reconcile that could list them.',
     registers,
   });
+  const standingConflicts = new Gauge({
+    name: 'argocd_eks_registrar_conflicting_secrets',
+    help: 'Clusters not registered after the last reconcile because a Secret this project does not own is in the way.',
+    registers,
+  });
   const leader = new Gauge({
     name: 'argocd_eks_registrar_leader',
     help: '1 while this replica holds the registrar lease.',
@@ -69,7 +79,8 @@ export function registrarMetrics(registry: Registry): RegistrarMetrics {
     secret: (action, count = 1) => secrets.inc({ action }, count),
     conflict: (kind, count = 1) => conflicts.inc({ kind }, count),
     error: (operation) => errors.inc({ operation }),
-    reconciled: (result, managedSecrets, at) => {
+    reconciled: (result, managedSecrets, at, standing) => {
+      if (standing !== undefined) standingConflicts.set(standing.conflicts);
       reconciles.inc({ result });
       lastSuccess.set(result === 'success' ? 1 : 0);
       lastTimestamp.set(at.getTime() / 1000);

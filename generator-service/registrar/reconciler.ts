@@ -36,6 +36,8 @@ export class Reconciler {
   private running: Promise<void> | undefined;
   private pending: string | undefined;
   private last: ReconcileOutcome | undefined;
+  /** Standing conditions reported by the previous reconcile that applied a plan. */
+  private reported = new Set<string>();
 
   constructor(private readonly deps: ReconcilerDeps) {}
 
@@ -129,7 +131,8 @@ export class Reconciler {
       parts: snapshot.parts,
       prune: config.prune,
     });
-    log.info('registrar plan', {
+    const changes = plan.create.length + plan.update.length + plan.delete.length;
+    log[changes > 0 ? 'info' : 'debug']('registrar plan', {
       reason,
       snapshotVersion: snapshot.version,
       dryRun: config.dryRun,
@@ -141,11 +144,23 @@ export class Reconciler {
       conflicts: plan.conflicts.length,
     });
 
-    const outcome = await applyPlan(plan, { ...this.deps, dryRun: config.dryRun });
+    const seen = new Set<string>();
+    const previously = this.reported;
+    const outcome = await applyPlan(plan, {
+      ...this.deps,
+      dryRun: config.dryRun,
+      firstSeen: (key) => {
+        seen.add(key);
+        return !previously.has(key);
+      },
+    });
+    this.reported = seen;
     const owned = actual.filter((s) => isOwned(s.labels)).length;
     const result: ReconcileResult =
       outcome.failed > 0 || outcome.lostLeadership ? 'partial' : 'success';
-    metrics.reconciled(result, owned + outcome.created - outcome.deleted, new Date());
+    metrics.reconciled(result, owned + outcome.created - outcome.deleted, new Date(), {
+      conflicts: plan.conflicts.length,
+    });
     return result;
   }
 }

@@ -409,6 +409,16 @@ describe('Secrets this project does not own', () => {
         foreignSecret: 'alpha-by-hand',
       }),
     );
+
+    // A standing conflict is reported once, and shown by the gauge while it lasts.
+    await r.handle.reconcile('resync');
+    expect(await r.metric('argocd_eks_registrar_conflicts_total', { kind: 'foreign-server' })).toBe(
+      1,
+    );
+    expect(await r.metric('argocd_eks_registrar_conflicting_secrets')).toBe(1);
+    expect(
+      r.logs.filter((l) => l['foreignSecret'] === 'alpha-by-hand' && l['level'] === 'warn'),
+    ).toHaveLength(1);
   });
 
   it('leaves a hand-made Secret holding our name alone', async () => {
