@@ -2,7 +2,16 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import type { K8sObject } from './manifest-tree';
-import { findObject, installObjects, kustomizeBuild, MANIFESTS_DIR } from './manifest-tree';
+import {
+  findObject,
+  installObjects,
+  isK8sObject,
+  kustomizeBuild,
+  MANIFESTS_DIR,
+  readYamlDocuments,
+  yamlFilesUnder,
+} from './manifest-tree';
+import { crdKinds } from './schemas';
 
 /* The install overlay, `kubectl apply -k manifests/`, as an Argo CD operator relies on it. */
 
@@ -351,5 +360,57 @@ describe('argocd-repo-server sidecar (§B2)', () => {
     expect(plugin.metadata.name).toBe('eks-overlay');
     expect(plugin.kind).toBe('ConfigManagementPlugin');
     expect(plugin.spec.generate.command.length).toBeGreaterThan(0);
+  });
+});
+
+/* Argo CD health checks: manifests/health/*.lua merged into argocd-cm, one key per group/kind. */
+describe('health-check customizations in argocd-cm', () => {
+  const cm = get('ConfigMap', 'argocd-cm');
+  const data = dataOf(cm);
+  const healthKeys = Object.keys(data).filter((k) =>
+    k.startsWith('resource.customizations.health.'),
+  );
+  const lua = (file: string) => readFileSync(path.join(MANIFESTS_DIR, 'health', file), 'utf8');
+  const groupKind = (key: string) => key.slice('resource.customizations.health.'.length);
+
+  it('patches Argo CD’s own argocd-cm (same name, no hash, Argo CD labels kept)', () => {
+    expect(cm.metadata.name).toBe('argocd-cm');
+    expect(cm.metadata.labels?.['app.kubernetes.io/part-of']).toBe('argocd');
+  });
+
+  it('uses valid ConfigMap keys of the form <group>_<kind>', () => {
+    for (const key of healthKeys) {
+      expect(key).toMatch(/^[-._a-zA-Z0-9]+$/);
+      expect(groupKind(key)).toMatch(/^[a-z0-9.-]+_[A-Z][A-Za-z0-9]*$/);
+    }
+  });
+
+  it('gives every ACK kind of shared/crds the ACK script, verbatim', () => {
+    const ackKinds = crdKinds()
+      .map((k) => k.split('/'))
+      .filter(([group]) => group!.endsWith('.services.k8s.aws'))
+      .map(([group, , kind]) => `${group}_${kind}`);
+    expect(ackKinds.length).toBeGreaterThan(10);
+    for (const gk of ackKinds) {
+      expect([gk, data[`resource.customizations.health.${gk}`]]).toEqual([gk, lua('ack.lua')]);
+    }
+  });
+
+  it('gives RGDs and every kro kind defined by an example RGD the kro script, verbatim', () => {
+    const kinds = yamlFilesUnder(path.join(MANIFESTS_DIR, 'examples'))
+      .flatMap((f) => readYamlDocuments(f))
+      .filter(isK8sObject)
+      .filter((o) => o.kind === 'ResourceGraphDefinition')
+      .map((o) => (o['spec'] as { schema: { kind: string; group?: string } }).schema)
+      .map((s) => `${s.group ?? 'kro.run'}_${s.kind}`);
+    expect(kinds.length).toBeGreaterThan(0);
+    for (const gk of ['kro.run_ResourceGraphDefinition', ...kinds]) {
+      expect([gk, data[`resource.customizations.health.${gk}`]]).toEqual([gk, lua('kro.lua')]);
+    }
+  });
+
+  it('holds nothing but the two scripts', () => {
+    const scripts = new Set([lua('kro.lua'), lua('ack.lua')]);
+    for (const key of healthKeys) expect(scripts.has(data[key]!)).toBe(true);
   });
 });
