@@ -165,3 +165,8 @@ describe('outside the supported subset: throws UnsupportedTemplateError, never m
     expect(() => render(t)).toThrow(UnsupportedTemplateError);
   });
 });
+
+test('a comment must follow the delimiter directly, as in Go', () => {
+  expect(() => renderGoTemplate('{{ /* x */ }}', {})).toThrow(GoTemplateError);
+  expect(renderGoTemplate('a {{- /* x */ -}} b', {})).toBe('ab');
+});

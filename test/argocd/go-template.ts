@@ -116,10 +116,9 @@ function lex(src: string): Tok[] {
       p += 2;
     }
     if (text !== '') toks.push({ t: 'text', v: text, pos });
-    // Comments: `{{/*` ... `*/}}`, possibly with trim markers around.
-    const afterSpace = src.slice(p).match(/^[ \t\r\n]*/)?.[0].length ?? 0;
-    if (src.startsWith('/*', p + afterSpace) || src.startsWith('/*', p)) {
-      const cstart = src.startsWith('/*', p) ? p : p + afterSpace;
+    // Comments: `{{/*` ... `*/}}` (or `{{- /*` ... `*/ -}}`); the `/*` must follow the delimiter directly.
+    if (src.startsWith('/*', p)) {
+      const cstart = p;
       const cend = src.indexOf('*/', cstart + 2);
       if (cend < 0) throw parseError(src, open, 'unclosed comment');
       let q = cend + 2;
