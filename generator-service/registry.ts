@@ -105,8 +105,9 @@ export function createFleetRegistry(opts: RegistryOptions): FleetRegistry {
     let t: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       t = setTimeout(() => {
+        // Reject first so the race reports the timeout, not the source's reaction to the abort.
+        reject(new Error(`load timed out after ${formatMs(loadTimeoutMs)}`));
         ac.abort();
-        reject(new Error(`load timed out after ${Math.round(loadTimeoutMs / 1000)}s`));
       }, loadTimeoutMs);
       t.unref();
     });
@@ -248,6 +249,10 @@ export function createFleetRegistry(opts: RegistryOptions): FleetRegistry {
       await inFlight;
     },
   };
+}
+
+function formatMs(ms: number): string {
+  return ms >= 1000 ? `${Math.round(ms / 1000)}s` : `${ms}ms`;
 }
 
 function deepFreeze<T>(value: T): T {
