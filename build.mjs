@@ -5,7 +5,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 const entryPoints = {
   'generator-service': 'generator-service/main.ts',
   'eks-overlay': 'cmp-sidecar/main.ts',
+  // eks-overlay's inline secrets provider, required at run time from beside eks-overlay.cjs (only in inline mode),
+  // so the render path never parses the AWS SDK.
+  'secret-provider-aws': 'plugins/secret-providers/aws-secrets-manager.ts',
 };
+
 mkdirSync('dist', { recursive: true });
 const result = await build({
   entryPoints,

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { ConfigError, RenderError, SecretError } from '../../core/errors';
 import type * as AwsProvider from '../../plugins/secret-providers/aws-secrets-manager';
 import type { SecretProvider } from '../../plugins/secret-providers/provider';
@@ -33,11 +34,12 @@ export type ProviderLoader = (req: InlineProviderRequest) => Promise<SecretProvi
 
 /**
  * Lazy: the provider (and the AWS SDK under it) is required only in inline mode, so the default render never
- * evaluates an AWS SDK. esbuild keeps a `require` inside a function lazy (see cli.ts for why not `import()`).
+ * parses or evaluates an AWS SDK. Bundled, it is its own file beside eks-overlay.cjs (build.mjs entry
+ * `secret-provider-aws`); from sources (jest) it is the module itself. The paths are computed so that esbuild
+ * leaves both requires to run time instead of inlining the SDK into the render bundle.
  */
 export const loadAwsProvider: ProviderLoader = ({ region, inline }) => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const aws = require('../../plugins/secret-providers/aws-secrets-manager') as typeof AwsProvider;
+  const aws = requireAwsProvider();
   return Promise.resolve(
     aws.createAwsSecretsManagerProvider({
       region,
@@ -46,6 +48,29 @@ export const loadAwsProvider: ProviderLoader = ({ region, inline }) => {
     }),
   );
 };
+
+const PROVIDER_CANDIDATES = [
+  ['.', 'secret-provider-aws.cjs'],
+  ['..', '..', 'plugins', 'secret-providers', 'aws-secrets-manager'],
+];
+
+function requireAwsProvider(): typeof AwsProvider {
+  let lastError: unknown;
+  for (const parts of PROVIDER_CANDIDATES) {
+    const file = path.join(__dirname, ...parts);
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      return require(file) as typeof AwsProvider;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw e;
+      lastError = e;
+    }
+  }
+  throw new SecretError(
+    'secrets.mode inline: the AWS Secrets Manager provider (secret-provider-aws.cjs, installed next to eks-overlay.cjs) cannot be loaded',
+    { cause: lastError },
+  );
+}
 
 export function createSecretsStage(
   loadProvider: ProviderLoader = loadAwsProvider,
