@@ -393,7 +393,7 @@ describe('renderApplicationSet', () => {
         {
           apiVersion: 'argoproj.io/v1alpha1',
           kind: 'Application',
-          metadata: { name: 'c1-app', namespace: 'argocd', labels: { c1: 'yes' }, finalizers: [] },
+          metadata: { name: 'c1-app', namespace: 'argocd', labels: { c1: 'yes' } },
           spec: { destination: { server: 'https://c1' }, info: '{{nope}}', replicas: 2 },
         },
       ],
@@ -420,4 +420,61 @@ describe('renderApplicationSet', () => {
       renderApplicationSet(appSet({ generators: [{ merge: {} }], template: {} })),
     ).rejects.toThrow(UnsupportedGeneratorError);
   });
+});
+
+test('flat mode: a string whose {{ and }} are not on one line is not templated (Render.Replace gate)', async () => {
+  const r = await renderApplicationSet(
+    appSet({
+      generators: [{ list: { elements: [{ a: 'x' }] } }],
+      template: { metadata: { name: '{{a}}' }, spec: { one: '{{a', two: '{{\na}}' } },
+    }),
+  );
+  expect('applications' in r && r.applications[0]?.spec).toEqual({ one: '{{a', two: '{{\na}}' });
+});
+
+test('an empty param set leaves the template untouched and adds no finalizer', async () => {
+  const r = await renderApplicationSet(
+    appSet({
+      goTemplate: true,
+      generators: [{ list: { elements: [{}] } }],
+      template: { metadata: { name: '{{ .x }}' }, spec: {} },
+    }),
+  );
+  expect('applications' in r && r.applications[0]?.metadata).toEqual({
+    name: '{{ .x }}',
+    namespace: 'argocd',
+  });
+});
+
+test('matrix: interpolated plugin parameters are re-marshalled by Go (HTML-escaped bytes on the wire)', async () => {
+  const plugin = await regionPlugin();
+  try {
+    await renderApplicationSet(
+      appSet({
+        goTemplate: true,
+        generators: [
+          {
+            matrix: {
+              generators: [
+                { list: { elements: [{ region: 'eu-west-1', note: '<a&b>' }] } },
+                {
+                  plugin: {
+                    configMapRef: { name: 'eks-cluster-generator' },
+                    input: { parameters: { regions: ['{{ .region }}'], names: ['{{ .note }}'] } },
+                  },
+                },
+              ],
+            },
+          },
+        ],
+        template: { metadata: { name: '{{ .name }}' }, spec: {} },
+      }),
+      plugin.env,
+    );
+    expect(plugin.bodies).toEqual([
+      '{"applicationSetName":"set","input":{"parameters":{"names":["\\u003ca\\u0026b\\u003e"],"regions":["eu-west-1"]}}}\n',
+    ]);
+  } finally {
+    await plugin.close();
+  }
 });

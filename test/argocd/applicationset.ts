@@ -5,7 +5,7 @@ import { sanitizeName } from '../../core/names';
 import { matchesSelector } from '../../core/selector';
 import type { LabelSelector, SelectorRequirement } from '../../core/selector';
 import { flattenToStrings, setOwn } from './flatten';
-import { formatGoV, isPlainObject } from './go-values';
+import { RawJson, encodeGoJson, formatGoV, isPlainObject } from './go-values';
 import { goHttpDo } from './http-client';
 import type { HttpTransport } from './http-client';
 import { appendTemplatedValues, emulatePluginGenerator } from './plugin-generator';
@@ -178,10 +178,11 @@ export async function generateParams(
     );
     if ('error' in r) {
       return {
-        error: `error interpolating generator with other generator's parameter: ${r.error}`,
+        error: `error interpolating generator with other generator's parameter: failed to replace parameters in generator: ${r.error}`,
       };
     }
     gen = { ...(r.value as Record<string, unknown>), selector: generator['selector'] };
+    gen = reencodePluginParameters(gen);
   }
   const kind = kindOf(gen);
   let result: GenResult;
@@ -221,6 +222,21 @@ export async function generateParams(
   return {
     params: result.params.filter((p) => matchesSelector(parsed, flattenToStrings(p))),
   };
+}
+
+/**
+ * After interpolation Argo CD re-marshals each `apiextensionsv1.JSON` with json.Marshal (HTML escaping on),
+ * so those are the raw bytes the plugin then receives.
+ */
+function reencodePluginParameters(gen: Record<string, unknown>): Record<string, unknown> {
+  const plugin = gen['plugin'] as { input?: { parameters?: Record<string, unknown> } } | undefined;
+  const parameters = plugin?.input?.parameters;
+  if (plugin === undefined || parameters === undefined || parameters === null) return gen;
+  const raw: Record<string, RawJson> = {};
+  for (const [k, v] of Object.entries(parameters)) {
+    setOwn(raw, k, new RawJson(encodeGoJson(v, { escapeHTML: true })));
+  }
+  return { ...gen, plugin: { ...plugin, input: { ...plugin.input, parameters: raw } } };
 }
 
 /**
@@ -565,6 +581,11 @@ export async function renderApplicationSet(
     const genSpec = generator[kind] as Record<string, unknown>;
     const template = mergeTemplate(spec['template'], genSpec['template']);
     for (const params of generated.params) {
+      if (Object.keys(params).length === 0) {
+        // RenderTemplateParams returns the template untouched for empty params (no finalizer either).
+        applications.push(toApplication(template, metadata.namespace ?? ctx.ns, syncPolicy, false));
+        continue;
+      }
       const rendered = renderDeep(
         template,
         params,
@@ -585,6 +606,7 @@ function toApplication(
   rendered: unknown,
   namespace: string,
   syncPolicy: { preserveResourcesOnDeletion?: boolean } | undefined,
+  addFinalizer = true,
 ): Application {
   const t = rendered as {
     metadata?: Record<string, unknown>;
@@ -597,10 +619,10 @@ function toApplication(
   const finalizers = Array.isArray(m['finalizers']) ? [...(m['finalizers'] as string[])] : [];
   // RenderTemplateParams adds the resources finalizer unless the template sets finalizers or the
   // ApplicationSet preserves resources on deletion.
-  if (finalizers.length === 0 && !syncPolicy?.preserveResourcesOnDeletion) {
+  if (addFinalizer && finalizers.length === 0 && !syncPolicy?.preserveResourcesOnDeletion) {
     finalizers.push(RESOURCES_FINALIZER);
   }
-  meta['finalizers'] = finalizers;
+  if (finalizers.length > 0 || Array.isArray(m['finalizers'])) meta['finalizers'] = finalizers;
   return {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Application',

@@ -1,4 +1,4 @@
-import { goQuote } from './go-values';
+import { goQuote, goTrimSpace } from './go-values';
 
 /**
  * Argo CD's flat-mode (non-goTemplate) string templating: `valyala/fasttemplate` with `{{` / `}}`, as
@@ -31,7 +31,7 @@ export function renderFastTemplate(
     }
     const tag = rest.slice(0, end);
     rest = rest.slice(end + 2);
-    const key = tag.replace(/^[\t\n\v\f\r \u0085\u00a0]+|[\t\n\v\f\r \u0085\u00a0]+$/g, '');
+    const key = goTrimSpace(tag);
     const value = Object.prototype.hasOwnProperty.call(params, key) ? params[key] : undefined;
     out += key.length > 0 && typeof value === 'string' ? value : `{{${tag}}}`;
   }

@@ -15,7 +15,12 @@ export function replaceTemplateString(
   useGoTemplate: boolean,
   goTemplateOptions: readonly string[],
 ): { text: string } | { error: string } {
-  if (!useGoTemplate) return renderFastTemplate(template, params);
+  if (!useGoTemplate) {
+    // Render.Replace only hands a string to fasttemplate when Go's `.*{{.*}}.*` matches: `{{` and `}}` on one
+    // line (Go's `.` stops at \n only). So an unclosed `{{` is kept as is, not an error.
+    if (!/\{\{[^\n]*\}\}/.test(template)) return { text: template };
+    return renderFastTemplate(template, params);
+  }
   let options;
   try {
     options = parseGoTemplateOptions(goTemplateOptions);
