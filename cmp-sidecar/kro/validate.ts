@@ -5,6 +5,7 @@ import {
   kindSchemaFromRgd,
   loadCrdDirectory,
   type KindSchema,
+  type LazyCrdFile,
 } from './crd/schema-lookup';
 import { isRgd, readRgd, rgdName, type RgdModel } from './rgd-model';
 import { dependenciesRule } from './rules/dependencies';
@@ -122,11 +123,11 @@ export function validateKroObjects(
   const rendered = out.filter((i) => isRgd(i.object));
   const reference = (opts.referenceRgds ?? []).filter((i) => isRgd(i.object));
   const entries: KindSchema[] = [];
-  for (const dir of opts.crdDirs ?? []) {
-    const loaded = loadCrdDirectory(dir);
+  const lazy: LazyCrdFile[] = [];
+  const crdDirs = (opts.crdDirs ?? []).map(loadCrdDirectory);
+  for (const loaded of crdDirs) {
     entries.push(...loaded.entries);
-    for (const p of loaded.problems)
-      findings.push({ severity: 'warning', rgd: '-', path: '-', message: p });
+    lazy.push(...loaded.lazy);
   }
   const instanceCrds = new Map<string, string>();
   for (const input of [...rendered, ...reference]) {
@@ -150,7 +151,7 @@ export function validateKroObjects(
     instanceCrds.set(crdName, name);
     entries.push(ks);
   }
-  const schemas = createSchemaLookup(entries);
+  const schemas = createSchemaLookup(entries, lazy);
   const options: RuleOptions = {
     celOmitFunction: opts.celOmitFunction ?? false,
     maxCollectionDimensions: opts.maxCollectionDimensions ?? 10,
@@ -185,6 +186,10 @@ export function validateKroObjects(
       }
     }
     rgds.push({ name: model.name, model, input });
+  }
+  // Problems of CRD files surface once they were parsed (lazily, by the template checks above).
+  for (const p of new Set(crdDirs.flatMap((d) => d.problems))) {
+    findings.push({ severity: 'warning', rgd: '-', path: '-', message: p });
   }
   for (const input of reference)
     rgds.push({ name: rgdName(input.object), model: readRgd(input.object), input });

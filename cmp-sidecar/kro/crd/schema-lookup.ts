@@ -29,12 +29,37 @@ export function splitApiVersion(apiVersion: string): { group: string; version: s
     : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
 }
 
-export function createSchemaLookup(entries: readonly KindSchema[]): SchemaLookup {
+/** A CRD file found by a cheap scan of its text; parsed only when a template needs one of its kinds. */
+export interface LazyCrdFile {
+  readonly file: string;
+  readonly group: string;
+  readonly kind: string;
+  load(): KindSchema[];
+}
+
+export function createSchemaLookup(
+  entries: readonly KindSchema[],
+  lazy: readonly LazyCrdFile[] = [],
+): SchemaLookup {
   const byKey = new Map<string, KindSchema>();
-  for (const e of entries) byKey.set(`${e.group}/${e.version}/${e.kind}`, e);
+  const add = (e: KindSchema) => {
+    const key = `${e.group}/${e.version}/${e.kind}`;
+    if (!byKey.has(key)) byKey.set(key, e);
+  };
+  for (const e of entries) add(e);
+  const pending = new Map<string, LazyCrdFile[]>();
+  for (const l of lazy) {
+    const k = `${l.group}/${l.kind}`;
+    pending.set(k, [...(pending.get(k) ?? []), l]);
+  }
   return {
     find(apiVersion, kind) {
       const { group, version } = splitApiVersion(apiVersion);
+      const waiting = pending.get(`${group}/${kind}`);
+      if (waiting) {
+        pending.delete(`${group}/${kind}`);
+        for (const l of waiting) for (const e of l.load()) add(e);
+      }
       return byKey.get(`${group}/${version}/${kind}`);
     },
   };
@@ -43,18 +68,27 @@ export function createSchemaLookup(entries: readonly KindSchema[]): SchemaLookup
 export const emptySchemaLookup: SchemaLookup = { find: () => undefined };
 
 export interface CrdDirectory {
+  /** CRDs whose group and kind a text scan could not tell, parsed eagerly. */
   readonly entries: readonly KindSchema[];
+  readonly lazy: readonly LazyCrdFile[];
   /** Files that could not be read or parsed (reported as warnings: the check is best effort). */
-  readonly problems: readonly string[];
+  readonly problems: string[];
 }
 
 const dirCache = new Map<string, CrdDirectory>();
+const GROUP_RE = /^ {2}group:\s*["']?([a-z0-9.-]+)["']?\s*$/m;
+const NAMES_KIND_RE = /^ {2}names:\s*\n(?: {4}.*\n)*? {4}kind:\s*["']?([A-Za-z0-9]+)["']?\s*$/m;
 
-/** Reads every CustomResourceDefinition in `dir` (*.yaml, *.yml, *.json; not recursive), once per process. */
+/**
+ * Indexes every CustomResourceDefinition in `dir` (*.yaml, *.yml, *.json; not recursive), once per process.
+ * Large CRDs (Argo CD's ApplicationSet is 1.4 MB) take seconds to parse, so files are only scanned for their
+ * group and kind here and parsed when a template of that kind is checked.
+ */
 export function loadCrdDirectory(dir: string): CrdDirectory {
   const cached = dirCache.get(dir);
   if (cached) return cached;
   const entries: KindSchema[] = [];
+  const lazy: LazyCrdFile[] = [];
   const problems: string[] = [];
   let names: string[] = [];
   try {
@@ -66,23 +100,41 @@ export function loadCrdDirectory(dir: string): CrdDirectory {
       `CRD directory ${dir} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
     );
   }
+  const parseFile = (file: string, text: string): KindSchema[] => {
+    const out: KindSchema[] = [];
+    for (const doc of parseAllDocuments(text)) {
+      if (doc.errors.length > 0) {
+        problems.push(`${file}: not valid YAML`);
+        break;
+      }
+      const obj: unknown = doc.toJS();
+      if (isMap(obj)) out.push(...kindSchemasFromCrd(obj, file));
+    }
+    return out;
+  };
   for (const name of names) {
     const file = path.join(dir, name);
     try {
       if (!statSync(file).isFile()) continue;
-      for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
-        if (doc.errors.length > 0) {
-          problems.push(`${file}: not valid YAML`);
-          break;
-        }
-        const obj: unknown = doc.toJS();
-        if (isMap(obj)) entries.push(...kindSchemasFromCrd(obj, file));
+      const text = readFileSync(file, 'utf8');
+      const group = GROUP_RE.exec(text)?.[1];
+      const kind = NAMES_KIND_RE.exec(text)?.[1];
+      const single = text.split(/^---\s*$/m).filter((d) => d.trim() !== '').length <= 1;
+      if (
+        group !== undefined &&
+        kind !== undefined &&
+        single &&
+        /^kind:\s*CustomResourceDefinition\s*$/m.test(text)
+      ) {
+        lazy.push({ file, group, kind, load: () => parseFile(file, text) });
+      } else {
+        entries.push(...parseFile(file, text));
       }
     } catch (e) {
       problems.push(`${file}: cannot be read (${(e as Error).message})`);
     }
   }
-  const result = { entries, problems };
+  const result = { entries, lazy, problems };
   dirCache.set(dir, result);
   return result;
 }
