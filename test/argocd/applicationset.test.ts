@@ -83,10 +83,17 @@ describe('clusters generator (C2)', () => {
   const run = (goTemplate: boolean, clusters: Record<string, unknown>, e: ArgoCdEnv = env) =>
     generateParams({ clusters }, { appSet: { name: 'set', goTemplate }, env: e });
 
-  test('flat: metadata.* keys from the raw Secret metadata, secret-type label included; in-cluster last', async () => {
+  test('flat: metadata.* keys from the raw Secret metadata, secret-type label included; in-cluster first', async () => {
     const r = await run(false, { values: { v: '{{name}}-{{metadata.labels.env}}' } });
     expect(r).toEqual({
       params: [
+        {
+          name: 'in-cluster',
+          nameNormalized: 'in-cluster',
+          server: IN_CLUSTER_SERVER,
+          project: '',
+          'values.v': 'in-cluster-{{metadata.labels.env}}',
+        },
         {
           name: 'a',
           nameNormalized: 'a',
@@ -107,13 +114,6 @@ describe('clusters generator (C2)', () => {
           'metadata.annotations.note': 'n',
           'values.v': 'b-prod',
         },
-        {
-          name: 'in-cluster',
-          nameNormalized: 'in-cluster',
-          server: IN_CLUSTER_SERVER,
-          project: '',
-          'values.v': 'in-cluster-{{metadata.labels.env}}',
-        },
       ],
     });
   });
@@ -121,7 +121,7 @@ describe('clusters generator (C2)', () => {
   test('goTemplate: metadata holds labels/annotations maps; in-cluster has no metadata key', async () => {
     const r = await run(true, {});
     if ('error' in r) throw new Error(r.error);
-    expect(r.params[0]).toEqual({
+    expect(r.params[1]).toEqual({
       name: 'a',
       nameNormalized: 'a',
       server: 'https://a.example',
@@ -131,7 +131,7 @@ describe('clusters generator (C2)', () => {
         annotations: { note: 'n' },
       },
     });
-    expect(r.params[2]).toEqual({
+    expect(r.params[0]).toEqual({
       name: 'in-cluster',
       nameNormalized: 'in-cluster',
       server: IN_CLUSTER_SERVER,

@@ -33,8 +33,9 @@ import { renderDeep } from './render';
  * mode (see go-template.ts for the supported subset), fasttemplate otherwise.
  * Not emulated (throws UnsupportedGeneratorError): merge, scmProvider, pullRequest, clusterDecisionResource,
  * git files, templatePatch, a matrix nested in a matrix.
- * Order: generators in spec order, params in generator order; cluster Secrets are taken in Secret-name order
- * (Argo CD's own order is unspecified; Applications form a set).
+ * Order: generators in spec order, params in generator order; the clusters generator puts the local cluster
+ * first (as its loop does) and then cluster Secrets in Secret-name order (Argo CD's informer order is
+ * unspecified; Applications form a set).
  */
 
 export class UnsupportedGeneratorError extends Error {}
@@ -322,7 +323,7 @@ function clustersGenerator(spec: ClustersSpec, ctx: Ctx): GenResult {
     };
     const err = appendTemplatedValues(spec.values, p, ctx.appSet);
     if (err !== undefined) return { error: err };
-    params.push(p);
+    params.unshift(p);
   }
   return { params: spec.flatList ? [{ clusters: params }] : params };
 }
