@@ -57,7 +57,9 @@ describe('secrets stage, externalSecret mode (the default)', () => {
     expect(out[0]!.source).toEqual(objects[0]!.source);
     expect(ctx.warnings).toEqual([]);
 
-    const stream = out.map((o) => stringify(o.object, { lineWidth: 0 })).join('---\n');
+    const stream = out
+      .map((o) => stringify(o.object, { lineWidth: 0, singleQuote: true }))
+      .join('---\n');
     expectGolden(stream, path.join(TESTDATA, 'external-secret/expected.yaml'));
   });
 
