@@ -478,3 +478,18 @@ test('matrix: interpolated plugin parameters are re-marshalled by Go (HTML-escap
     await plugin.close();
   }
 });
+
+test('matrix goTemplate merge: the first child wins, nested maps merge, an empty list does not erase', async () => {
+  const r = await generateParams(
+    {
+      matrix: {
+        generators: [
+          { list: { elements: [{ k: 'a', m: { x: '1' }, l: [] }] } },
+          { list: { elements: [{ k: 'b', m: { y: '2' }, l: ['kept'], only: 'b' }] } },
+        ],
+      },
+    },
+    { appSet: { name: 's', goTemplate: true }, env: {} },
+  );
+  expect(r).toEqual({ params: [{ k: 'a', m: { x: '1', y: '2' }, l: ['kept'], only: 'b' }] });
+});

@@ -502,11 +502,15 @@ async function matrixGenerator(spec: { generators?: unknown[] }, ctx: Ctx): Prom
   return { params: out };
 }
 
-/** mergo.Merge(dst, src, WithOverride): src wins; nested maps merge; other values are replaced. */
+/**
+ * mergo.Merge(dst, src, WithOverride) on map[string]any: src wins, nested maps merge, but an EMPTY src slice
+ * does not replace a non-empty dst slice (mergo only overrides slices with non-empty ones).
+ */
 function deepMerge(dst: Params, src: Params): Params {
   for (const [k, v] of Object.entries(src)) {
     const cur = dst[k];
     if (isPlainObject(cur) && isPlainObject(v)) setOwn(dst, k, deepMerge({ ...cur }, v));
+    else if (Array.isArray(v) && v.length === 0 && Array.isArray(cur) && cur.length > 0) continue;
     else setOwn(dst, k, v);
   }
   return dst;
