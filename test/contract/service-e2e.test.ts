@@ -419,6 +419,57 @@ describe('the worked examples under manifests/examples render against the servic
   });
 });
 
+describe('more worked examples', () => {
+  const load = async (name: string) => {
+    const { parse } = await import('yaml');
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    const file = path.resolve(__dirname, '../../manifests/examples', name);
+    return parse(fs.readFileSync(file, 'utf8')) as unknown;
+  };
+
+  test('plugin-generator-flat.yaml: flat mode, account ids reach Helm parameters as exact strings', async () => {
+    const r = await renderApplicationSet(await load('plugin-generator-flat.yaml'), env);
+    if ('error' in r) throw new Error(r.error);
+    const prod = active().filter((c) => c.labels['env'] === 'prod');
+    expect(r.applications.map((a) => a.metadata.name).sort()).toEqual(
+      prod.map((c) => `cluster-info-${c.nameNormalized}`).sort(),
+    );
+    for (const a of r.applications) {
+      const c = prod.find((x) => `cluster-info-${x.nameNormalized}` === a.metadata.name) as Cluster;
+      const helm = (
+        a.spec as { source: { helm: { parameters: { name: string; value: string }[] } } }
+      ).source.helm.parameters;
+      expect(helm.find((p) => p.name === 'cluster.accountId')?.value).toBe(c.aws.accountId);
+      expect(JSON.stringify(a)).not.toContain('{{');
+    }
+  });
+
+  test('matrix-apps-by-clusters.yaml: git directories × plugin, one service call per directory', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'platform-'));
+    try {
+      for (const d of ['apps/ingress', 'apps/monitoring', 'charts/x']) {
+        fs.mkdirSync(path.join(root, d), { recursive: true });
+      }
+      const r = await renderApplicationSet(await load('matrix-apps-by-clusters.yaml'), {
+        ...env,
+        gitRepos: { 'https://github.com/example-org/platform.git': root },
+      });
+      if ('error' in r) throw new Error(r.error);
+      const nonProd = active().filter((c) => c.labels['env'] !== 'prod');
+      const want = ['ingress', 'monitoring'].flatMap((app) =>
+        nonProd.map((c) => `${app}-${c.nameNormalized}`),
+      );
+      expect(r.applications.map((a) => a.metadata.name).sort()).toEqual(want.sort());
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('failure path', () => {
   test('a service that cannot load its fleet answers 503; Argo CD reports it and keeps its Applications', async () => {
     const metrics = createServiceMetrics();
