@@ -19,6 +19,7 @@ import {
   renderApplicationSet,
 } from '../argocd/applicationset';
 import type { Application, ArgoCdEnv } from '../argocd/applicationset';
+import { goHttpDo } from '../argocd/http-client';
 import { emulatePluginGenerator } from '../argocd/plugin-generator';
 import type { Params, PluginGeneratorSetup } from '../argocd/plugin-generator';
 import { loadExampleFleet, startGenerator } from '../helpers/generator';
@@ -454,10 +455,16 @@ describe('more worked examples', () => {
       for (const d of ['apps/ingress', 'apps/monitoring', 'charts/x']) {
         fs.mkdirSync(path.join(root, d), { recursive: true });
       }
+      const calls: string[] = [];
       const r = await renderApplicationSet(await load('matrix-apps-by-clusters.yaml'), {
         ...env,
         gitRepos: { 'https://github.com/example-org/platform.git': root },
+        transport: (req) => {
+          calls.push(req.url);
+          return goHttpDo(req);
+        },
       });
+      expect(calls).toHaveLength(2);
       if ('error' in r) throw new Error(r.error);
       const nonProd = active().filter((c) => c.labels['env'] !== 'prod');
       const want = ['ingress', 'monitoring'].flatMap((app) =>
