@@ -166,6 +166,14 @@ describe('AWS Secrets Manager provider (real SDK against the HTTP fake)', () => 
     expect(out[0]).toMatchObject({ ok: false, code: 'TimeoutError' });
   });
 
+  it('fails a malformed answer without quoting it', async () => {
+    fake.addSecret('a', { password: 'CANARY-malformed-1' });
+    fake.inject({ op: 'BatchGetSecretValue', fault: { kind: 'malformed' } });
+    const out = await provider.fetchAll([current('a')], AbortSignal.timeout(10000));
+    expect(out[0]).toMatchObject({ ok: false });
+    expect(JSON.stringify(out)).not.toContain('CANARY');
+  });
+
   it('stops a NextToken that never changes', async () => {
     fake.addSecret('a', 'A');
     fake.inject({ op: 'BatchGetSecretValue', fault: { kind: 'sameToken' } });

@@ -170,17 +170,31 @@ function payloadOf(v: {
   return { ok: true, payload };
 }
 
-/** Only the error's name and the service's message: neither ever holds a secret value. */
+/**
+ * Only the error's name and a message that cannot hold a value: a service error's own message (AWS never echoes
+ * secret values), or the SDK's transport messages. Anything else — notably a parse failure of a 200 answer, whose
+ * V8 message may quote the body — gets a fixed message.
+ */
 function callFailure(e: unknown, signal: AbortSignal): FetchResult {
   if (signal.aborted)
     return { ok: false, code: 'DeadlineExceeded', message: 'the inline secrets deadline passed' };
-  const err = e as { name?: unknown; message?: unknown; $metadata?: { attempts?: number } };
-  const code = typeof err.name === 'string' && err.name !== 'Error' ? err.name : 'RequestFailed';
+  const err = e as {
+    name?: unknown;
+    message?: unknown;
+    code?: unknown;
+    $fault?: unknown;
+    $metadata?: { attempts?: number; httpStatusCode?: number };
+  };
+  const name = typeof err.name === 'string' && err.name !== 'Error' ? err.name : 'RequestFailed';
+  const raw = typeof err.message === 'string' ? err.message.split('\n')[0]!.slice(0, 300) : '';
+  const serviceError =
+    (err.$fault === 'client' || err.$fault === 'server') && name !== 'SyntaxError';
+  const transportError = name === 'TimeoutError' || typeof err.code === 'string';
+  const message = serviceError || transportError ? raw : 'the answer could not be read';
   const attempts = err.$metadata?.attempts;
-  const message = typeof err.message === 'string' ? err.message.split('\n')[0]!.slice(0, 300) : '';
   return {
     ok: false,
-    code,
+    code: name,
     message:
       attempts !== undefined && attempts > 1 ? `${message} (after ${attempts} attempts)` : message,
   };

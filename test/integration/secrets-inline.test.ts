@@ -266,6 +266,12 @@ spec:
       /TimeoutError/,
     ],
     [
+      'a malformed answer (that holds the value)',
+      '<path:prod/shop/db#password>',
+      { fault: { kind: 'malformed' } },
+      /SyntaxError: the answer could not be read/,
+    ],
+    [
       'a dropped connection',
       '<path:prod/shop/db#password>',
       { fault: { kind: 'destroy' } },

@@ -29,7 +29,9 @@ export type SmFault =
   /** Closes the socket without a response. */
   | { readonly kind: 'destroy' }
   /** BatchGetSecretValue answers with the same NextToken forever. */
-  | { readonly kind: 'sameToken' };
+  | { readonly kind: 'sameToken' }
+  /** 200 with the real answer cut in the middle (the values it holds must not reach any message). */
+  | { readonly kind: 'malformed' };
 
 export type SmItemErrorCode =
   | 'ResourceNotFoundException'
@@ -230,6 +232,8 @@ export class SecretsManagerFake {
           );
         case 'sameToken':
           return this.json(res, call, { SecretValues: [], Errors: [], NextToken: 'again' });
+        case 'malformed':
+          return this.truncated(res, call, op, body, ids);
         case 'item':
           break;
       }
@@ -369,6 +373,25 @@ export class SecretsManagerFake {
       return rule.fault;
     }
     return undefined;
+  }
+
+  private truncated(
+    res: ServerResponse,
+    call: SmCall,
+    op: SmOp,
+    body: Record<string, unknown>,
+    ids: string[],
+  ): void {
+    const capture = { text: '' };
+    const sink = {
+      writeHead: () => sink,
+      end: (t: string) => (capture.text = t),
+    } as unknown as ServerResponse;
+    if (op === 'GetSecretValue') this.getSecretValue(sink, call, body);
+    else this.batchGet(sink, call, body, ids);
+    call.outcome = 200;
+    res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+    res.end(capture.text.slice(0, Math.max(1, capture.text.length - 7)));
   }
 
   private json(res: ServerResponse, call: SmCall, body: unknown): void {
