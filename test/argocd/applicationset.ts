@@ -80,9 +80,10 @@ export function pluginGeneratorEnv(opts: {
   requestTimeout?: string;
 }): { controllerNamespace: string; configMaps: ConfigMapObject[]; secrets: SecretObject[] } {
   const namespace = opts.controllerNamespace ?? 'argocd';
+  // Names as in manifests/base/plugin-generator (ConfigMap eks-cluster-generator, Secret ...-token).
   const data: Record<string, string> = {
     baseUrl: opts.baseUrl,
-    token: '$eks-cluster-generator:token',
+    token: '$eks-cluster-generator-token:token',
   };
   if (opts.requestTimeout !== undefined) data['requestTimeout'] = opts.requestTimeout;
   return {
@@ -90,7 +91,7 @@ export function pluginGeneratorEnv(opts: {
     configMaps: [{ name: opts.configMapName ?? 'eks-cluster-generator', namespace, data }],
     secrets: [
       {
-        name: 'eks-cluster-generator',
+        name: 'eks-cluster-generator-token',
         namespace,
         labels: { 'app.kubernetes.io/part-of': 'argocd' },
         data: { token: opts.token },

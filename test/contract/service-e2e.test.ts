@@ -477,6 +477,35 @@ describe('more worked examples', () => {
   });
 });
 
+test('the install ConfigMap and token Secret (manifests/base/plugin-generator) work as Argo CD reads them', async () => {
+  const { parse } = await import('yaml');
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const dir = path.resolve(__dirname, '../../manifests/base/plugin-generator');
+  const cm = parse(fs.readFileSync(path.join(dir, 'plugin-configmap.yaml'), 'utf8')) as {
+    metadata: { name: string };
+    data: Record<string, string>;
+  };
+  const secret = parse(fs.readFileSync(path.join(dir, 'token-secret.yaml'), 'utf8')) as {
+    metadata: { name: string };
+    stringData: Record<string, string>;
+  };
+  const ns = 'argocd';
+  const result = await emulatePluginGenerator({
+    applicationSet: { name: 'eks', goTemplate: true },
+    controllerNamespace: ns,
+    // Only the URL differs in a test; the token reference and requestTimeout are the install's own.
+    configMap: { name: cm.metadata.name, namespace: ns, data: { ...cm.data, baseUrl: gen.url } },
+    secret: {
+      name: secret.metadata.name,
+      namespace: ns,
+      data: Object.fromEntries(Object.keys(secret.stringData).map((k) => [k, `${gen.token}\n`])),
+    },
+    generator: { configMapRef: { name: cm.metadata.name } },
+  });
+  expect('params' in result && result.params.length).toBe(active().length);
+});
+
 describe('failure path', () => {
   test('a service that cannot load its fleet answers 503; Argo CD reports it and keeps its Applications', async () => {
     const metrics = createServiceMetrics();
