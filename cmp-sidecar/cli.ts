@@ -94,11 +94,13 @@ export async function run(argv: readonly string[], io: Io): Promise<ExitCode> {
   try {
     switch (command) {
       case undefined:
+        io.stderr.write(USAGE);
+        return EXIT.usage;
       case '--help':
       case '-h':
       case 'help':
         io.stdout.write(USAGE);
-        return command === undefined ? EXIT.usage : EXIT.ok;
+        return EXIT.ok;
       case '--version':
       case '-v':
       case 'version':

@@ -1,4 +1,5 @@
 import { build } from 'esbuild';
+import type { Metafile } from 'esbuild';
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -8,9 +9,15 @@ import { REPO_ROOT } from './helpers';
  * Bundles cmp-sidecar/main.ts exactly as build.mjs does, into a private directory, so tests run the real bundled
  * CLI without racing other engineers' builds of dist/.
  */
-export async function buildCliBundle(): Promise<{ file: string; cleanup: () => void }> {
+export async function buildCliBundle(): Promise<{
+  file: string;
+  inputs: string[];
+  /** Inputs reachable from the entry without crossing a dynamic import() (what a default run may evaluate). */
+  eagerInputs: string[];
+  cleanup: () => void;
+}> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'eks-overlay-bundle-'));
-  await build({
+  const result = await build({
     entryPoints: { 'eks-overlay': path.join(REPO_ROOT, 'cmp-sidecar/main.ts') },
     absWorkingDir: REPO_ROOT,
     bundle: true,
@@ -25,9 +32,26 @@ export async function buildCliBundle(): Promise<{ file: string; cleanup: () => v
     minifyWhitespace: true,
     legalComments: 'none',
     logLevel: 'silent',
+    metafile: true,
   });
   return {
     file: path.join(dir, 'eks-overlay.cjs'),
+    inputs: Object.keys(result.metafile.inputs),
+    eagerInputs: eagerlyReachable(result.metafile, 'cmp-sidecar/main.ts'),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+function eagerlyReachable(meta: Metafile, entry: string): string[] {
+  const seen = new Set<string>([entry]);
+  const queue = [entry];
+  while (queue.length > 0) {
+    const next = queue.pop()!;
+    for (const imp of meta.inputs[next]?.imports ?? []) {
+      if (imp.kind === 'dynamic-import' || imp.external === true || seen.has(imp.path)) continue;
+      seen.add(imp.path);
+      queue.push(imp.path);
+    }
+  }
+  return [...seen];
 }

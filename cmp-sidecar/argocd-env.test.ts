@@ -1,0 +1,59 @@
+import { ConfigError } from '../core/errors';
+import { parseAppParameters, readArgoEnv } from './argocd-env';
+
+describe('Argo CD environment (argocd-contract.md §B5, §B6)', () => {
+  test('reads the build variables, ARGOCD_ENV_* without the prefix, and KUBE_*', () => {
+    const env = readArgoEnv({
+      ARGOCD_APP_NAME: 'apps_web',
+      ARGOCD_APP_NAMESPACE: 'web',
+      ARGOCD_APP_SOURCE_PATH: 'apps/web',
+      KUBE_VERSION: '1.31.2',
+      KUBE_API_VERSIONS: 'apps/v1,apps/v1/Deployment,v1',
+      ARGOCD_ENV_CLUSTER_CONTEXT: '{}',
+      ARGOCD_ENV_EMPTY: '',
+      ARGOCD_APP_PARAMETERS: 'null',
+      PATH: '/bin',
+    });
+    expect(env).toMatchObject({
+      appName: 'apps_web',
+      appNamespace: 'web',
+      sourcePath: 'apps/web',
+      kubeVersion: '1.31.2',
+      kubeApiVersions: ['apps/v1', 'apps/v1/Deployment', 'v1'],
+      userEnv: { CLUSTER_CONTEXT: '{}', EMPTY: '' },
+      parameters: [],
+    });
+  });
+
+  test.each([undefined, '', 'null', ' null\n'])('no parameters: %j', (raw) => {
+    expect(parseAppParameters(raw)).toEqual([]);
+  });
+
+  test('parameters as Go marshals them (keys sorted, only those set, \\u003c escapes)', () => {
+    expect(
+      parseAppParameters(
+        '[{"array":["values-dev.yaml"],"name":"values-files"},{"map":{"image.tag":"v1.2.3"},"name":"helm-parameters"},{"name":"x","string":"\\u003cb\\u003e"},{"map":{},"name":"empty"}]',
+      ),
+    ).toEqual([
+      { name: 'values-files', array: ['values-dev.yaml'] },
+      { name: 'helm-parameters', map: { 'image.tag': 'v1.2.3' } },
+      { name: 'x', string: '<b>' },
+      { name: 'empty', map: {} },
+    ]);
+  });
+
+  test.each<[string, RegExp]>([
+    ['[{"name":', /ARGOCD_APP_PARAMETERS is not valid JSON/],
+    ['{"name":"x"}', /must be a JSON array/],
+    ['["x"]', /ARGOCD_APP_PARAMETERS\[0\] must be an object/],
+    ['[{"string":"x"}]', /ARGOCD_APP_PARAMETERS\[0\]\.name must be a non-empty string/],
+    [
+      '[{"name":"a","array":[1]}]',
+      /ARGOCD_APP_PARAMETERS\[0\] \(a\)\.array must be a list of strings/,
+    ],
+    ['[{"name":"a","string":5}]', /ARGOCD_APP_PARAMETERS\[0\] \(a\)\.string must be a string/],
+  ])('malformed %s', (raw, message) => {
+    expect(() => parseAppParameters(raw)).toThrow(ConfigError);
+    expect(() => parseAppParameters(raw)).toThrow(message);
+  });
+});

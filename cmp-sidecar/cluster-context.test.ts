@@ -1,0 +1,114 @@
+import { ConfigError } from '../core/errors';
+import { buildClusterView, flattenClusterView } from './cluster-context';
+import type { AppParameter, ArgoEnv } from './render/stages';
+
+const argoEnv = (userEnv: Record<string, string>, parameters: AppParameter[] = []): ArgoEnv => ({
+  appName: 'a',
+  appNamespace: 'ns',
+  projectName: 'default',
+  revision: '',
+  revisionShort: '',
+  sourceRepoUrl: '',
+  sourcePath: '',
+  targetRevision: '',
+  kubeVersion: '',
+  kubeApiVersions: [],
+  userEnv,
+  parameters,
+});
+const generatorContext = JSON.stringify({
+  name: 'prod-use1',
+  metadata: { labels: { env: 'prod' } },
+  aws: { region: 'us-east-1', tags: { 'kubernetes.io/cluster/x': 'owned' } },
+});
+
+describe('cluster context: ARGOCD_ENV_CLUSTER_CONTEXT, then the cluster map parameter', () => {
+  test('the generator context as is, with empty labels/annotations maps filled in', () => {
+    const view = buildClusterView(
+      argoEnv({ CLUSTER_CONTEXT: JSON.stringify({ name: 'x', metadata: {} }) }),
+    );
+    expect(view).toEqual({ name: 'x', metadata: { labels: {}, annotations: {} } });
+  });
+
+  test('map entries override; dotted keys nest; label keys keep their dots and slashes', () => {
+    const view = buildClusterView(
+      argoEnv({ CLUSTER_CONTEXT: generatorContext }, [
+        {
+          name: 'cluster',
+          map: {
+            'metadata.labels.env': 'staging',
+            'metadata.labels.app.kubernetes.io/part-of': 'fleet',
+            'aws.region': 'eu-west-1',
+            'upgrade.color': 'blue',
+          },
+        },
+      ]),
+    );
+    expect(view).toEqual({
+      name: 'prod-use1',
+      metadata: {
+        labels: { env: 'staging', 'app.kubernetes.io/part-of': 'fleet' },
+        annotations: {},
+      },
+      aws: { region: 'eu-west-1', tags: { 'kubernetes.io/cluster/x': 'owned' } },
+      upgrade: { color: 'blue' },
+    });
+    expect(Object.isFrozen(view)).toBe(true);
+  });
+
+  test('flattening gives back keys the map parameter accepts', () => {
+    const view = buildClusterView(argoEnv({ CLUSTER_CONTEXT: generatorContext }));
+    const flat = flattenClusterView(view);
+    expect(flat).toEqual({
+      name: 'prod-use1',
+      'metadata.labels.env': 'prod',
+      'aws.region': 'us-east-1',
+      'aws.tags.kubernetes.io/cluster/x': 'owned',
+    });
+    const again = buildClusterView(argoEnv({}, [{ name: 'cluster', map: flat }]));
+    expect(again).toEqual(view);
+  });
+
+  test.each<[string, Record<string, string>, AppParameter[], RegExp]>([
+    [
+      'context JSON is malformed',
+      { CLUSTER_CONTEXT: '{' },
+      [],
+      /ARGOCD_ENV_CLUSTER_CONTEXT is not valid JSON/,
+    ],
+    ['context JSON is not an object', { CLUSTER_CONTEXT: '"prod"' }, [], /must be a JSON object/],
+    ['cluster is a string parameter', {}, [{ name: 'cluster', string: 'prod' }], /must be a map/],
+    [
+      'a key goes through a string',
+      { CLUSTER_CONTEXT: generatorContext },
+      [{ name: 'cluster', map: { 'name.first': 'x' } }],
+      /goes through "name", which is not a map/,
+    ],
+    [
+      'a key would replace a map',
+      { CLUSTER_CONTEXT: generatorContext },
+      [{ name: 'cluster', map: { aws: 'x' } }],
+      /would replace a map/,
+    ],
+    [
+      'prototype keys',
+      {},
+      [{ name: 'cluster', map: { '__proto__.polluted': 'x' } }],
+      /not a valid dotted path/,
+    ],
+    ['empty segments', {}, [{ name: 'cluster', map: { 'a..b': 'x' } }], /not a valid dotted path/],
+    [
+      'the parameter given twice',
+      {},
+      [
+        { name: 'cluster', map: {} },
+        { name: 'cluster', map: {} },
+      ],
+      /given 2 times/,
+    ],
+  ])('refused: %s', (_name, userEnv, params, message) => {
+    expect(() => buildClusterView(argoEnv(userEnv, params))).toThrow(ConfigError);
+    expect(() => buildClusterView(argoEnv(userEnv, params))).toThrow(message);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+});

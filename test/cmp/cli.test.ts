@@ -1,0 +1,176 @@
+/** The CLI boundary in-process: exit codes, stdout only on success and written once, usage, render and validate. */
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import {
+  InputError,
+  RenderError,
+  ConfigError,
+  EmptyRenderError,
+  SecretError,
+} from '../../core/errors';
+import { EXIT, exitCodeFor } from '../../cmp-sidecar/cli';
+import { buildCliBundle } from './bundle';
+import { parseLikeArgoCd, REPO_ROOT, runInProcess, tempDir, writeTree } from './helpers';
+
+const APP = {
+  'eks-overlay.yaml': 'layers: [base, "envs/{{cluster.metadata.labels.env}}"]\n',
+  'base/cm.yaml':
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  region: "{{cluster.aws.region}}"\n',
+  'envs/prod/cm.yaml':
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  tier: prod\n',
+};
+const PROD = { name: 'prod', metadata: { labels: { env: 'prod' } }, aws: { region: 'us-east-1' } };
+const DEV = { name: 'dev', metadata: { labels: { env: 'dev' } }, aws: { region: 'eu-west-1' } };
+
+let app: ReturnType<typeof tempDir>;
+beforeEach(() => {
+  app = tempDir('eks-overlay-cli-');
+  writeTree(app.dir, APP);
+});
+afterEach(() => app.cleanup());
+
+describe('eks-overlay CLI', () => {
+  test('--help and --version print on stdout and exit 0', async () => {
+    const help = await runInProcess(['--help'], { cwd: app.dir });
+    expect(help).toMatchObject({ code: 0, stderr: '' });
+    expect(help.stdout).toMatch(/Usage:\n {2}eks-overlay generate/);
+    expect(help.stdout).toMatch(
+      /Exit codes: 0 ok, 1 render error, 2 usage, 70 internal error, 78 configuration error/,
+    );
+    expect(await runInProcess(['--version'], { cwd: app.dir })).toEqual({
+      code: 0,
+      stdout: '0.1.0\n',
+      stderr: '',
+    });
+  });
+
+  test.each([
+    [['frobnicate']],
+    [[]],
+    [['render']],
+    [['generate', '--context', 'x.json']],
+    [['render', '.', '--cluster', 'novalue']],
+    [['render', '.', '--bogus']],
+    [['render', 'a', 'b']],
+  ])('usage errors exit 2 with nothing on stdout: %j', async (argv) => {
+    const res = await runInProcess(argv, { cwd: app.dir });
+    expect(res.code).toBe(EXIT.usage);
+    expect(res.stdout).toBe('');
+    expect(res.stderr).not.toBe('');
+  });
+
+  test('render <dir> --context file --cluster key=value', async () => {
+    writeFileSync(
+      path.join(app.dir, 'prod.json'),
+      JSON.stringify({ ...PROD, clusterContext: '{}' }),
+    );
+    const res = await runInProcess(
+      ['render', '.', '--context', 'prod.json', '--cluster', 'aws.region=ap-south-1'],
+      {
+        cwd: app.dir,
+      },
+    );
+    expect(res.stderr).toBe('');
+    expect(parseLikeArgoCd(res.stdout)).toEqual([
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'c' },
+        data: { region: 'ap-south-1', tier: 'prod' },
+      },
+    ]);
+  });
+
+  test('validate renders every context and reports every problem; exit code of the first failure', async () => {
+    writeFileSync(path.join(app.dir, 'fleet.json'), JSON.stringify([PROD, DEV, { name: 'bare' }]));
+    const res = await runInProcess(['validate', '.', '--context', 'fleet.json'], { cwd: app.dir });
+    expect(res.code).toBe(EXIT.render);
+    expect(res.stdout).toBe('');
+    expect(res.stderr).toMatch(/ok {3}fleet\.json\[0\] \(prod\): 1 object\(s\)/);
+    expect(res.stderr).toMatch(/ok {3}fleet\.json\[1\] \(dev\): 1 object\(s\)/);
+    expect(res.stderr).toMatch(
+      /FAIL fleet\.json\[2\] \(bare\): base\/cm\.yaml:6: unknown variable cluster\.aws\.region/,
+    );
+    expect(res.stderr).toMatch(/2 of 3 context\(s\) rendered/);
+  });
+
+  test('validate exits 0 and reports on stdout when every context renders', async () => {
+    writeFileSync(path.join(app.dir, 'a.json'), JSON.stringify(PROD));
+    writeFileSync(
+      path.join(app.dir, 'b.yaml'),
+      'name: dev\nmetadata: {labels: {env: dev}}\naws: {region: eu-west-1}\n',
+    );
+    const res = await runInProcess(
+      ['validate', '.', '--context', 'a.json', '--context', 'b.yaml'],
+      { cwd: app.dir },
+    );
+    expect(res).toMatchObject({ code: 0, stderr: '' });
+    expect(res.stdout).toMatch(/2 of 2 context\(s\) rendered/);
+  });
+
+  test('a render error exits 1, names file:line, prints nothing on stdout', async () => {
+    const res = await runInProcess(['generate'], {
+      cwd: app.dir,
+      env: {
+        ARGOCD_ENV_CLUSTER_CONTEXT: JSON.stringify({ metadata: { labels: { env: 'prod' } } }),
+      },
+    });
+    expect(res).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: expect.stringMatching(
+        /^eks-overlay: error: base\/cm\.yaml:6: unknown variable cluster\.aws\.region/,
+      ),
+    });
+  });
+
+  test('generate needs eks-overlay.yaml: a config error (78)', async () => {
+    const other = tempDir('eks-overlay-cli-none-');
+    try {
+      const res = await runInProcess(['generate'], { cwd: other.dir });
+      expect(res).toMatchObject({ code: EXIT.config, stdout: '' });
+      expect(res.stderr).toMatch(/eks-overlay\.yaml: cannot be read \(ENOENT\)/);
+    } finally {
+      other.cleanup();
+    }
+  });
+
+  test.each<[unknown, number]>([
+    [new InputError('x'), 2],
+    [new ConfigError(['x']), 78],
+    [new RenderError('x'), 1],
+    [new EmptyRenderError('x'), 1],
+    [new SecretError('x'), 1],
+    [new TypeError('bug'), 70],
+    ['thrown string', 70],
+  ])('exit code for %p is %i', (e, code) => {
+    expect(exitCodeFor(e)).toBe(code);
+  });
+});
+
+describe('the package bin and the bundle', () => {
+  test('cmp-sidecar/bin.cjs (the package bin) runs the bundled CLI', () => {
+    const res = spawnSync(
+      process.execPath,
+      [path.join(REPO_ROOT, 'cmp-sidecar/bin.cjs'), '--version'],
+      { encoding: 'utf8' },
+    );
+    expect(res.status).toBe(0);
+    expect(res.stdout).toBe('0.1.0\n');
+  });
+
+  test('no AWS SDK, Kubernetes client or express is reachable without a dynamic import (the default render is pure)', async () => {
+    const bundle = await buildCliBundle();
+    try {
+      expect(bundle.eagerInputs).toContain('cmp-sidecar/render/pipeline.ts');
+      const forbidden = bundle.eagerInputs.filter((i) =>
+        /node_modules\/(@aws-sdk|@smithy|@kubernetes|express)\//.test(i),
+      );
+      expect(forbidden).toEqual([]);
+      expect(bundle.inputs.some((i) => i.includes('node_modules/handlebars/'))).toBe(true);
+    } finally {
+      bundle.cleanup();
+    }
+  });
+});
