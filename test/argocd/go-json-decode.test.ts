@@ -1,4 +1,11 @@
-import { decodeFirstJsonValue, decodeServiceResponse, unmarshalObject } from './go-json-decode';
+import fc from 'fast-check';
+import {
+  decodeFirstJsonValue,
+  decodeServiceResponse,
+  nodeToValue,
+  unmarshalObject,
+} from './go-json-decode';
+import { encodeGoJson } from './go-values';
 
 const first = (s: string) => decodeFirstJsonValue(Buffer.from(s, 'utf8'));
 
@@ -78,4 +85,30 @@ test('unmarshalObject: what CheckResponse can read a message from', () => {
   expect(unmarshalObject(Buffer.from('"just a string"'))).toBeUndefined();
   expect(unmarshalObject(Buffer.from('{"a":1} x'))).toBeUndefined();
   expect(unmarshalObject(Buffer.from(''))).toBeUndefined();
+});
+
+describe('properties', () => {
+  const json = fc.jsonValue({ maxDepth: 4 });
+
+  test('any JSON text decodes to what JSON.parse gives (Go decodes numbers to float64 like JS)', () => {
+    fc.assert(
+      fc.property(json, (v) => {
+        const text = JSON.stringify(v);
+        const f = decodeFirstJsonValue(Buffer.from(text));
+        if (!('node' in f)) return false;
+        expect(nodeToValue(f.node, [], '')).toEqual(JSON.parse(text));
+        return true;
+      }),
+    );
+  });
+
+  test('Go encoding of any JSON value parses back to the same value', () => {
+    fc.assert(
+      fc.property(json, (v) => {
+        const value = JSON.parse(JSON.stringify(v)) as unknown; // no -0
+        expect(JSON.parse(encodeGoJson(value, { escapeHTML: true }))).toEqual(value);
+        expect(JSON.parse(encodeGoJson(value, { escapeHTML: false }))).toEqual(value);
+      }),
+    );
+  });
 });
