@@ -1,4 +1,6 @@
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
+import { Deployment } from 'kubernetes-models/apps/v1';
+import { Secret } from 'kubernetes-models/v1';
 import { SecretError } from '../../core/errors';
 import { createAwsSecretsManagerProvider } from '../../plugins/secret-providers/aws-secrets-manager';
 import { createSecretsStage } from '../../cmp-sidecar/secrets/stage';
@@ -95,10 +97,13 @@ metadata:
     checksum/db: <path:prod/shop/db#password | sha256sum>
 spec:
   replicas: <path:prod/shop/cfg#replicas | jsonParse>
+  selector: {matchLabels: {app: shop}}
   template:
+    metadata: {labels: {app: shop}}
     spec:
       containers:
         - name: shop
+          image: shop:1.0
           env:
             - {name: FROM_YAML, value: "<path:prod/shop/cfg#yaml | yamlParse | jsonPath {.a.b}>"}
             - {name: FROM_JSON, value: "<path:prod/shop/cfg#json | jsonPath {.k}>"}
@@ -126,6 +131,9 @@ spec:
       bin: Buffer.from([0, 1, 2, 255, ...Buffer.from(CANARY)]).toString('base64'),
       wrapped: b64(`user=app-${CANARY}`),
     });
+    // The resolved objects are still valid core objects.
+    expect(() => new Secret(secret).validate()).not.toThrow();
+    expect(() => new Deployment(deploy).validate()).not.toThrow();
     expect(deploy['spec'].replicas).toBe(3);
     expect(deploy['metadata'].annotations['checksum/db']).toMatch(/^[0-9a-f]{64}$/);
     expect(
