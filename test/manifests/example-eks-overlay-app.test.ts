@@ -3,7 +3,6 @@ import { parseAllDocuments } from 'yaml';
 import { clusterFromRecord, clusterToParams } from '../../core/cluster';
 import type { ClusterParams } from '../../core/cluster';
 import { run } from '../../cmp-sidecar/cli';
-import { objectStages } from '../../cmp-sidecar/render/object-stages';
 import { loadExampleFleet } from '../helpers/generator';
 import type { K8sObject } from './manifest-tree';
 import { isK8sObject, MANIFESTS_DIR } from './manifest-tree';
@@ -49,9 +48,6 @@ async function generate(
   return { code, stdout, stderr };
 }
 
-/** The secrets stage is registered in cmp-sidecar/render/object-stages.ts by its author; until then, skipped. */
-const secretsWired = objectStages.some((s) => s.name === 'secrets');
-
 const clusters = exampleClusters().filter((c) => c.metadata.labels?.['env'] !== undefined);
 
 describe('examples/eks-overlay-app rendered by eks-overlay generate', () => {
@@ -76,17 +72,14 @@ describe('examples/eks-overlay-app rendered by eks-overlay generate', () => {
       expect(objects.length).toBeGreaterThan(0);
     });
 
-    (secretsWired ? it : it.skip)(
-      'turns the placeholder Secret into an ExternalSecret (no Secret, no secret value)',
-      () => {
-        expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
-        const es = objects.find(
-          (o) => o.kind === 'ExternalSecret' && o.metadata.name === 'orders-db',
-        );
-        expect(es).toBeDefined();
-        expect(JSON.stringify(es)).toContain(`orders/${cluster.metadata.labels?.['env']}/db`);
-      },
-    );
+    it('turns the placeholder Secret into an ExternalSecret (no Secret, no secret value)', () => {
+      expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
+      const es = objects.find(
+        (o) => o.kind === 'ExternalSecret' && o.metadata.name === 'orders-db',
+      );
+      expect(es).toBeDefined();
+      expect(JSON.stringify(es)).toContain(`orders/${cluster.metadata.labels?.['env']}/db`);
+    });
 
     it('emits the WebApp kro instance for this cluster, with its region', () => {
       const app = objects.find((o) => o.kind === 'WebApp');
