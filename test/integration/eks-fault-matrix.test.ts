@@ -53,6 +53,8 @@ interface FaultCase {
   readonly namedAs?: readonly string[];
   /** Access problems are reported as SourceForbiddenError when they are all that is wrong. */
   readonly forbidden?: boolean;
+  /** Extra settings, e.g. a short call timeout for hangs. */
+  readonly env?: Record<string, string>;
   /** Faults of credential calls do not show once credentials are cached (they are valid for an hour). */
   readonly onlyBeforeFirstSuccess?: boolean;
 }
@@ -115,6 +117,7 @@ const CASES: FaultCase[] = [
       fault: { kind: 'hang' },
     })),
     affects: [T.homeEuw1, T.spokeEuw1],
+    env: { EKS_CALL_TIMEOUT_MS: '500' },
   },
   {
     name: 'connection reset on ListClusters',
@@ -221,7 +224,7 @@ function arns(load: SourceLoad): string[] {
 
 describe.each(CASES)('fault: $name', (c) => {
   it('rejects before the first success naming the failing targets, recovers, and never drops a cluster', async () => {
-    h = await startEksHarness(ENV, { homeAccount: HOME });
+    h = await startEksHarness({ ...ENV, ...c.env }, { homeAccount: HOME });
     seedAll(h);
 
     // 1. Fault from the start: no answer rather than a partial one.
@@ -323,16 +326,25 @@ describe('transient faults the SDK retries away', () => {
   ])(
     '%s: the first refresh still lists everything, with the retries counted',
     async (_name, rule) => {
-      h = await startEksHarness(ENV, { homeAccount: HOME });
+      h = await startEksHarness(
+        rule.fault.kind === 'hang' ? { ...ENV, EKS_CALL_TIMEOUT_MS: '1000' } : ENV,
+        { homeAccount: HOME },
+      );
       seedAll(h);
       const times = rule.times ?? 0;
       h.fake.addFault(rule);
       const load = await h.load();
       expect(load.records).toHaveLength(CLUSTERS);
       expect(load.parts.every((p) => p.lastError === undefined)).toBe(true);
-      const eksCalls = h.fake.calls.filter((x) => x.service === 'eks');
-      expect(eksCalls).toHaveLength(PAGES + CLUSTERS + ADDON_LOOKUPS + times);
-      expect(Math.max(...eksCalls.map((x) => x.attempt))).toBe(times + 1);
+      // Every logical call made once; the faulted one retried by the SDK under one invocation id.
+      expect(h.fake.invocations({ service: 'eks' })).toBe(PAGES + CLUSTERS + ADDON_LOOKUPS);
+      const faulted = h.fake.calls.filter((x) => x.outcome !== 200);
+      expect(faulted).toHaveLength(times);
+      const retried = h.fake.calls.filter((x) => x.invocationId === faulted[0]?.invocationId);
+      expect(retried.map((x) => x.attempt)).toEqual(
+        Array.from({ length: times + 1 }, (_, i) => i + 1),
+      );
+      expect(retried.at(-1)?.outcome).toBe(200);
     },
   );
 });

@@ -173,6 +173,26 @@ export class AwsFake {
     ).length;
   }
 
+  /**
+   * Logical SDK calls (distinct amz-sdk-invocation-id) matching `filter`: retries of one call count once,
+   * so counts stay exact even when a busy machine makes an attempt time out.
+   */
+  invocations(
+    filter: Partial<Pick<CallRecord, 'op' | 'region' | 'account' | 'service'>> = {},
+  ): number {
+    return new Set(
+      this.calls
+        .filter(
+          (c) =>
+            (filter.op === undefined || c.op === filter.op) &&
+            (filter.region === undefined || c.region === filter.region) &&
+            (filter.account === undefined || c.account === filter.account) &&
+            (filter.service === undefined || c.service === filter.service),
+        )
+        .map((c) => c.invocationId),
+    ).size;
+  }
+
   resetCalls(): void {
     this.calls.length = 0;
   }

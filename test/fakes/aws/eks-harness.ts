@@ -40,7 +40,8 @@ export interface EksHarness {
 
 /**
  * A fake AWS plus an EKS source built by eksSourceFromEnv from `env`. Retries keep the SDK's standard
- * classification but back off 1 ms, so fault tests are quick; the call timeout is short for hang tests.
+ * classification but back off 1 ms, so fault tests are quick. Hang tests pass a shorter EKS_CALL_TIMEOUT_MS;
+ * the default leaves room for a busy machine.
  */
 export async function startEksHarness(
   env: Record<string, string>,
@@ -52,7 +53,7 @@ export async function startEksHarness(
   const logs: string[] = [];
   const log = createJsonLogger({ write: (l: string) => logs.push(l) }, 'debug');
   const built = eksSourceFromEnv(
-    { EKS_CALL_TIMEOUT_MS: '400', EKS_CONNECT_TIMEOUT_MS: '200', ...process.env, ...env },
+    { EKS_CALL_TIMEOUT_MS: '3000', EKS_CONNECT_TIMEOUT_MS: '2000', ...process.env, ...env },
     { log, retryStrategy: new ConfiguredRetryStrategy(3, 1) },
   );
   if ('issues' in built) {
