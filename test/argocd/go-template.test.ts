@@ -145,6 +145,9 @@ describe('errors as Go reports them', () => {
     expect(() => render('{{ if .x }}')).toThrow(GoTemplateError);
     expect(() => render('{{ .x ')).toThrow(GoTemplateError);
     expect(() => render('{{ end }}')).toThrow(GoTemplateError);
+    expect(() => render('{{ }}')).toThrow(
+      new GoTemplateError('template: :1: missing value for command'),
+    );
   });
   test('unknown goTemplateOptions', () => {
     expect(() => parseGoTemplateOptions(['missingkey=bogus'])).toThrow(GoTemplateError);

@@ -396,6 +396,7 @@ function parse(src: string): Node[] {
         }
       }
       const pipe = pipeline(false);
+      if (pipe.cmds.length === 0) throw parseError(src, tk.pos, 'missing value for command');
       nodes.push({ k: 'action', pipe });
     }
   };
