@@ -8,6 +8,7 @@ import {
   isK8sObject,
   kustomizeBuild,
   MANIFESTS_DIR,
+  PLUGIN_YAML,
   readYamlDocuments,
   yamlFilesUnder,
 } from './manifest-tree';
@@ -360,6 +361,23 @@ describe('argocd-repo-server sidecar (§B2)', () => {
     expect(plugin.metadata.name).toBe('eks-overlay');
     expect(plugin.kind).toBe('ConfigManagementPlugin');
     expect(plugin.spec.generate.command.length).toBeGreaterThan(0);
+    // Byte for byte the file in the repository.
+    expect(dataOf(cm)['plugin.yaml']).toBe(readFileSync(PLUGIN_YAML, 'utf8'));
+  });
+
+  it('names the plugin as the examples do, and runs the executable the sidecar image puts on PATH', () => {
+    const plugin = parse(readFileSync(PLUGIN_YAML, 'utf8')) as {
+      metadata: { name: string };
+      spec: { version?: string; generate: { command: string[] }; discover?: { fileName?: string } };
+    };
+    expect(`${plugin.metadata.name}-${plugin.spec.version}`).toBe('eks-overlay-v1');
+    expect(plugin.spec.discover?.fileName).toBe('eks-overlay.yaml');
+    expect(plugin.spec.generate.command[0]).toBe('eks-overlay');
+    const dockerfile = readFileSync(
+      path.join(MANIFESTS_DIR, '..', 'cmp-sidecar', 'Dockerfile'),
+      'utf8',
+    );
+    expect(dockerfile).toContain('/usr/local/bin/eks-overlay');
   });
 });
 

@@ -32,8 +32,6 @@ export const ARGOCD_STUB_DIR = path.join(__dirname, 'fixtures', 'argocd-stub');
 
 /** The eks-overlay plugin.yaml (owned by the CMP's author). */
 export const PLUGIN_YAML = path.join(MANIFESTS_DIR, 'cmp-sidecar', 'plugin.yaml');
-/** Used only while PLUGIN_YAML has not landed, so the install still builds; a test reports it missing. */
-const PLUGIN_YAML_STAND_IN = path.join(__dirname, 'fixtures', 'plugin.yaml');
 
 const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
@@ -117,8 +115,6 @@ export function kustomizeBuild(
     cpSync(MANIFESTS_DIR, copy, { recursive: true });
     rmSync(path.join(copy, 'argocd'), { recursive: true, force: true });
     cpSync(ARGOCD_STUB_DIR, path.join(copy, 'argocd'), { recursive: true });
-    const pluginYaml = path.join(copy, 'cmp-sidecar', 'plugin.yaml');
-    if (!existsSync(pluginYaml)) cpSync(PLUGIN_YAML_STAND_IN, pluginYaml);
     edit?.apply(copy);
     const target = path.join(copy, path.relative(MANIFESTS_DIR, dir));
     let out: string;
