@@ -51,7 +51,9 @@ describe.each(files)('%s', (rel) => {
 
   test(`is ${verdict.kind}`, () => {
     if (verdict.kind === 'yaml-error') {
-      expect(run).toThrow(new RegExp(`^${rel.replace(/[.]/g, '\\.')}:${verdict.line}: invalid YAML`));
+      expect(run).toThrow(
+        new RegExp(`^${rel.replace(/[.]/g, '\\.')}:${verdict.line}: invalid YAML`),
+      );
       return;
     }
     const result = run();
@@ -65,11 +67,15 @@ describe.each(files)('%s', (rel) => {
         expect(errors.length).toBeGreaterThan(0);
         for (const e of errors) expect(e.message).toMatch(verdict.message);
         expect([...new Set(errors.map((e) => e.resourceId))].sort()).toEqual(verdict.resourceIds);
-        expect(errors.every((e) => e.rgd === 'ekscluster.kro.run' && e.source?.file === rel)).toBe(true);
+        expect(errors.every((e) => e.rgd === 'ekscluster.kro.run' && e.source?.file === rel)).toBe(
+          true,
+        );
         break;
       case 'translated': {
         expect(errors.map(formatFinding)).toEqual([]);
-        const warning = result.findings.find((f) => /legacy ResourceGroup translated/.test(f.message));
+        const warning = result.findings.find((f) =>
+          /legacy ResourceGroup translated/.test(f.message),
+        );
         expect(warning).toBeDefined();
         expect(result.objects[0]?.object).toMatchObject({
           apiVersion: 'kro.run/v1alpha1',
