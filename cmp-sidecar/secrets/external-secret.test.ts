@@ -86,6 +86,7 @@ describe('Secret → ExternalSecret', () => {
         pair: '<path:prod/db#creds | jsonPath {.user}{":"}{.pass} | base64encode>',
         fromYaml: '<path:prod/cfg#yaml | yamlParse | jsonPath {.a.b}>',
         ver: '<path:prod/db#password#a1b2c3d4-90ab-cdef-fedc-ba9876543210>',
+        braces: '{"auth":{<path:prod/db#password>}}',
       },
       data: {
         bin: Buffer.from([0, 0xff]).toString('base64'),
@@ -105,6 +106,7 @@ describe('Secret → ExternalSecret', () => {
       pair: '{{ b64enc (print .prod_db_creds_user ":" .prod_db_creds_pass) }}',
       fromYaml: '{{ index (fromYaml .prod_cfg_yaml) "a" "b" }}',
       ver: '{{ .prod_db_password_uuid_a1b2c3d4_90ab_cdef_fedc_ba9876543210 }}',
+      braces: '{"auth":{{ "{" }}{{ .prod_db_password }}}}',
     });
     expect(es.spec['data']).toContainEqual({
       secretKey: 'prod_db_creds_user',

@@ -211,11 +211,14 @@ function entryTemplate(e: Entry): string {
 /** Text with placeholders as a template: literal text escaped, each placeholder one action. */
 function textTemplate(segments: readonly Segment[], refs: RefTable, where: string): string {
   return segments
-    .map((s) =>
-      s.kind === 'text'
-        ? escapeTemplateText(s.text)
-        : action(placeholderExpr(s.placeholder, refs, where)),
-    )
+    .map((s, i) => {
+      if (s.kind !== 'text') return action(placeholderExpr(s.placeholder, refs, where));
+      const text = escapeTemplateText(s.text);
+      // `{` right before an action would read as `{{{`: the lexer would open the action one brace early.
+      return segments[i + 1]?.kind === 'placeholder' && text.endsWith('{')
+        ? `${text.slice(0, -1)}{{ "{" }}`
+        : text;
+    })
     .join('');
 }
 
