@@ -4,6 +4,8 @@
  * defaults follow the fleet.
  */
 import { SourceUnavailableError } from '../../core/errors';
+import { silentLogger } from '../../core/logger';
+import type { SourceLoad } from '../../plugins/cluster-sources/source';
 import type { AwsFake } from '../fakes/aws/aws-fake';
 import type { EksHarness } from '../fakes/aws/eks-harness';
 import { addAll, clusters, HOME_KEY, startEksHarness } from '../fakes/aws/eks-harness';
@@ -240,6 +242,25 @@ describe('EKS discovery against the HTTP fake', () => {
     ).toBeLessThan(2 * 105);
   });
 
+  it('keeps every cluster when the registry abandons a refresh (abort signal)', async () => {
+    h = await startEksHarness(ENV, { homeAccount: HOME, fleet: seed });
+    const first = await h.load();
+    h.fake.addFault({
+      match: { op: 'DescribeCluster', region: 'eu-west-1' },
+      fault: { kind: 'hang' },
+    });
+    const abort = new AbortController();
+    const pending = h.source.load({ signal: abort.signal, log: silentLogger });
+    while (h.fake.calls.every((c) => c.outcome !== 'hang'))
+      await new Promise((r) => setTimeout(r, 10));
+    abort.abort();
+    const load = await pending;
+    expect(arnsOf(load)).toEqual(arnsOf(first));
+    expect(load.parts.find((p) => p.id === `eks:${ROLE}/eu-west-1`)?.lastError).toEqual(
+      expect.any(String),
+    );
+  });
+
   it('rejects until every target has listed once, naming the targets', async () => {
     h = await startEksHarness(ENV, { homeAccount: HOME, fleet: seed });
     const remove = h.fake.addFault({
@@ -391,6 +412,10 @@ function part(id: string, accountId: string, region: string) {
     lastSuccessAt: expect.any(Number),
     lastError: undefined,
   };
+}
+
+function arnsOf(load: SourceLoad): string[] {
+  return load.records.map((r) => r.arn).sort();
 }
 
 function logLines(harness: EksHarness): Record<string, unknown>[] {
