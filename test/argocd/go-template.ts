@@ -60,7 +60,11 @@ export function parseGoTemplateOptions(options: readonly string[]): GoTemplateOp
 }
 
 /** Renders `template` against `data` (the params map) as `template.New("").Funcs(sprig).Parse(...).Execute`. */
-export function renderGoTemplate(template: string, data: unknown, options: GoTemplateOptions = {}) {
+export function renderGoTemplate(
+  template: string,
+  data: unknown,
+  options: GoTemplateOptions = {},
+): string {
   const tree = parse(template);
   const st = new State(template, data, options.missingKey ?? 'default');
   return st.run(tree);
