@@ -31,7 +31,9 @@ beforeAll(async () => {
 });
 afterAll(() => tmp.cleanup());
 
-const prodUse1 = JSON.parse(readFileSync(path.join(EXAMPLE, 'context-prod-us-east-1.json'), 'utf8')) as Record<string, unknown>;
+const prodUse1 = JSON.parse(
+  readFileSync(path.join(EXAMPLE, 'context-prod-us-east-1.json'), 'utf8'),
+) as Record<string, unknown>;
 
 function argoEnv(context: unknown, extra: Record<string, string> = {}): Record<string, string> {
   return {
@@ -126,7 +128,10 @@ describe('the eks-cluster-kro example on a prod us-east-1 hub', () => {
   test('validate <dir> agrees', () => {
     const appDir = checkout('example-validate', EXAMPLE);
     const ctxFile = path.join(appDir, 'context-prod-us-east-1.json');
-    const r = run(['validate', appDir, '--context', ctxFile], tmp.dir, { PATH: process.env['PATH'] ?? '', EKS_OVERLAY_CRD_DIR: CRD_DIR });
+    const r = run(['validate', appDir, '--context', ctxFile], tmp.dir, {
+      PATH: process.env['PATH'] ?? '',
+      EKS_OVERLAY_CRD_DIR: CRD_DIR,
+    });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^ok /m);
   });
@@ -135,17 +140,28 @@ describe('the eks-cluster-kro example on a prod us-east-1 hub', () => {
 describe('failures: non-zero exit, nothing on stdout, the fault named', () => {
   test('an instance spec outside the RGD schema (environment not in the enum)', () => {
     const appDir = checkout('bad-env', EXAMPLE);
-    const qa = { ...prodUse1, metadata: { ...(prodUse1['metadata'] as object), labels: { env: 'qa', workload_subnet_a: 'subnet-a', workload_subnet_b: 'subnet-b' } } };
+    const qa = {
+      ...prodUse1,
+      metadata: {
+        ...(prodUse1['metadata'] as object),
+        labels: { env: 'qa', workload_subnet_a: 'subnet-a', workload_subnet_b: 'subnet-b' },
+      },
+    };
     const r = run(['generate'], appDir, argoEnv(qa));
     expect(r.code).not.toBe(0);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/eks-overlay\.yaml:\d+: EksCluster\/qa-us-east-1-workload, at instances\[0\]\.spec\.environment: instances\[0\]\.spec\.environment must be one of \["dev", "staging", "prod"\], got "qa"/);
+    expect(r.stderr).toMatch(
+      /eks-overlay\.yaml:\d+: EksCluster\/qa-us-east-1-workload, at instances\[0\]\.spec\.environment: instances\[0\]\.spec\.environment must be one of \["dev", "staging", "prod"\], got "qa"/,
+    );
   });
 
   test('an RGD template referencing an unknown resource id, naming file:line, RGD, resource and field', () => {
     const appDir = checkout('bad-rgd', EXAMPLE);
     const file = path.join(appDir, 'base', 'eks-cluster-rgd.yaml');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('${cluster.spec.name}', '${clustr.spec.name}'));
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace('${cluster.spec.name}', '${clustr.spec.name}'),
+    );
     const r = run(['generate'], appDir, argoEnv(prodUse1));
     expect(r.code).not.toBe(0);
     expect(r.stdout).toBe('');
@@ -157,20 +173,30 @@ describe('failures: non-zero exit, nothing on stdout, the fault named', () => {
   test('an ACK template field that the Nodegroup CRD does not have', () => {
     const appDir = checkout('bad-field', EXAMPLE);
     const file = path.join(appDir, 'base', 'eks-cluster-rgd.yaml');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('capacityType: ON_DEMAND', 'capacityTypes: ON_DEMAND'));
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace('capacityType: ON_DEMAND', 'capacityTypes: ON_DEMAND'),
+    );
     const r = run(['generate'], appDir, argoEnv(prodUse1));
     expect(r.code).not.toBe(0);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toContain('resource nodeGroup, at spec.resources[3].template.spec.capacityTypes: schema not found for field');
+    expect(r.stderr).toContain(
+      'resource nodeGroup, at spec.resources[3].template.spec.capacityTypes: schema not found for field',
+    );
   });
 
   test('the example refuses a legacy ResourceGroup (legacyResourceGroups: reject)', () => {
     const appDir = checkout('reject-legacy', EXAMPLE);
-    cpSync(path.join(REPO_ROOT, 'test', 'kro', 'fixtures', 'seed-eks-resource-group.yaml'), path.join(appDir, 'base', 'seed.yaml'));
+    cpSync(
+      path.join(REPO_ROOT, 'test', 'kro', 'fixtures', 'seed-eks-resource-group.yaml'),
+      path.join(appDir, 'base', 'seed.yaml'),
+    );
     const r = run(['generate'], appDir, argoEnv(prodUse1));
     expect(r.code).not.toBe(0);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/base\/seed\.yaml:\d+: eks-cluster\.kro\.run, at kind: kro\.io\/v1alpha1 ResourceGroup is retired/);
+    expect(r.stderr).toMatch(
+      /base\/seed\.yaml:\d+: eks-cluster\.kro\.run, at kind: kro\.io\/v1alpha1 ResourceGroup is retired/,
+    );
   });
 });
 
@@ -178,10 +204,15 @@ test("the seed's kro.io ResourceGroup is translated to an RGD with a warning on 
   const appDir = path.join(tmp.dir, 'seed', 'apps', 'eks-cluster-kro');
   mkdirSync(path.join(appDir, 'base'), { recursive: true });
   writeFileSync(path.join(appDir, 'eks-overlay.yaml'), 'layers: [base]\n');
-  cpSync(path.join(REPO_ROOT, 'test', 'kro', 'fixtures', 'seed-eks-resource-group.yaml'), path.join(appDir, 'base', 'seed.yaml'));
+  cpSync(
+    path.join(REPO_ROOT, 'test', 'kro', 'fixtures', 'seed-eks-resource-group.yaml'),
+    path.join(appDir, 'base', 'seed.yaml'),
+  );
   const r = run(['generate'], appDir, argoEnv(prodUse1));
   expect(r.code).toBe(0);
-  expect(r.stderr).toMatch(/base\/seed\.yaml:\d+: eks-cluster\.kro\.run, at kind: legacy ResourceGroup translated to a ResourceGraphDefinition: kro\.io\/v1alpha1 ResourceGroup → kro\.run\/v1alpha1 ResourceGraphDefinition/);
+  expect(r.stderr).toMatch(
+    /base\/seed\.yaml:\d+: eks-cluster\.kro\.run, at kind: legacy ResourceGroup translated to a ResourceGraphDefinition: kro\.io\/v1alpha1 ResourceGroup → kro\.run\/v1alpha1 ResourceGraphDefinition/,
+  );
   expect(r.stderr).toContain('ids [cluster, nodegroup]');
   const [rgd] = parseLikeArgoCd(r.stdout);
   expect(rgd).toMatchObject({
