@@ -79,6 +79,12 @@ function once(
   deadline: number | undefined,
 ): Promise<GoHttpResponse> {
   return new Promise((resolve, reject) => {
+    // Go parses scheme-less URLs as relative references, which then have no protocol to send with.
+    const schemeMatch = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(req.url);
+    if (!schemeMatch) {
+      reject(new GoHttpError('unsupported protocol scheme ""'));
+      return;
+    }
     let url: URL;
     try {
       url = new URL(req.url);
@@ -86,7 +92,7 @@ function once(
       reject(new GoHttpError('invalid URL'));
       return;
     }
-    const scheme = url.protocol.replace(/:$/, '');
+    const scheme = (schemeMatch[1] ?? '').toLowerCase();
     if (scheme !== 'http' && scheme !== 'https') {
       reject(new GoHttpError(`unsupported protocol scheme ${goQuote(scheme)}`));
       return;

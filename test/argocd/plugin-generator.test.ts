@@ -158,6 +158,28 @@ describe('emulatePluginGenerator over HTTP', () => {
     });
   });
 
+  test('baseUrls without http(s):// fail as Go url.Parse and transport make them fail', async () => {
+    const cases: [string, string][] = [
+      [
+        '10.0.0.1:4355',
+        `NewRequest returned unexpected error: parse "10.0.0.1:4355/api/v1/getparams.execute": first path segment in URL cannot contain colon`,
+      ],
+      [
+        'eks-cluster-generator:4355',
+        `error get api 'set': Post "eks-cluster-generator:4355/api/v1/getparams.execute": unsupported protocol scheme "eks-cluster-generator"`,
+      ],
+      [
+        'svc.local',
+        `error get api 'set': Post "svc.local/api/v1/getparams.execute": unsupported protocol scheme ""`,
+      ],
+    ];
+    for (const [baseUrl, error] of cases) {
+      expect(await emulatePluginGenerator(setup(baseUrl))).toEqual({
+        error: `error listing params: ${error}`,
+      });
+    }
+  });
+
   test('the ConfigMap and Secret come from the controller namespace only', async () => {
     const s = setup('http://unused');
     const r = await emulatePluginGenerator({

@@ -1,6 +1,6 @@
 import { decodeFirstJsonValue, decodeServiceResponse, unmarshalObject } from './go-json-decode';
 import type { JsonNode } from './go-json-decode';
-import { RawJson, encodeGoJson, goAtoi, goTrimSpace } from './go-values';
+import { RawJson, encodeGoJson, goAtoi, goQuote, goTrimSpace } from './go-values';
 import { flattenToStrings, setOwn } from './flatten';
 import { GoHttpError, goHttpDo } from './http-client';
 import type { GoHttpResponse, HttpTransport } from './http-client';
@@ -118,6 +118,22 @@ function toRaw(parameters: Readonly<Record<string, unknown>>): Record<string, Ra
 }
 
 /**
+ * The few ways Go's url.Parse rejects a URL (http.NewRequest fails before any call). Everything else parses
+ * in Go, e.g. a baseUrl without a scheme, which then fails at send time (`unsupported protocol scheme ""`).
+ */
+export function goUrlParseError(url: string): string | undefined {
+  const q = goQuote(url);
+  const hasControl = [...url].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f);
+  if (hasControl) return `parse ${q}: net/url: invalid control character in URL`;
+  const badEscape = /%(?![0-9a-fA-F]{2})(.{0,2})/.exec(url);
+  if (badEscape) return `parse ${q}: invalid URL escape ${goQuote(`%${badEscape[1] ?? ''}`)}`;
+  if (/^[^/:?#]*:/.test(url) && !/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(url)) {
+    return `parse ${q}: first path segment in URL cannot contain colon`;
+  }
+  return undefined;
+}
+
+/**
  * `CheckResponse` for a non-2xx reply: `API error with status code <N>: <msg>`, where msg is the string
  * `message`, else the string `error`, of a JSON object body, else "" for other JSON objects, else the raw body.
  */
@@ -222,12 +238,9 @@ export async function emulatePluginGenerator(
 
   // A3, A4: the call.
   const request = buildPluginRequest(appSet.name, baseUrl, token, spec.input?.parameters);
-  try {
-    new URL(request.url);
-  } catch {
-    return {
-      error: `error listing params: NewRequest returned unexpected error: parse "${request.url}": invalid URL`,
-    };
+  const parseError = goUrlParseError(request.url);
+  if (parseError !== undefined) {
+    return { error: `error listing params: NewRequest returned unexpected error: ${parseError}` };
   }
   const listed = await pluginClientDo(transport, {
     ...request,
