@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { parse } from 'yaml';
 import { isAmbiguous, serializeObject } from './serialize';
 
@@ -38,6 +39,10 @@ describe('serialization', () => {
     '.inf',
     '-.Inf',
     '.NaN',
+    '.',
+    '._',
+    'e0',
+    '-E5',
     '',
     '=',
     '<<',
@@ -69,6 +74,56 @@ describe('serialization', () => {
       }),
     ).toBe(
       'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  a: |\n    line1\n    line2\n',
+    );
+  });
+});
+
+describe('serialization round trip (property)', () => {
+  const text = fc.oneof(
+    fc.string(),
+    fc.string({ unit: 'grapheme' }),
+    fc.constantFrom(
+      'yes',
+      '0755',
+      '1e3',
+      '- x',
+      'a: b',
+      'a #b',
+      ' lead',
+      'trail ',
+      'l1\nl2',
+      '\n',
+      'x\n\n',
+      '  x\ny',
+      '@x',
+      '--port=1',
+      '-',
+      '\t',
+    ),
+  );
+  const value = fc.letrec((tie) => ({
+    node: fc.oneof(
+      { depthSize: 'small' },
+      text,
+      fc.integer(),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(tie('node'), { maxLength: 4 }),
+      fc.dictionary(text, tie('node'), { maxKeys: 4 }),
+    ),
+  })).node;
+
+  test('every value reads back identically as YAML 1.1 and 1.2', () => {
+    fc.assert(
+      fc.property(fc.dictionary(text, value, { maxKeys: 5 }), (data) => {
+        const object = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data };
+        const out = serializeObject(object);
+        const expected = JSON.parse(JSON.stringify(object)) as unknown; // -0 → 0, as YAML has no -0 either
+        for (const version of ['1.1', '1.2'] as const)
+          expect(parse(out, { version })).toEqual(expected);
+      }),
+      { numRuns: 300 },
     );
   });
 });
