@@ -1,7 +1,9 @@
 import * as path from 'node:path';
 import { ConfigError, ValidationError } from '../../core/errors';
 import type { ObjectStage, RenderedObject, StageContext } from '../render/stages';
+import { readFile } from 'node:fs/promises';
 import { parseInstances, parseKroConfig, type KroConfig } from './config';
+import { fieldLine } from './field-lines';
 import type * as InstancesModule from './instances';
 import { readYamlObjects, resolveRepoPath, yamlFilesUnder } from './reference-files';
 import { formatFinding, type KroFinding, type KroInputObject } from './types';
@@ -84,8 +86,9 @@ async function runKro(
     findings.push(...built.findings);
     for (const object of built.objects) out.push({ object, source: instancesRef });
   }
-  for (const f of findings) if (f.severity === 'warning') ctx.warn(`kro: ${formatFinding(f)}`);
-  const errors = findings.filter((f) => f.severity === 'error');
+  const located = await withFieldLines(findings, ctx.appDir);
+  for (const f of located) if (f.severity === 'warning') ctx.warn(`kro: ${formatFinding(f)}`);
+  const errors = located.filter((f) => f.severity === 'error');
   if (errors.length > 0) {
     throw new ValidationError(
       `kro: ${errors.length} problem(s) in ResourceGraphDefinitions/instances:\n  - ${errors.map(formatFinding).join('\n  - ')}`,
@@ -130,6 +133,38 @@ async function loadReferenceRgds(
       const objs = await readYamlObjects(file, label);
       out.push(...objs.filter((o) => o.object['kind'] === 'ResourceGraphDefinition'));
     }
+  }
+  return out;
+}
+
+/** Points each finding at the line of its field when the file still holds it (best effort; reads each file once). */
+async function withFieldLines(
+  findings: readonly KroFinding[],
+  appDir: string,
+): Promise<KroFinding[]> {
+  const texts = new Map<string, string | undefined>();
+  const out: KroFinding[] = [];
+  for (const f of findings) {
+    const src = f.source;
+    if (
+      !src ||
+      f.path === '-' ||
+      path.isAbsolute(src.file) ||
+      src.file.split(/[\\/]/).includes('..')
+    ) {
+      out.push(f);
+      continue;
+    }
+    if (!texts.has(src.file)) {
+      texts.set(
+        src.file,
+        await readFile(path.join(appDir, src.file), 'utf8').catch(() => undefined),
+      );
+    }
+    const text = texts.get(src.file);
+    const docLine = src.file === CONFIG_FILE ? undefined : src.line;
+    const line = text === undefined ? undefined : fieldLine(text, docLine, f.path);
+    out.push(line === undefined ? f : { ...f, source: { file: src.file, line } });
   }
   return out;
 }

@@ -62,6 +62,15 @@ function checkout(name: string, src: string): string {
   return appDir;
 }
 
+/** 1-based line of the first line of `file` containing `text`. */
+function lineOf(file: string, text: string): number {
+  return (
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .findIndex((l) => l.includes(text)) + 1
+  );
+}
+
 function run(args: string[], cwd: string, env: Record<string, string>) {
   const r = spawnSync(process.execPath, [cli, ...args], { cwd, env, encoding: 'utf8' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -151,7 +160,7 @@ describe('failures: non-zero exit, nothing on stdout, the fault named', () => {
     expect(r.code).not.toBe(0);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(
-      /eks-overlay\.yaml:\d+: EksCluster\/qa-us-east-1-workload, at instances\[0\]\.spec\.environment: instances\[0\]\.spec\.environment must be one of \["dev", "staging", "prod"\], got "qa"/,
+      `eks-overlay.yaml:${lineOf(path.join(appDir, 'eks-overlay.yaml'), 'environment:')}: EksCluster/qa-us-east-1-workload, at instances[0].spec.environment: instances[0].spec.environment must be one of ["dev", "staging", "prod"], got "qa"`,
     );
   });
 
@@ -166,7 +175,7 @@ describe('failures: non-zero exit, nothing on stdout, the fault named', () => {
     expect(r.code).not.toBe(0);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain(
-      'base/eks-cluster-rgd.yaml:2: ekscluster.kro.run, resource nodeGroup, at spec.resources[3].template.spec.clusterName: references unknown identifiers: [clustr]',
+      `base/eks-cluster-rgd.yaml:${lineOf(file, '${clustr.spec.name}')}: ekscluster.kro.run, resource nodeGroup, at spec.resources[3].template.spec.clusterName: references unknown identifiers: [clustr]`,
     );
   });
 

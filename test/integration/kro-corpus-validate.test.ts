@@ -14,7 +14,7 @@ const EXPECTED: Record<string, Expect> = {
   'aws/ack-eks-cluster/eks-reused.yaml': {
     ok: false,
     output:
-      /base\/rgd\.yaml:1: ekscluster\.kro\.run, resource cluster1, at spec\.resources\[0\]\.template\.spec\.version: references unknown identifiers: \[spc\]/,
+      /base\/rgd\.yaml:26: ekscluster\.kro\.run, resource cluster1, at spec\.resources\[0\]\.template\.spec\.version: references unknown identifiers: \[spc\]/,
   },
   'aws/eks-cluster-mgmt/charts/kro/resource-groups/pod-identity/pod-identity.yaml': {
     ok: true,
