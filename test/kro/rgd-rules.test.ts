@@ -469,6 +469,24 @@ const cases: Case[] = [
     },
   ],
   [
+    'S2 ACK enum kept outside the CRD (Nodegroup capacityType)',
+    (r) =>
+      (r['spec']['resources'][1] = {
+        id: 'cluster',
+        template: {
+          apiVersion: 'eks.services.k8s.aws/v1alpha1',
+          kind: 'Nodegroup',
+          metadata: { name: 'x' },
+          spec: { name: 'x', capacityType: 'ONDEMAND' },
+        },
+      }),
+    {
+      resourceId: 'cluster',
+      path: 'spec.resources[1].template.spec.capacityType',
+      message: /must be one of \["ON_DEMAND", "SPOT", "CAPACITY_BLOCK"\], got "ONDEMAND"/,
+    },
+  ],
+  [
     'S3 namespace on a cluster-scoped kind',
     (r) =>
       (r['spec']['resources'][0] = {

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { compileSimpleSchema } from '../simpleschema/compile';
+import { withAckEnums } from './ack-enums';
 import { isMap, type JsonMap } from '../types';
 
 /**
@@ -152,7 +153,16 @@ export function kindSchemasFromCrd(crd: JsonMap, origin: string): KindSchema[] {
   for (const v of versions) {
     if (!isMap(v) || typeof v['name'] !== 'string' || v['served'] === false) continue;
     const schema = isMap(v['schema']) ? v['schema']['openAPIV3Schema'] : undefined;
-    if (isMap(schema)) out.push({ group, version: v['name'], kind, scope, schema, origin });
+    if (isMap(schema)) {
+      out.push({
+        group,
+        version: v['name'],
+        kind,
+        scope,
+        schema: withAckEnums(group, kind, schema),
+        origin,
+      });
+    }
   }
   return out;
 }
