@@ -8,6 +8,7 @@ import { serializeObjects } from './serialize';
 import type {
   ArgoEnv,
   ClusterView,
+  ObjectStage,
   OverlayConfig,
   RenderedObject,
   SourceRef,
@@ -16,7 +17,7 @@ import type {
 import { renderTemplate } from './template';
 import type { TemplateScope } from './template';
 import { CONFIG_FILE } from '../config';
-import { ConfigError } from '../../core/errors';
+import { ConfigError, isAppError } from '../../core/errors';
 
 export interface RenderRequest {
   readonly appDir: string;
@@ -26,6 +27,8 @@ export interface RenderRequest {
   readonly cluster: ClusterView;
   readonly warn: (msg: string) => void;
   readonly debug: (msg: string) => void;
+  /** Defaults to the registered object stages (object-stages.ts); tests pass their own. */
+  readonly stages?: readonly ObjectStage[];
 }
 
 export interface RenderResult {
@@ -72,11 +75,11 @@ export async function renderApp(req: RenderRequest): Promise<RenderResult> {
     debug: req.debug,
     templateString,
   };
-  for (const stage of objectStages) {
+  for (const stage of req.stages ?? objectStages) {
     try {
       objects = await stage.run(objects, ctx);
     } catch (e) {
-      if (e instanceof Error && 'code' in e) throw e; // AppErrors already name what is at fault
+      if (isAppError(e)) throw e; // AppErrors already name what is at fault
       throw new RenderError(
         `stage ${stage.name} failed: ${e instanceof Error ? e.message : String(e)}`,
         {

@@ -1,0 +1,93 @@
+import { EmptyRenderError, RenderError, SecretError } from '../../core/errors';
+import { tempDir, writeTree } from '../../test/cmp/helpers';
+import { parseOverlayConfig } from '../config';
+import { renderApp } from './pipeline';
+import type { ArgoEnv, ObjectStage, RenderedObject } from './stages';
+
+const env: ArgoEnv = {
+  appName: 'web',
+  appNamespace: 'web',
+  projectName: 'default',
+  revision: '',
+  revisionShort: '',
+  sourceRepoUrl: '',
+  sourcePath: '',
+  targetRevision: '',
+  kubeVersion: '1.31.0',
+  kubeApiVersions: [],
+  userEnv: {},
+  parameters: [],
+};
+const cluster = { name: 'prod', metadata: { labels: { env: 'prod' }, annotations: {} } };
+
+let app: ReturnType<typeof tempDir>;
+beforeEach(() => {
+  app = tempDir('eks-overlay-pipeline-');
+  writeTree(app.dir, {
+    'base/a.yaml': 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  url: x\n',
+    'envs/prod/a.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n',
+  });
+});
+afterEach(() => app.cleanup());
+
+const render = (layers: string, stages: ObjectStage[], allowEmpty = false) =>
+  renderApp({
+    appDir: app.dir,
+    rootDir: app.dir,
+    config: parseOverlayConfig(
+      `layers: ${layers}\nallowEmpty: ${allowEmpty}\n`,
+      'eks-overlay.yaml',
+    ),
+    env,
+    cluster,
+    warn: () => undefined,
+    debug: () => undefined,
+    stages,
+  });
+
+describe('object stages in the pipeline', () => {
+  test('see every merged object with its source, and the strict templateString', async () => {
+    let seen: readonly RenderedObject[] = [];
+    const stage: ObjectStage = {
+      name: 'probe',
+      run: (objects, ctx) => {
+        seen = objects;
+        const id = ctx.templateString('<path:{{cluster.metadata.labels.env}}/db#url>', {
+          file: 'base/a.yaml',
+          line: 6,
+        });
+        return Promise.resolve(
+          objects.map((o) =>
+            o.object['kind'] === 'Secret'
+              ? { ...o, object: { ...o.object, stringData: { url: id } } }
+              : o,
+          ),
+        );
+      },
+    };
+    const out = await render('[base, "envs/{{cluster.metadata.labels.env}}"]', [stage]);
+    expect(seen.map((o) => o.source)).toEqual([
+      { file: 'base/a.yaml', line: 1 },
+      { file: 'envs/prod/a.yaml', line: 1 },
+    ]);
+    expect(out.yaml).toContain('url: "<path:prod/db#url>"');
+  });
+
+  test('errors: AppErrors pass through; anything else becomes a RenderError naming the stage', async () => {
+    const failing = (e: Error): ObjectStage => ({ name: 'boom', run: () => Promise.reject(e) });
+    await expect(
+      render('[base]', [failing(new SecretError('secret db key url missing'))]),
+    ).rejects.toThrow(SecretError);
+    await expect(render('[base]', [failing(new Error('oops'))])).rejects.toThrow(
+      new RenderError('stage boom failed: oops'),
+    );
+  });
+
+  test('a stage that drops everything makes an empty render, which is an error', async () => {
+    const dropAll: ObjectStage = { name: 'drop', run: () => Promise.resolve([]) };
+    await expect(render('[base]', [dropAll])).rejects.toThrow(EmptyRenderError);
+    expect((await render('[base]', [dropAll], true)).yaml).toBe(
+      'apiVersion: v1\nkind: List\nitems: []\n',
+    );
+  });
+});
