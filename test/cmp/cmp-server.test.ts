@@ -11,6 +11,7 @@ import {
   lstatSync,
   mkdirSync,
   readdirSync,
+  rmdirSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -91,7 +92,14 @@ let bundle: { file: string; cleanup: () => void };
 beforeAll(async () => {
   bundle = await buildCliBundle();
 });
-afterAll(() => bundle.cleanup());
+afterAll(() => {
+  bundle.cleanup();
+  try {
+    rmdirSync(path.join(os.tmpdir(), '_cmp_server')); // only when empty: another run may be using it
+  } catch {
+    // not empty or already gone
+  }
+});
 
 function normalizeModes(dir: string): void {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
