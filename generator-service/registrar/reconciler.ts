@@ -52,16 +52,18 @@ export class Reconciler {
       this.pending = reason;
       return this.running;
     }
-    this.running = (async () => {
+    const run = async () => {
       let next: string | undefined = reason;
       while (next !== undefined) {
         this.pending = undefined;
         this.last = await this.safeReconcile(next);
         next = this.pending;
       }
-    })().finally(() => {
+      // Cleared in the same tick as the last look at `pending`, so no trigger can slip in between and be lost.
       this.running = undefined;
-    });
+    };
+    // safeReconcile never rejects and always awaits, so `running` is set before the loop can clear it.
+    this.running = run();
     return this.running;
   }
 
