@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { runCmpBench } from './cmp';
+import { runEksDiscoveryBench } from './eks-discovery';
 import { runGeneratorBench } from './generator';
 import { markdownTable, type Row } from './stats';
 
@@ -26,7 +27,6 @@ async function main(): Promise<void> {
   }
   if (want('discovery')) rows.push(...(await runDiscovery()));
   if (want('cmp')) rows.push(...(await runCmpBench({ sizes: [20, 1000], rounds: quick ? 3 : 7 })));
-  if (want('secrets')) rows.push(...(await runSecrets()));
 
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const header = `Machine: ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
@@ -37,11 +37,8 @@ async function main(): Promise<void> {
 }
 
 async function runDiscovery(): Promise<Row[]> {
-  return [];
-}
-
-async function runSecrets(): Promise<Row[]> {
-  return [];
+  const rows = await runEksDiscoveryBench();
+  return rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, String(v)])));
 }
 
 main().catch((e: unknown) => {
