@@ -13,7 +13,9 @@ if (!fs.existsSync(bundle)) {
     stdio: ['ignore', 2, 2],
   });
   if (built.status !== 0 || !fs.existsSync(bundle)) {
-    process.stderr.write('eks-overlay: could not build dist/eks-overlay.cjs (run "npm run build")\n');
+    process.stderr.write(
+      'eks-overlay: could not build dist/eks-overlay.cjs (run "npm run build")\n',
+    );
     process.exit(70);
   }
 }
