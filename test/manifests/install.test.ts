@@ -9,6 +9,7 @@ import {
   kustomizeBuild,
   MANIFESTS_DIR,
   PLUGIN_YAML,
+  REPO_ROOT,
   readYamlDocuments,
   yamlFilesUnder,
 } from './manifest-tree';
@@ -236,15 +237,35 @@ describe('registrar Role', () => {
       [[''], ['secrets']],
       [['coordination.k8s.io'], ['leases']],
     ]);
-    expect(rules[0]!.verbs).toEqual(
-      expect.arrayContaining(['get', 'list', 'create', 'update', 'delete']),
-    );
-    expect(rules[1]!.verbs).toEqual(expect.arrayContaining(['get', 'create', 'update']));
     expect(
       objects.filter(
         (o) => o.metadata.name.startsWith('eks-cluster-generator') && o.kind.startsWith('Cluster'),
       ),
     ).toEqual([]);
+  });
+
+  it('grants exactly the verbs the registrar calls, no more (least privilege)', () => {
+    const source = readFileSync(
+      path.join(REPO_ROOT, 'generator-service/registrar/kube-stores.ts'),
+      'utf8',
+    );
+    const verbOf: Record<string, string> = {
+      list: 'list',
+      read: 'get',
+      create: 'create',
+      replace: 'update',
+      patch: 'patch',
+      delete: 'delete',
+    };
+    const used = (kind: string) =>
+      [...source.matchAll(new RegExp(`\\.(\\w+?)Namespaced${kind}\\(`, 'g'))]
+        .map((m) => verbOf[m[1]!] ?? `unknown:${m[1]!}`)
+        .filter((v, i, all) => all.indexOf(v) === i)
+        .sort();
+    const role = get('Role', 'eks-cluster-generator-registrar');
+    const rules = role['rules'] as { verbs: string[] }[];
+    expect([...rules[0]!.verbs].sort()).toEqual(used('Secret'));
+    expect([...rules[1]!.verbs].sort()).toEqual(used('Lease'));
   });
 });
 
