@@ -149,6 +149,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<vo
     server.closeIdleConnections();
     void closed
       .then(() => Promise.all([registry.stop(), registrar?.stop()]))
+      .then(() => selected.source.close?.())
       .then(
         () => {
           log.info('stopped');

@@ -34,4 +34,6 @@ export interface ClusterSource {
   readonly maxStaleMs?: number;
   /** Optional change notification (file watch), so a reload need not wait for the next refresh tick. */
   watch?(onChange: () => void): () => void;
+  /** Releases what the source holds open (SDK clients and their sockets); called once, at shutdown. */
+  close?(): void;
 }
