@@ -1,5 +1,6 @@
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from '../core/logger';
+import { acceptsGzip } from './accept-encoding';
 import { parseClusterQuery } from './cluster-query';
 import { generateParamsBody } from './generate-params';
 import { canonicalJson, parseGetParamsRequest } from './get-params-request';
@@ -8,7 +9,7 @@ import { errorMiddleware, methodNotAllowed, notFound } from './http/errors';
 import { healthRoutes } from './http/health';
 import type { ServiceMetrics } from './metrics';
 import type { FleetRegistry } from './registry';
-import { createResponseCache, type ResponseCache } from './response-cache';
+import { createResponseCache, type CachedReply, type ResponseCache } from './response-cache';
 
 export const GET_PARAMS_PATH = '/api/v1/getparams.execute';
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -55,6 +56,37 @@ function accessLog(log: Logger, metrics: ServiceMetrics): RequestHandler {
   };
 }
 
+/**
+ * Writes a cached reply as it is, gzip-encoded when the client accepts it (Argo CD always does), without
+ * express's `send`, which would copy the body and compute an ETag per request.
+ */
+function sendReply(req: Request, res: Response, reply: CachedReply): void {
+  if (!acceptsGzip(req.headers['accept-encoding'])) {
+    writeBody(res, reply.identity, undefined);
+    return;
+  }
+  const ready = reply.gzip;
+  if (ready !== undefined) {
+    writeBody(res, ready, 'gzip');
+    return;
+  }
+  // The first gzip request of an entry (and any arriving meanwhile) waits for the one compression; should zlib
+  // ever fail, the identity body is just as correct an answer.
+  reply.gzipped().then(
+    (gz) => writeBody(res, gz, 'gzip'),
+    () => writeBody(res, reply.identity, undefined),
+  );
+}
+
+function writeBody(res: Response, body: Buffer, encoding: 'gzip' | undefined): void {
+  res.statusCode = 200;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Vary', 'Accept-Encoding');
+  if (encoding !== undefined) res.setHeader('Content-Encoding', encoding);
+  res.setHeader('Content-Length', body.length);
+  res.end(body);
+}
+
 /** The HTTP app (no listen): getparams for Argo CD, plus health, readiness and metrics. */
 export function createApp(deps: AppDeps): Express {
   const { registry, log, metrics } = deps;
@@ -73,16 +105,11 @@ export function createApp(deps: AppDeps): Express {
     const request = parseGetParamsRequest(req.body as Buffer | undefined);
     res.locals['applicationSetName'] = request.applicationSetName;
     const snapshot = registry.servingSnapshot();
-    const key = canonicalJson(request.parameters);
-    let body = cache.get(snapshot.version, key);
-    if (body === undefined) {
-      metrics.cacheLookup('miss');
-      body = generateParamsBody(snapshot, parseClusterQuery(request.parameters));
-      cache.set(snapshot.version, key, body);
-    } else {
-      metrics.cacheLookup('hit');
-    }
-    res.status(200).type('application/json').send(body);
+    const { reply, hit } = cache.lookup(snapshot.version, canonicalJson(request.parameters), () =>
+      generateParamsBody(snapshot, parseClusterQuery(request.parameters)),
+    );
+    metrics.cacheLookup(hit ? 'hit' : 'miss');
+    sendReply(req, res, reply);
   };
   const auth = bearerAuth(deps.tokens);
   const refuseMethod = methodNotAllowed('POST');

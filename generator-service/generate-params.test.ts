@@ -1,0 +1,76 @@
+/**
+ * The reply body is built fragment by fragment into a Buffer; these pin it to the bytes JSON.stringify gives for
+ * the whole reply object (what the contract tests and vectors decode and compare).
+ */
+import { clusterToParams } from '../core/cluster';
+import { silentLogger } from '../core/logger';
+import type { FleetSnapshot } from '../core/snapshot';
+import {
+  aClusterRecord,
+  loadExampleAddonDefaults,
+  loadExampleFleet,
+} from '../test/helpers/generator';
+import { staticSource } from '../test/helpers/generator';
+import { parseClusterQuery } from './cluster-query';
+import { generateParamsBody, minorVersion, selectClusters } from './generate-params';
+import { createFleetRegistry } from './registry';
+
+async function snapshotOf(
+  records = loadExampleFleet(),
+  addons = loadExampleAddonDefaults(),
+): Promise<FleetSnapshot> {
+  const registry = createFleetRegistry({
+    source: staticSource(records, addons),
+    log: silentLogger,
+  });
+  await registry.refresh();
+  return registry.servingSnapshot();
+}
+
+/** The reply as a single JSON.stringify of the whole object. */
+function reference(snapshot: FleetSnapshot, parameters: Record<string, unknown>): string {
+  const q = parseClusterQuery(parameters);
+  const sets = selectClusters(snapshot, q).map((c) => {
+    const params = clusterToParams(c);
+    if (!q.addons) return params;
+    const forVersion = snapshot.addonDefaults[minorVersion(c.aws.version)] ?? {};
+    return { ...params, addons: Object.fromEntries(q.addons.map((n) => [n, forVersion[n] ?? ''])) };
+  });
+  return JSON.stringify({ output: { parameters: q.flatList ? [{ clusters: sets }] : sets } });
+}
+
+describe('generateParamsBody', () => {
+  test.each<[string, Record<string, unknown>]>([
+    ['no parameters', {}],
+    ['selector', { selector: { matchLabels: { env: 'prod' } } }],
+    ['nothing selected', { selector: { matchLabels: { env: 'nowhere' } } }],
+    ['flat list', { flatList: true }],
+    ['flat list, nothing selected', { flatList: true, regions: ['sa-east-1'] }],
+    ['add-ons', { addons: ['vpc-cni', 'coredns'] }],
+    ['add-ons, flat list', { addons: ['vpc-cni'], flatList: true }],
+    [
+      'every status',
+      { statuses: ['ACTIVE', 'CREATING', 'UPDATING', 'DELETING', 'FAILED', 'PENDING'] },
+    ],
+  ])('%s: exactly the bytes of JSON.stringify(reply)', async (_case, parameters) => {
+    const snapshot = await snapshotOf();
+    const body = generateParamsBody(snapshot, parseClusterQuery(parameters));
+    expect(body.toString('utf8')).toBe(reference(snapshot, parameters));
+    expect(body.equals(Buffer.from(reference(snapshot, parameters)))).toBe(true);
+  });
+
+  test('non-ASCII tags and characters JSON escapes are encoded the same way', async () => {
+    const snapshot = await snapshotOf(
+      [
+        aClusterRecord({
+          clusterName: 'unicode',
+          tags: { owner: 'Zoë <ops@example.com> "quoted" \\ back\nslash ✓ 🚀', team: 'ünï' },
+        }),
+        aClusterRecord({ clusterName: 'plain' }),
+      ],
+      {},
+    );
+    const body = generateParamsBody(snapshot, parseClusterQuery({}));
+    expect(body.equals(Buffer.from(reference(snapshot, {})))).toBe(true);
+  });
+});
