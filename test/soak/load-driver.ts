@@ -1,0 +1,181 @@
+import { createHash } from 'node:crypto';
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { QuerySpec } from './queries';
+
+/** One request of the soak and what came back. Times are Date.now() values. */
+export interface Answer {
+  readonly seq: number;
+  readonly specId: string;
+  /** When the schedule wanted it sent, and when it was handed to the socket pool. */
+  readonly scheduledAt: number;
+  readonly sentAt: number;
+  answeredAt: number;
+  /** HTTP status, or 0 when no answer came (connection error, timeout). */
+  status: number;
+  /** 200: SHA-1 of the body (the body itself is checked once per distinct hash). */
+  hash: string | undefined;
+  /** Non-200: the body as text (short); no answer: the error. */
+  text: string | undefined;
+  bytes: number;
+}
+
+export interface DriverOptions {
+  readonly port: number;
+  readonly path: string;
+  readonly token: string;
+  /** Requests per second, sent on a fixed schedule whatever the answers do (open loop). */
+  readonly rate: number;
+  readonly durationMs: number;
+  readonly pick: () => QuerySpec;
+  /** Called for each 200 with a body hash not seen before for that query. */
+  readonly onNewBody: (spec: QuerySpec, hash: string, body: Buffer) => void;
+  readonly maxSockets?: number;
+  readonly timeoutMs?: number;
+}
+
+export interface DriverResult {
+  readonly answers: readonly Answer[];
+  readonly startedAt: number;
+  readonly lastSentAt: number;
+  readonly finishedAt: number;
+  /** Worst delay between a request's scheduled and actual send (event-loop stalls). */
+  readonly maxSendLagMs: number;
+  readonly maxSocketsUsed: number;
+}
+
+/**
+ * Open-loop load: request i is due at start + i / rate, independent of earlier answers, so a slow server meets
+ * the same arrival rate Argo CD controllers would keep producing. If this process stalls, the backlog is sent
+ * as soon as it runs again (and the lag is reported). Sockets are kept alive and bounded: beyond maxSockets,
+ * requests wait in the agent's queue, which shows up as latency, not as a lower rate.
+ */
+export async function runOpenLoop(o: DriverOptions): Promise<DriverResult> {
+  const maxSockets = o.maxSockets ?? 32;
+  const agent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
+  const total = Math.round((o.rate * o.durationMs) / 1000);
+  const answers: Answer[] = [];
+  const payloads = new Map<string, string>();
+  const seen = new Set<string>();
+  let pending = 0;
+  let maxLag = 0;
+  let maxSocketsUsed = 0;
+  let lastSentAt = 0;
+  let allDone: () => void = () => undefined;
+  const drained = new Promise<void>((resolve) => (allDone = resolve));
+  let scheduling = true;
+
+  const finish = (a: Answer) => {
+    a.answeredAt = Date.now();
+    pending--;
+    if (!scheduling && pending === 0) allDone();
+  };
+
+  const send = (seq: number, scheduledAt: number) => {
+    const spec = o.pick();
+    let payload = payloads.get(spec.id);
+    if (payload === undefined) {
+      payload = JSON.stringify({
+        applicationSetName: `soak-${spec.id}`,
+        input: { parameters: spec.parameters },
+      });
+      payloads.set(spec.id, payload);
+    }
+    const a: Answer = {
+      seq,
+      specId: spec.id,
+      scheduledAt,
+      sentAt: Date.now(),
+      answeredAt: 0,
+      status: 0,
+      hash: undefined,
+      text: undefined,
+      bytes: 0,
+    };
+    lastSentAt = a.sentAt;
+    answers.push(a);
+    pending++;
+    const req = http.request({
+      host: '127.0.0.1',
+      port: o.port,
+      method: 'POST',
+      path: o.path,
+      agent,
+      headers: {
+        authorization: `Bearer ${o.token}`,
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(payload),
+      },
+    });
+    req.setTimeout(o.timeoutMs ?? 15_000, () => req.destroy(new Error('no answer in time')));
+    req.on('error', (e) => {
+      if (a.answeredAt !== 0) return;
+      a.text = e.message;
+      finish(a);
+    });
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', (e) => {
+        if (a.answeredAt !== 0) return;
+        a.text = `response: ${e.message}`;
+        finish(a);
+      });
+      res.on('end', () => {
+        if (a.answeredAt !== 0) return;
+        const body = Buffer.concat(chunks);
+        a.status = res.statusCode ?? 0;
+        a.bytes = body.length;
+        if (a.status === 200) {
+          a.hash = createHash('sha1').update(body).digest('hex');
+          const key = `${spec.id} ${a.hash}`;
+          if (!seen.has(key)) {
+            seen.add(key);
+            o.onNewBody(spec, a.hash, body);
+          }
+        } else {
+          a.text = body.subarray(0, 2048).toString('utf8');
+        }
+        finish(a);
+      });
+    });
+    req.end(payload);
+    const used = Object.values(agent.sockets).reduce((n, l) => n + (l?.length ?? 0), 0);
+    if (used > maxSocketsUsed) maxSocketsUsed = used;
+  };
+
+  const startedAt = Date.now();
+  const t0 = performance.now();
+  await new Promise<void>((resolve) => {
+    let sent = 0;
+    const tick = () => {
+      const elapsed = performance.now() - t0;
+      const due = Math.min(total, Math.floor((elapsed * o.rate) / 1000) + 1);
+      while (sent < due) {
+        const plannedMs = (sent * 1000) / o.rate;
+        maxLag = Math.max(maxLag, elapsed - plannedMs);
+        send(sent, startedAt + Math.round(plannedMs));
+        sent++;
+      }
+      if (sent >= total) {
+        resolve();
+        return;
+      }
+      const nextMs = (sent * 1000) / o.rate;
+      setTimeout(tick, Math.max(0, nextMs - (performance.now() - t0)));
+    };
+    tick();
+  });
+  scheduling = false;
+  if (pending === 0) allDone();
+  await drained;
+  agent.destroy();
+  return {
+    answers,
+    startedAt,
+    lastSentAt,
+    finishedAt: Date.now(),
+    maxSendLagMs: Math.round(maxLag),
+    maxSocketsUsed,
+  };
+}

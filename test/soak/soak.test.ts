@@ -1,0 +1,231 @@
+/**
+ * Soak (issue #9): the bundled generator (dist/generator-service.cjs, CLUSTER_SOURCE=eks) on the fake AWS with a
+ * fleet of a few hundred clusters in three regions, driven at a fixed 200 requests a second for 60 s while the
+ * fake cycles through throttling, 5xx, AccessDenied for one region, slow answers and a full outage longer than
+ * EKS_MAX_STALE_SECONDS, and the fleet changes under it. Every answer must be a 200 showing a fleet state the
+ * fake really had (never fewer clusters, never going back) or, only in the designed staleness window, a 503
+ * with a message; the service's RSS must grow by less than 10 %. See answer-check.ts for the exact rules.
+ *
+ * Run it with `npm run soak` (builds first). It is skipped in the normal suite (`SOAK=1` enables it) because it
+ * puts a minute of load on the machine. SOAK_SECONDS (default 60), SOAK_RATE (default 200) and SOAK_SEED
+ * change the run. Nothing here asserts a duration or a rate: the achieved rate is printed, not judged.
+ */
+import { AwsFake } from '../fakes/aws/aws-fake';
+import { AnswerChecker, type CheckReport } from './answer-check';
+import { buildFaultSchedule, soakTiming } from './fault-schedule';
+import { FleetModel, HOME_ACCOUNT, SOAK_REGIONS } from './fleet-model';
+import { cpuSeconds, rssKiB, startGeneratorChild, type GeneratorChild } from './generator-child';
+import { runOpenLoop, type DriverResult } from './load-driver';
+import { queryMix, seededRandom } from './queries';
+import { rssGrowth, type RssSample } from './rss';
+
+const GET_PARAMS_PATH = '/api/v1/getparams.execute';
+const enabled = process.env['SOAK'] === '1' || process.env['SOAK_SECONDS'] !== undefined;
+const seconds = Number(process.env['SOAK_SECONDS'] ?? '60');
+const rate = Number(process.env['SOAK_RATE'] ?? '200');
+const seed = Number(process.env['SOAK_SEED'] ?? '9');
+const TOKEN = 'soak-test-token-not-a-secret';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function post(port: number, parameters: Record<string, unknown>): Promise<Response> {
+  return fetch(`http://127.0.0.1:${port}${GET_PARAMS_PATH}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ applicationSetName: 'soak-probe', input: { parameters } }),
+  });
+}
+
+/** Waits (bounded, generously) for the service to be ready; the bound only guards against a hang. */
+async function untilReady(port: number, limitMs: number): Promise<boolean> {
+  const until = Date.now() + limitMs;
+  while (Date.now() < until) {
+    const res = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
+    if (res?.status === 200) return true;
+    await sleep(200);
+  }
+  return false;
+}
+
+/** Waits until the service serves exactly the fake's current fleet (after the faults are gone). */
+async function untilConverged(
+  port: number,
+  fleet: FleetModel,
+  limitMs: number,
+): Promise<{ converged: boolean; served: number; expected: number }> {
+  const until = Date.now() + limitMs;
+  let served = -1;
+  const expected = [...fleet.current.visible.values()].flatMap((s) => [...s]).sort();
+  while (Date.now() < until) {
+    const res = await post(port, {}).catch(() => undefined);
+    if (res?.status === 200) {
+      const body = (await res.json()) as { output: { parameters: { name: string }[] } };
+      const names = body.output.parameters.map((p) => p.name).sort();
+      served = names.length;
+      if (names.join() === expected.join()) return { converged: true, served, expected: served };
+    } else {
+      await res?.text();
+    }
+    await sleep(500);
+  }
+  return { converged: false, served, expected: expected.length };
+}
+
+function formatSummary(
+  run: DriverResult,
+  report: CheckReport,
+  rss: { samples: readonly RssSample[]; base: number; end: number; growth: number },
+  extra: Record<string, string | number>,
+): string {
+  const answered = run.answers.filter((a) => a.status !== 0).length;
+  const sendSeconds = (run.lastSentAt - run.startedAt) / 1000;
+  const lat = run.answers
+    .filter((a) => a.status === 200)
+    .map((a) => a.answeredAt - a.sentAt)
+    .sort((x, y) => x - y);
+  const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? 0;
+  const peak = Math.max(...rss.samples.map((s) => s.kib));
+  const mib = (k: number) => `${(k / 1024).toFixed(1)} MiB`;
+  const lines = [
+    `soak: ${seconds}s at ${rate} req/s planned, seed ${seed}`,
+    `  requests sent ${run.answers.length}, answered ${answered}, by status ${JSON.stringify(report.byStatus)}`,
+    `  achieved send rate ${(run.answers.length / Math.max(sendSeconds, 0.001)).toFixed(1)} req/s ` +
+      `(max send lag ${run.maxSendLagMs} ms, sockets ≤ ${run.maxSocketsUsed}), ` +
+      `answered rate ${(answered / ((run.finishedAt - run.startedAt) / 1000)).toFixed(1)} req/s`,
+    `  200 latency p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms, max ${lat[lat.length - 1] ?? 0} ms`,
+    `  200s ${report.ok200} (exact fleet state ${report.exact200}, blend of consecutive states ${report.blended200}), ` +
+      `distinct bodies ${report.distinctBodies}`,
+    `  designed 503s ${report.designed503} in ${report.windows503.length} window(s): ` +
+      report.windows503
+        .map((w) => `${(w.fromMs / 1000).toFixed(1)}-${(w.toMs / 1000).toFixed(1)}s (${w.count})`)
+        .join(', '),
+    `  RSS start ${mib(rss.samples[0]?.kib ?? 0)}, baseline (median after warm-up) ${mib(rss.base)}, ` +
+      `end (median of last 10) ${mib(rss.end)}, peak ${mib(peak)}, growth ${(rss.growth * 100).toFixed(2)} %`,
+    ...Object.entries(extra).map(([k, v]) => `  ${k}: ${v}`),
+    `  violations ${report.violations.length}` +
+      report.violations
+        .slice(0, 15)
+        .map((v) => `\n    #${v.seq} ${v.specId} at ${(v.atMs / 1000).toFixed(2)}s: ${v.what}`)
+        .join(''),
+  ];
+  return lines.join('\n');
+}
+
+(enabled ? describe : describe.skip)(
+  'soak: generator on EKS discovery under faults and load',
+  () => {
+    let fake: AwsFake | undefined;
+    let child: GeneratorChild | undefined;
+
+    afterAll(async () => {
+      await child?.stop();
+      await fake?.close();
+    });
+
+    test(
+      `${seconds}s at ${rate} req/s: only 200s with a real fleet state and designed 503s; RSS grows < 10 %`,
+      async () => {
+        const timing = soakTiming(seconds);
+        fake = await AwsFake.start({ homeAccount: HOME_ACCOUNT });
+        const fleet = new FleetModel(fake);
+        child = await startGeneratorChild({
+          token: TOKEN,
+          awsUrl: fake.url,
+          regions: SOAK_REGIONS.map((r) => r.region),
+          refreshSeconds: timing.refreshSeconds,
+          maxStaleSeconds: timing.maxStaleSeconds,
+        });
+        const { port, pid } = child;
+        expect(await untilReady(port, 30_000)).toBe(true);
+
+        const mix = queryMix(seededRandom(seed));
+        const checker = new AnswerChecker(fleet, mix.specs);
+        const schedule = buildFaultSchedule(fake, fleet, timing);
+
+        // Recovery = the first publication after a refresh in which every target succeeded, after the outage.
+        let lastFailedTargets = -1;
+        let recoveredAt: number | undefined;
+        child.onLog((l) => {
+          if (l.msg === 'eks refresh finished')
+            lastFailedTargets = Number(l.fields['failedTargets']);
+          const ended = schedule.outage().endedAt;
+          if (
+            l.msg === 'published fleet snapshot' &&
+            recoveredAt === undefined &&
+            ended !== undefined &&
+            l.arrivedAt >= ended &&
+            lastFailedTargets === 0
+          ) {
+            recoveredAt = l.arrivedAt;
+          }
+        });
+
+        const samples: RssSample[] = [];
+        const childCpu0 = cpuSeconds(pid) ?? 0;
+        const ownCpu0 = process.cpuUsage();
+        const loadStart = Date.now();
+        const sampler = setInterval(() => {
+          const kib = rssKiB(pid);
+          if (kib !== undefined) samples.push({ atMs: Date.now() - loadStart, kib });
+        }, 1000);
+        const timers = schedule.steps.map((s) => setTimeout(() => s.run(), s.atMs));
+        let run: DriverResult;
+        try {
+          run = await runOpenLoop({
+            port,
+            path: GET_PARAMS_PATH,
+            token: TOKEN,
+            rate,
+            durationMs: timing.durationMs,
+            pick: () => mix.pick(),
+            onNewBody: (spec, hash, body) => checker.digest(spec, hash, body),
+          });
+        } finally {
+          clearInterval(sampler);
+          for (const t of timers) clearTimeout(t);
+        }
+        const aliveDuringLoad = child.exitCode() === undefined;
+        const childCpu = (cpuSeconds(pid) ?? 0) - childCpu0;
+        const ownCpuUs = process.cpuUsage(ownCpu0);
+        const ownCpu = (ownCpuUs.user + ownCpuUs.system) / 1e6;
+        const okBytes = run.answers.filter((a) => a.status === 200).map((a) => a.bytes);
+        schedule.clear();
+        const convergence = await untilConverged(port, fleet, 30_000);
+
+        const report = checker.check(run.answers, run.startedAt, {
+          outageStartedAt: schedule.outage().startedAt,
+          recoveredAt,
+        });
+        const warmUpMs = Math.min(10_000, timing.durationMs / 6);
+        const rss = { samples, ...rssGrowth(samples, warmUpMs) };
+        const outage = schedule.outage();
+        const rel = (t: number | undefined) =>
+          t === undefined ? 'never' : `${((t - run.startedAt) / 1000).toFixed(1)}s`;
+        const summary = formatSummary(run, report, rss, {
+          'fleet generations': fleet.generations
+            .map((g) => `${g.label} @${rel(g.at)} → ${fleet.totalVisible(g)}`)
+            .join('; '),
+          'outage (staleness limit)': `${rel(outage.startedAt)}-${rel(outage.endedAt)} (${timing.maxStaleSeconds}s, refresh ${timing.refreshSeconds}s)`,
+          'recovered (first clean publication)': rel(recoveredAt),
+          'converged on the final fleet': `${convergence.converged} (${convergence.served}/${convergence.expected})`,
+          'fake AWS calls': fake.calls.length,
+          'CPU during the load': `service ${childCpu.toFixed(1)} s, this process (driver, checks, fake AWS) ${ownCpu.toFixed(1)} s, over ${((run.finishedAt - run.startedAt) / 1000).toFixed(1)} s`,
+          '200 body size': `mean ${Math.round(okBytes.reduce((n, b) => n + b, 0) / Math.max(1, okBytes.length) / 1024)} KiB, max ${Math.round(Math.max(0, ...okBytes) / 1024)} KiB`,
+          'RSS samples (MiB)': samples.map((s) => (s.kib / 1024).toFixed(0)).join(' '),
+        });
+        console.log(summary);
+
+        expect(aliveDuringLoad).toBe(true);
+        expect(report.violations.slice(0, 10)).toEqual([]);
+        expect(run.answers.filter((a) => a.status === 0)).toHaveLength(0);
+        // The designed 503 path was really taken, and the service came back from it.
+        expect(report.designed503).toBeGreaterThan(0);
+        expect(recoveredAt).toBeDefined();
+        expect(convergence.converged).toBe(true);
+        expect(rss.growth).toBeLessThan(0.1);
+        expect(await child.stop()).toBe(0);
+      },
+      (seconds + 60) * 1000,
+    );
+  },
+);
