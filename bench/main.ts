@@ -8,6 +8,7 @@ import os from 'node:os';
 import { runCmpBench } from './cmp';
 import { runEksDiscoveryBench } from './eks-discovery';
 import { runGeneratorBench } from './generator';
+import { runSecretsBench } from './secrets';
 import { markdownTable, type Row } from './stats';
 
 async function main(): Promise<void> {
@@ -27,6 +28,11 @@ async function main(): Promise<void> {
   }
   if (want('discovery')) rows.push(...(await runDiscovery()));
   if (want('cmp')) rows.push(...(await runCmpBench({ sizes: [20, 1000], rounds: quick ? 3 : 7 })));
+  if (want('secrets')) {
+    rows.push(
+      ...(await runSecretsBench({ counts: [1, 20, 21, 100, 1000], rounds: quick ? 3 : 5 })),
+    );
+  }
 
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const header = `Machine: ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
