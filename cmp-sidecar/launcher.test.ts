@@ -3,7 +3,7 @@
  * optimisation only: whatever state it is in (absent, valid, corrupt, unwritable, not ours, turned off) the
  * render's stdout, stderr and exit code are those of a run without it.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
   chmodSync,
   existsSync,
@@ -17,6 +17,8 @@ import {
 } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { build } from 'esbuild';
+import { SecretsManagerFake } from '../test/fakes/aws-secrets-manager/server';
 import { CACHE_DIR_ENV, CODE_CACHE_ENV, codeCacheFor, launch } from './launcher';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -110,7 +112,7 @@ describe('dist/eks-overlay.cjs with its code cache (built as build.mjs does)', (
   let dist: string;
   beforeAll(async () => {
     dist = mkdtempSync(path.join(os.tmpdir(), 'eks-overlay-launcher-dist-'));
-    await buildEksOverlay(dist, {
+    const common = {
       bundle: true,
       platform: 'node',
       target: 'node20',
@@ -121,8 +123,15 @@ describe('dist/eks-overlay.cjs with its code cache (built as build.mjs does)', (
       minifyWhitespace: true,
       legalComments: 'none',
       logLevel: 'silent',
+    } as const;
+    await buildEksOverlay(dist, common);
+    await build({
+      ...common,
+      absWorkingDir: path.join(__dirname, '..'),
+      entryPoints: { 'secret-provider-aws': 'plugins/secret-providers/aws-secrets-manager.ts' },
+      outdir: dist,
     });
-  }, 60_000);
+  }, 120_000);
   afterAll(() => rmSync(dist, { recursive: true, force: true }));
 
   function app(): string {
@@ -200,4 +209,76 @@ describe('dist/eks-overlay.cjs with its code cache (built as build.mjs does)', (
     expect(generate(cwd, { ...env, [CACHE_DIR_ENV]: cacheDir })).toEqual({ ...off, cache: 'miss' });
     expect(existsSync(cacheDir)).toBe(false);
   });
+
+  test('inline secrets: the AWS provider bundle beside the launcher gets its own code cache', async () => {
+    const fake = new SecretsManagerFake('111122223333', 'eu-west-1');
+    await fake.start();
+    try {
+      fake.addSecret('prod/db', { password: 'pw-launcher' });
+      const cwd = app();
+      writeFileSync(
+        path.join(cwd, 'eks-overlay.yaml'),
+        'layers:\n  - base\nsecrets:\n  mode: inline\n',
+      );
+      writeFileSync(
+        path.join(cwd, 'base', 'secret.yaml'),
+        'apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: <path:prod/db#password>\n',
+      );
+      const cacheDir = path.join(tmp, 'cache');
+      const env = {
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: fake.url,
+        AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+        AWS_SECRET_ACCESS_KEY: 'not-a-real-secret-key',
+        AWS_EC2_METADATA_DISABLED: 'true',
+      };
+      const run = (extra: Record<string, string>) =>
+        new Promise<{ code: number | null; stdout: string; caches: string[] }>(
+          (resolve, reject) => {
+            const child = spawn(
+              process.execPath,
+              [path.join(dist, 'eks-overlay.cjs'), 'generate'],
+              {
+                cwd,
+                env: {
+                  PATH: process.env['PATH'] ?? '',
+                  HOME: tmp,
+                  ARGOCD_APP_NAME: 'app',
+                  ARGOCD_ENV_CLUSTER_CONTEXT: JSON.stringify({ aws: { region: 'eu-west-1' } }),
+                  EKS_OVERLAY_LOG_LEVEL: 'debug',
+                  ...env,
+                  ...extra,
+                },
+              },
+            );
+            let stdout = '';
+            let stderr = '';
+            child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+            child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+            child.on('error', reject);
+            child.on('close', (code) =>
+              resolve({
+                code,
+                stdout,
+                caches: [...stderr.matchAll(/code cache (\w+ for [\w.-]+)/g)].map((m) => m[1]!),
+              }),
+            );
+          },
+        );
+      const off = await run({ [CODE_CACHE_ENV]: 'off' });
+      expect(off.code).toBe(0);
+      expect(off.stdout).toMatch(/password: pw-launcher/);
+      expect(await run({ [CACHE_DIR_ENV]: cacheDir })).toEqual({
+        ...off,
+        caches: ['miss for eks-overlay.cjs', 'miss for secret-provider-aws.cjs'],
+      });
+      expect(readdirSync(cacheDir)).toHaveLength(2);
+      expect(await run({ [CACHE_DIR_ENV]: cacheDir })).toEqual({
+        ...off,
+        caches: ['hit for eks-overlay.cjs', 'hit for secret-provider-aws.cjs'],
+      });
+      expect(fake.count('BatchGetSecretValue')).toBe(3);
+    } finally {
+      await fake.stop();
+    }
+  }, 60_000);
 });

@@ -13,7 +13,9 @@
  *  - it is written after a successful render (so it holds the functions a render compiles, not only the top
  *    level), atomically (a private temporary file renamed into place), and any write error is ignored.
  */
+import type * as Crypto from 'node:crypto';
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
@@ -54,10 +56,35 @@ export function launch(
   env: Env = process.env,
   argv: readonly string[] = process.argv.slice(2),
 ): CacheOutcome {
-  const cache = codeCacheFor(bundle.hash, env);
+  const writeCache = CACHE_WRITING_COMMANDS.has(argv[0] ?? '');
+  const compiled = compileCached(bundle.source, bundle.hash, host.filename, env, writeCache);
+  compiled.run(
+    host.module,
+    siblingBundleRequire(host.require, path.dirname(host.filename), env),
+    host.filename,
+  );
+  return compiled.outcome;
+}
+
+type Require = (id: string) => unknown;
+
+interface Compiled {
+  readonly outcome: CacheOutcome;
+  run(module: { exports: unknown }, require: Require, filename: string): void;
+}
+
+/** Compiles a CommonJS source with its code cache; the cache is (re)written at a successful exit when asked. */
+function compileCached(
+  source: string,
+  hash: string,
+  filename: string,
+  env: Env,
+  writeOnExit: boolean,
+): Compiled {
+  const cache = codeCacheFor(hash, env);
   const cachedData = cache?.read();
-  const script = new vm.Script(wrapCommonJs(bundle.source), {
-    filename: host.filename,
+  const script = new vm.Script(wrapCommonJs(source), {
+    filename,
     ...(cachedData === undefined ? {} : { cachedData }),
   });
   const outcome: CacheOutcome =
@@ -70,10 +97,10 @@ export function launch(
           : 'hit';
   if (debugEnabled(env)) {
     process.stderr.write(
-      `eks-overlay: debug: code cache ${outcome}${cache ? ` (${cache.file})` : ''}\n`,
+      `eks-overlay: debug: code cache ${outcome} for ${path.basename(filename)}${cache ? ` (${cache.file})` : ''}\n`,
     );
   }
-  if (cache !== undefined && outcome !== 'hit' && CACHE_WRITING_COMMANDS.has(argv[0] ?? '')) {
+  if (cache !== undefined && outcome !== 'hit' && writeOnExit) {
     process.once('exit', (code) => {
       if (code !== 0) return;
       try {
@@ -83,22 +110,48 @@ export function launch(
       }
     });
   }
-  const wrapper = script.runInThisContext() as (
-    exports: unknown,
-    require: (id: string) => unknown,
-    module: { exports: unknown },
-    filename: string,
-    dirname: string,
-  ) => void;
-  wrapper.call(
-    host.module.exports,
-    host.module.exports,
-    host.require,
-    host.module,
-    host.filename,
-    path.dirname(host.filename),
-  );
-  return outcome;
+  return {
+    outcome,
+    run(module, require, file) {
+      const wrapper = script.runInThisContext() as (
+        exports: unknown,
+        require: Require,
+        module: { exports: unknown },
+        filename: string,
+        dirname: string,
+      ) => void;
+      wrapper.call(module.exports, module.exports, require, module, file, path.dirname(file));
+    },
+  };
+}
+
+/**
+ * The bundle's `require`: the host's, except for a `.cjs` bundle beside the launcher (the inline secrets provider,
+ * secret-provider-aws.cjs: ~800 KB of AWS SDK), which is compiled with its own code cache too, keyed by its
+ * content. Anything else, or a sibling that cannot be read, goes to the host's require unchanged (so a missing
+ * file still fails with MODULE_NOT_FOUND). Properties such as `require.extensions` are the host's.
+ */
+function siblingBundleRequire(hostRequire: Require, dir: string, env: Env): Require {
+  const loaded = new Map<string, unknown>();
+  const wrapped: Require = (id) => {
+    if (!path.isAbsolute(id) || path.dirname(id) !== dir || !id.endsWith('.cjs'))
+      return hostRequire(id);
+    if (loaded.has(id)) return loaded.get(id);
+    let source: string;
+    try {
+      source = fs.readFileSync(id, 'utf8');
+    } catch {
+      return hostRequire(id);
+    }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { createHash } = require('node:crypto') as typeof Crypto;
+    const hash = createHash('sha256').update(source).digest('hex');
+    const module = { exports: {} as unknown };
+    compileCached(source, hash, id, env, true).run(module, createRequire(id), id);
+    loaded.set(id, module.exports);
+    return module.exports;
+  };
+  return Object.assign(wrapped, hostRequire);
 }
 
 /** What Node's CommonJS loader wraps a module in (the bundle keeps its own line numbers: no line is added). */
