@@ -208,6 +208,13 @@ export class AnswerChecker {
       const spec = this.specs.get(a.specId);
       if (spec === undefined) throw new Error(`unknown query ${a.specId}`);
       if (a.status === 200) {
+        if (a.encoding !== undefined && !(a.encoding === 'gzip' && a.gzip)) {
+          fail(
+            a,
+            `Content-Encoding ${a.encoding} for a request that offered ${a.gzip ? 'gzip' : 'none'}`,
+          );
+          continue;
+        }
         const d = this.digests.get(`${a.specId} ${a.hash ?? ''}`);
         if (d === undefined) {
           fail(a, 'a 200 body that was never digested');

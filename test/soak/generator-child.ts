@@ -30,6 +30,8 @@ export interface GeneratorChild {
   readonly logs: readonly ChildLogLine[];
   /** Access-log lines seen (one per answered request). */
   requestLogLines(): number;
+  /** Server-side milliseconds of each answered request, from the access log. */
+  requestMs(): readonly number[];
   /** Called for every kept log line as it arrives. */
   onLog(listener: (line: ChildLogLine) => void): void;
   stderr(): string;
@@ -84,6 +86,7 @@ export async function startGeneratorChild(e: GeneratorEnv): Promise<GeneratorChi
   const logs: ChildLogLine[] = [];
   const listeners: ((l: ChildLogLine) => void)[] = [];
   let requests = 0;
+  const requestMs: number[] = [];
   let partial = '';
   let err = '';
   let code: number | null | undefined;
@@ -100,6 +103,8 @@ export async function startGeneratorChild(e: GeneratorEnv): Promise<GeneratorChi
     for (const l of lines) {
       if (l.includes('"msg":"request"')) {
         requests++;
+        const ms = /"ms":([\d.]+)/.exec(l)?.[1];
+        if (ms !== undefined) requestMs.push(Number(ms));
         continue;
       }
       if (!KEPT.some((m) => l.includes(`"msg":"${m}"`))) continue;
@@ -126,6 +131,7 @@ export async function startGeneratorChild(e: GeneratorEnv): Promise<GeneratorChi
     port,
     logs,
     requestLogLines: () => requests,
+    requestMs: () => requestMs,
     onLog: (f) => listeners.push(f),
     stderr: () => err,
     exitCode: () => code,

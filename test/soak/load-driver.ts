@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { performance } from 'node:perf_hooks';
 import type { QuerySpec } from './queries';
 
@@ -13,8 +14,12 @@ export interface Answer {
   answeredAt: number;
   /** HTTP status, or 0 when no answer came (connection error, timeout). */
   status: number;
-  /** 200: SHA-1 of the body (the body itself is checked once per distinct hash). */
+  /** Whether the request offered gzip (as Argo CD's Go client always does). */
+  readonly gzip: boolean;
+  /** 200: SHA-1 of the decoded body (the body itself is checked once per distinct hash). */
   hash: string | undefined;
+  /** Content-Encoding of the answer, if any. */
+  encoding: string | undefined;
   /** Non-200: the body as text (short); no answer: the error. */
   text: string | undefined;
   bytes: number;
@@ -28,8 +33,10 @@ export interface DriverOptions {
   readonly rate: number;
   readonly durationMs: number;
   readonly pick: () => QuerySpec;
-  /** Called for each 200 with a body hash not seen before for that query. */
+  /** Called for each 200 with a body hash not seen before for that query (the body decoded). */
   readonly onNewBody: (spec: QuerySpec, hash: string, body: Buffer) => void;
+  /** Decides per request whether to send `Accept-Encoding: gzip`. */
+  readonly offerGzip: () => boolean;
   readonly maxSockets?: number;
   readonly timeoutMs?: number;
 }
@@ -42,6 +49,14 @@ export interface DriverResult {
   /** Worst delay between a request's scheduled and actual send (event-loop stalls). */
   readonly maxSendLagMs: number;
   readonly maxSocketsUsed: number;
+  /** Most requests waiting in the agent for a free socket at once (client-side queueing). */
+  readonly maxQueued: number;
+  /** Once a second: requests waiting for a socket, and answers received so far. */
+  readonly timeline: readonly {
+    readonly atMs: number;
+    readonly queued: number;
+    readonly answered: number;
+  }[];
 }
 
 /**
@@ -57,9 +72,12 @@ export async function runOpenLoop(o: DriverOptions): Promise<DriverResult> {
   const answers: Answer[] = [];
   const payloads = new Map<string, string>();
   const seen = new Set<string>();
+  /** Query and SHA-1 of the bytes on the wire → SHA-1 of the decoded body. */
+  const decoded = new Map<string, string>();
   let pending = 0;
   let maxLag = 0;
   let maxSocketsUsed = 0;
+  let maxQueued = 0;
   let lastSentAt = 0;
   let allDone: () => void = () => undefined;
   const drained = new Promise<void>((resolve) => (allDone = resolve));
@@ -67,6 +85,7 @@ export async function runOpenLoop(o: DriverOptions): Promise<DriverResult> {
 
   const finish = (a: Answer) => {
     a.answeredAt = Date.now();
+    answeredCount++;
     pending--;
     if (!scheduling && pending === 0) allDone();
   };
@@ -88,7 +107,9 @@ export async function runOpenLoop(o: DriverOptions): Promise<DriverResult> {
       sentAt: Date.now(),
       answeredAt: 0,
       status: 0,
+      gzip: o.offerGzip(),
       hash: undefined,
+      encoding: undefined,
       text: undefined,
       bytes: 0,
     };
@@ -105,6 +126,7 @@ export async function runOpenLoop(o: DriverOptions): Promise<DriverResult> {
         authorization: `Bearer ${o.token}`,
         'content-type': 'application/json',
         'content-length': Buffer.byteLength(payload),
+        ...(a.gzip ? { 'accept-encoding': 'gzip' } : {}),
       },
     });
     req.setTimeout(o.timeoutMs ?? 15_000, () => req.destroy(new Error('no answer in time')));
@@ -123,18 +145,40 @@ export async function runOpenLoop(o: DriverOptions): Promise<DriverResult> {
       });
       res.on('end', () => {
         if (a.answeredAt !== 0) return;
-        const body = Buffer.concat(chunks);
+        const raw = Buffer.concat(chunks);
         a.status = res.statusCode ?? 0;
-        a.bytes = body.length;
+        a.bytes = raw.length;
+        a.encoding = res.headers['content-encoding'];
         if (a.status === 200) {
-          a.hash = createHash('sha1').update(body).digest('hex');
-          const key = `${spec.id} ${a.hash}`;
-          if (!seen.has(key)) {
-            seen.add(key);
-            o.onNewBody(spec, a.hash, body);
+          // Equal replies are equal bytes in either encoding (one cached gzip per reply), so the raw bytes
+          // identify the reply; only a new one is decoded and handed over.
+          const rawHash = `${spec.id} ${createHash('sha1').update(raw).digest('hex')}`;
+          const known = decoded.get(rawHash);
+          if (known !== undefined) {
+            a.hash = known;
+          } else {
+            let body: Buffer;
+            try {
+              body = a.encoding === 'gzip' ? gunzipSync(raw) : raw;
+            } catch (e) {
+              body = Buffer.from(`undecodable ${a.encoding ?? ''} body: ${(e as Error).message}`);
+            }
+            a.hash = createHash('sha1').update(body).digest('hex');
+            decoded.set(rawHash, a.hash);
+            const key = `${spec.id} ${a.hash}`;
+            if (!seen.has(key)) {
+              seen.add(key);
+              o.onNewBody(spec, a.hash, body);
+            }
           }
         } else {
-          a.text = body.subarray(0, 2048).toString('utf8');
+          let text: Buffer = raw;
+          try {
+            if (a.encoding === 'gzip') text = gunzipSync(raw);
+          } catch {
+            // Kept raw: the check reports a body that is not the designed JSON.
+          }
+          a.text = text.subarray(0, 2048).toString('utf8');
         }
         finish(a);
       });
@@ -142,10 +186,21 @@ export async function runOpenLoop(o: DriverOptions): Promise<DriverResult> {
     req.end(payload);
     const used = Object.values(agent.sockets).reduce((n, l) => n + (l?.length ?? 0), 0);
     if (used > maxSocketsUsed) maxSocketsUsed = used;
+    const queued = Object.values(agent.requests).reduce((n, l) => n + (l?.length ?? 0), 0);
+    if (queued > maxQueued) maxQueued = queued;
   };
 
   const startedAt = Date.now();
   const t0 = performance.now();
+  const timeline: { atMs: number; queued: number; answered: number }[] = [];
+  let answeredCount = 0;
+  const sampler = setInterval(() => {
+    timeline.push({
+      atMs: Date.now() - startedAt,
+      queued: Object.values(agent.requests).reduce((n, l) => n + (l?.length ?? 0), 0),
+      answered: answeredCount,
+    });
+  }, 1000);
   await new Promise<void>((resolve) => {
     let sent = 0;
     const tick = () => {
@@ -169,6 +224,7 @@ export async function runOpenLoop(o: DriverOptions): Promise<DriverResult> {
   scheduling = false;
   if (pending === 0) allDone();
   await drained;
+  clearInterval(sampler);
   agent.destroy();
   return {
     answers,
@@ -177,5 +233,7 @@ export async function runOpenLoop(o: DriverOptions): Promise<DriverResult> {
     finishedAt: Date.now(),
     maxSendLagMs: Math.round(maxLag),
     maxSocketsUsed,
+    maxQueued,
+    timeline,
   };
 }

@@ -10,6 +10,7 @@
  * puts a minute of load on the machine. SOAK_SECONDS (default 60), SOAK_RATE (default 200) and SOAK_SEED
  * change the run. Nothing here asserts a duration or a rate: the achieved rate is printed, not judged.
  */
+import { loadavg } from 'node:os';
 import { AwsFake } from '../fakes/aws/aws-fake';
 import { AnswerChecker, type CheckReport } from './answer-check';
 import { buildFaultSchedule, soakTiming } from './fault-schedule';
@@ -71,6 +72,21 @@ async function untilConverged(
   return { converged: false, served, expected: expected.length };
 }
 
+function encodings(run: DriverResult): string {
+  const ok = run.answers.filter((a) => a.status === 200);
+  const gz = ok.filter((a) => a.encoding === 'gzip');
+  const kib = (list: readonly { bytes: number }[]) =>
+    Math.round(list.reduce((n, a) => n + a.bytes, 0) / Math.max(1, list.length) / 1024);
+  const plain = ok.filter((a) => a.encoding === undefined);
+  return `gzip ${gz.length} (mean ${kib(gz)} KiB on the wire), identity ${plain.length} (mean ${kib(plain)} KiB)`;
+}
+
+function serverTimes(ms: readonly number[]): string {
+  const s = [...ms].sort((a, b) => a - b);
+  const at = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? 0;
+  return `${s.length} requests logged, p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${s[s.length - 1] ?? 0} ms`;
+}
+
 function formatSummary(
   run: DriverResult,
   report: CheckReport,
@@ -90,7 +106,7 @@ function formatSummary(
     `soak: ${seconds}s at ${rate} req/s planned, seed ${seed}`,
     `  requests sent ${run.answers.length}, answered ${answered}, by status ${JSON.stringify(report.byStatus)}`,
     `  achieved send rate ${(run.answers.length / Math.max(sendSeconds, 0.001)).toFixed(1)} req/s ` +
-      `(max send lag ${run.maxSendLagMs} ms, sockets ≤ ${run.maxSocketsUsed}), ` +
+      `(max send lag ${run.maxSendLagMs} ms, sockets ≤ ${run.maxSocketsUsed}, ≤ ${run.maxQueued} waiting for a socket), ` +
       `answered rate ${(answered / ((run.finishedAt - run.startedAt) / 1000)).toFixed(1)} req/s`,
     `  200 latency p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms, max ${lat[lat.length - 1] ?? 0} ms`,
     `  200s ${report.ok200} (exact fleet state ${report.exact200}, blend of consecutive states ${report.blended200}), ` +
@@ -139,6 +155,7 @@ function formatSummary(
         expect(await untilReady(port, 30_000)).toBe(true);
 
         const mix = queryMix(seededRandom(seed));
+        const encodingRandom = seededRandom(seed + 1);
         const checker = new AnswerChecker(fleet, mix.specs);
         const schedule = buildFaultSchedule(fake, fleet, timing);
 
@@ -160,6 +177,9 @@ function formatSummary(
           }
         });
 
+        const load0 = loadavg()
+          .map((x) => x.toFixed(1))
+          .join(' ');
         const samples: RssSample[] = [];
         const childCpu0 = cpuSeconds(pid) ?? 0;
         const ownCpu0 = process.cpuUsage();
@@ -179,6 +199,8 @@ function formatSummary(
             durationMs: timing.durationMs,
             pick: () => mix.pick(),
             onNewBody: (spec, hash, body) => checker.digest(spec, hash, body),
+            // Argo CD's Go client always offers gzip; a fifth of the requests (curl, scripts) do not.
+            offerGzip: () => encodingRandom() < 0.8,
           });
         } finally {
           clearInterval(sampler);
@@ -188,8 +210,6 @@ function formatSummary(
         const childCpu = (cpuSeconds(pid) ?? 0) - childCpu0;
         const ownCpuUs = process.cpuUsage(ownCpu0);
         const ownCpu = (ownCpuUs.user + ownCpuUs.system) / 1e6;
-        const okBytes = run.answers.filter((a) => a.status === 200).map((a) => a.bytes);
-        schedule.clear();
         const convergence = await untilConverged(port, fleet, 30_000);
 
         const report = checker.check(run.answers, run.startedAt, {
@@ -210,7 +230,14 @@ function formatSummary(
           'converged on the final fleet': `${convergence.converged} (${convergence.served}/${convergence.expected})`,
           'fake AWS calls': fake.calls.length,
           'CPU during the load': `service ${childCpu.toFixed(1)} s, this process (driver, checks, fake AWS) ${ownCpu.toFixed(1)} s, over ${((run.finishedAt - run.startedAt) / 1000).toFixed(1)} s`,
-          '200 body size': `mean ${Math.round(okBytes.reduce((n, b) => n + b, 0) / Math.max(1, okBytes.length) / 1024)} KiB, max ${Math.round(Math.max(0, ...okBytes) / 1024)} KiB`,
+          'per second (waiting for a socket/answered)': run.timeline
+            .map((x, i) => `${x.queued}/${x.answered - (run.timeline[i - 1]?.answered ?? 0)}`)
+            .join(' '),
+          'encodings of 200s': encodings(run),
+          'load average before/after (2 cores shared)': `${load0} / ${loadavg()
+            .map((x) => x.toFixed(1))
+            .join(' ')}`,
+          'server-side time (access log)': serverTimes(child.requestMs()),
           'RSS samples (MiB)': samples.map((s) => (s.kib / 1024).toFixed(0)).join(' '),
         });
         console.log(summary);
