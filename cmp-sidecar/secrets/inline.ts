@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import type * as Crypto from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import type {
   FetchResult,
@@ -202,8 +202,12 @@ function applyModifier(m: Modifier, v: Value): Value {
       if (!isBase64(s)) throw new ValueProblem('the value is not valid base64');
       return { t: 'bytes', b: Buffer.from(s, 'base64') };
     }
-    case 'sha256sum':
+    case 'sha256sum': {
+      // Loaded only here: node:crypto costs every render several ms to load otherwise.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { createHash } = require('node:crypto') as typeof Crypto;
       return { t: 'text', s: createHash('sha256').update(bytes()).digest('hex') };
+    }
     case 'indent': {
       const pad = ' '.repeat(m.width);
       return { t: 'text', s: text().trim().replace(/\n/g, `\n${pad}`) };
