@@ -4,6 +4,34 @@ import type { AppParameter, ArgoEnv } from './render/stages';
 export type EnvVars = Readonly<Record<string, string | undefined>>;
 
 const USER_ENV_PREFIX = 'ARGOCD_ENV_';
+/** Names that would reach for prototypes as keys of `env` or `params`. */
+const FORBIDDEN_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * JSON.parse's message without the excerpt of the input V8 quotes (`..."password":hunter2"... is not valid
+ * JSON`): the input may hold values that must not reach Argo CD's UI.
+ */
+export function jsonProblem(e: unknown): string {
+  if (e instanceof RangeError) return 'nested too deeply';
+  const message = e instanceof Error ? e.message : String(e);
+  const position = /at position (\d+)/.exec(message)?.[1];
+  const kind = /^Unexpected end of JSON input/.test(message)
+    ? 'unexpected end of input'
+    : /^Unterminated string/.test(message)
+      ? 'unterminated string'
+      : 'syntax error';
+  return position === undefined ? kind : `${kind} at position ${position}`;
+}
+
+/** Sets a key as data, never as a prototype switch (`__proto__`). */
+export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+}
 
 /**
  * Reads Argo CD's build environment (argocd-contract.md §B5, §B6). ARGOCD_APP_PARAMETERS is authoritative over
@@ -14,7 +42,7 @@ export function readArgoEnv(env: EnvVars): ArgoEnv {
   const userEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) {
     if (k.startsWith(USER_ENV_PREFIX) && v !== undefined)
-      userEnv[k.slice(USER_ENV_PREFIX.length)] = v;
+      setOwn(userEnv, k.slice(USER_ENV_PREFIX.length), v);
   }
   return {
     appName: get('ARGOCD_APP_NAME'),
@@ -39,9 +67,7 @@ export function parseAppParameters(raw: string | undefined): AppParameter[] {
   try {
     parsed = JSON.parse(raw);
   } catch (e) {
-    throw new ConfigError([`ARGOCD_APP_PARAMETERS is not valid JSON: ${(e as Error).message}`], {
-      cause: e,
-    });
+    throw new ConfigError([`ARGOCD_APP_PARAMETERS is not valid JSON: ${jsonProblem(e)}`]);
   }
   if (!Array.isArray(parsed)) {
     throw new ConfigError([
@@ -61,8 +87,12 @@ export function parseAppParameters(raw: string | undefined): AppParameter[] {
       issues.push(`${where}.name must be a non-empty string`);
       return;
     }
+    if (FORBIDDEN_NAMES.has(o['name'])) {
+      issues.push(`${where}.name ${JSON.stringify(o['name'])} is not allowed`);
+      return;
+    }
     const param: { -readonly [K in keyof AppParameter]: AppParameter[K] } = { name: o['name'] };
-    const named = `${where} (${o['name']})`;
+    const named = `${where} (${quoteName(o['name'])})`;
     if (o['string'] !== undefined) {
       if (typeof o['string'] === 'string') param.string = o['string'];
       else issues.push(`${named}.string must be a string`);
@@ -86,4 +116,8 @@ export function parseAppParameters(raw: string | undefined): AppParameter[] {
   });
   if (issues.length > 0) throw new ConfigError(issues);
   return out;
+}
+
+function quoteName(name: string): string {
+  return name.length <= 100 ? name : `${name.slice(0, 100)}... (${name.length} characters)`;
 }

@@ -1,4 +1,5 @@
 import { ConfigError } from '../core/errors';
+import { jsonProblem } from './argocd-env';
 import type { AppParameter, ArgoEnv, ClusterView } from './render/stages';
 
 /** `spec.source.plugin.env` entry holding the generator's `clusterContext` JSON (ARGOCD_ENV_CLUSTER_CONTEXT). */
@@ -9,6 +10,8 @@ export const CLUSTER_PARAMETER = 'cluster';
 /** Maps whose keys contain dots themselves: in a dotted path, whatever follows them is one key. */
 const STRING_MAPS = ['metadata.labels', 'metadata.annotations', 'aws.tags'];
 const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'prototype', 'constructor']);
+/** The generator's context is 4 levels deep; anything far deeper is not a cluster context (and would be walked). */
+export const MAX_CONTEXT_DEPTH = 32;
 
 /**
  * The `cluster` templates see. Precedence, lowest first:
@@ -27,16 +30,26 @@ export function buildClusterView(
   let base: Record<string, unknown> = {};
   const raw = env.userEnv[CLUSTER_CONTEXT_ENV];
   if (raw !== undefined && raw.trim() !== '') {
+    let parsed: unknown;
     try {
-      const parsed: unknown = JSON.parse(raw);
-      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
-        base = structuredClone(parsed) as Record<string, unknown>;
-      } else
-        issues.push(
-          `ARGOCD_ENV_${CLUSTER_CONTEXT_ENV} must be a JSON object (the generator's clusterContext)`,
-        );
+      parsed = JSON.parse(raw);
     } catch (e) {
-      issues.push(`ARGOCD_ENV_${CLUSTER_CONTEXT_ENV} is not valid JSON: ${(e as Error).message}`);
+      issues.push(`ARGOCD_ENV_${CLUSTER_CONTEXT_ENV} is not valid JSON: ${jsonProblem(e)}`);
+    }
+    if (parsed === undefined) {
+      // reported above
+    } else if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      issues.push(
+        `ARGOCD_ENV_${CLUSTER_CONTEXT_ENV} must be a JSON object (the generator's clusterContext)`,
+      );
+    } else if (deeperThan(parsed, MAX_CONTEXT_DEPTH)) {
+      issues.push(
+        `ARGOCD_ENV_${CLUSTER_CONTEXT_ENV} is nested deeper than ${MAX_CONTEXT_DEPTH} levels`,
+      );
+    } else {
+      const before = issues.length;
+      checkContext(parsed, issues);
+      if (issues.length === before) base = structuredClone(parsed) as Record<string, unknown>;
     }
   }
   const entries = { ...clusterParameterEntries(env.parameters, issues), ...overrides };
@@ -126,6 +139,54 @@ export function flattenClusterView(view: ClusterView): Record<string, string> {
   };
   walk(view, '');
   return out;
+}
+
+/**
+ * Refuses what templates could misuse: keys naming prototypes (anywhere), and non-strings in the string maps
+ * (a label holding a map would render as "[object Object]" into a layer path and skip the layer silently).
+ */
+function checkContext(context: object, issues: string[]): void {
+  const name = `ARGOCD_ENV_${CLUSTER_CONTEXT_ENV}`;
+  const stack: [unknown, string][] = [[context, '']];
+  while (stack.length > 0) {
+    const [v, at] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    for (const [k, child] of Object.entries(v)) {
+      const here = at === '' ? k : `${at}.${k}`;
+      if (FORBIDDEN_SEGMENTS.has(k)) {
+        issues.push(`${name}: key ${JSON.stringify(here)} is not allowed`);
+        continue;
+      }
+      stack.push([child, here]);
+    }
+  }
+  const root = context as Record<string, unknown>;
+  for (const mapPath of STRING_MAPS) {
+    const [outer, inner] = mapPath.split('.') as [string, string];
+    const parent = root[outer];
+    const map = isMap(parent) ? parent[inner] : undefined;
+    if (map === undefined || map === null) continue;
+    if (!isMap(map)) {
+      issues.push(`${name}: ${mapPath} must be a map of strings`);
+      continue;
+    }
+    for (const [k, v] of Object.entries(map)) {
+      if (typeof v !== 'string' && !FORBIDDEN_SEGMENTS.has(k))
+        issues.push(`${name}: ${mapPath}.${k} must be a string`);
+    }
+  }
+}
+
+/** Iterative, so a hostile depth cannot overflow the stack while it is being measured. */
+function deeperThan(root: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > max) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 function isMap(v: unknown): v is Record<string, unknown> {

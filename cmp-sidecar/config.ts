@@ -1,8 +1,10 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Node } from 'yaml';
 import { ConfigError } from '../core/errors';
+import { formatBytes, LIMITS } from './render/limits';
+import { decodeText } from './render/read-text';
 import type { OverlayConfig, ParameterDeclaration, SourceRef } from './render/stages';
 
 /** The file Argo CD discovers the plugin by (plugin.yaml `discover.fileName`) and that configures a render. */
@@ -13,13 +15,25 @@ const PASS_THROUGH = ['secrets', 'kro', 'instances'] as const;
 const KNOWN_KEYS = new Set<string>(['layers', 'allowEmpty', 'parameters', ...PASS_THROUGH]);
 const PARAM_KEYS = new Set(['name', 'title', 'tooltip', 'required', 'string', 'array', 'map']);
 const RESERVED_PARAMS = new Set(['cluster']);
+/** Parameter names that would reach for prototypes in `params` (templates refuse these names anyway). */
+const FORBIDDEN_PARAM_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+/** Alias expansion allowed in eks-overlay.yaml (yaml's maxAliasCount: anchors × nodes they expand to). */
+const MAX_ALIAS_COUNT = 1000;
 
 /** Reads and validates `<appDir>/eks-overlay.yaml`; every problem is reported at once as a ConfigError. */
 export async function loadOverlayConfig(appDir: string): Promise<OverlayConfig> {
-  let text: string;
+  const file = path.join(appDir, CONFIG_FILE);
+  let bytes: Buffer;
   try {
-    text = await readFile(path.join(appDir, CONFIG_FILE), 'utf8');
+    const size = (await stat(file)).size;
+    if (size > LIMITS.maxFileBytes) {
+      throw new ConfigError([
+        `${CONFIG_FILE}: is ${formatBytes(size)}, over the limit of ${formatBytes(LIMITS.maxFileBytes)} per file`,
+      ]);
+    }
+    bytes = await readFile(file);
   } catch (e) {
+    if (e instanceof ConfigError) throw e;
     throw new ConfigError(
       [`${CONFIG_FILE}: cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`],
       {
@@ -27,6 +41,7 @@ export async function loadOverlayConfig(appDir: string): Promise<OverlayConfig> 
       },
     );
   }
+  const text = decodeText(bytes, CONFIG_FILE, (message) => new ConfigError([message]));
   return parseOverlayConfig(text, CONFIG_FILE);
 }
 
@@ -53,7 +68,17 @@ export function parseOverlayConfig(text: string, file: string): OverlayConfig {
     throw new ConfigError([`${where(root)}: must be a map with a "layers" list`]);
   }
 
-  const asJs = doc.toJS({ maxAliasCount: 1000 }) as Record<string, unknown>;
+  const toJs = (node: Node | null, fallback: Node | null): unknown => {
+    try {
+      return node === null ? null : (node.toJS(doc, { maxAliasCount: MAX_ALIAS_COUNT }) as unknown);
+    } catch (e) {
+      // yaml throws a ReferenceError for an alias bomb (and for aliases to missing anchors): name the place.
+      issues.push(
+        `${where(node ?? fallback)}: ${firstLine(e instanceof Error ? e.message : String(e))}`,
+      );
+      return undefined;
+    }
+  };
   const sources: Record<string, SourceRef> = {};
   let layers: string[] = [];
   const layerRefs: SourceRef[] = [];
@@ -83,10 +108,10 @@ export function parseOverlayConfig(text: string, file: string): OverlayConfig {
         else issues.push(`${where(value ?? keyNode)}: allowEmpty must be true or false`);
         break;
       case 'parameters':
-        parameters = parseParameters(value, where, issues);
+        parameters = parseParameters(value, where, issues, (n) => toJs(n, n));
         break;
       default:
-        passed[key as (typeof PASS_THROUGH)[number]] = asJs[key] ?? null;
+        passed[key as (typeof PASS_THROUGH)[number]] = toJs(value, keyNode) ?? null;
     }
   }
   if (!sawLayers) issues.push(`${file}: "layers" is required (a list of directories, e.g. [base])`);
@@ -118,6 +143,7 @@ function parseParameters(
   node: Node | null,
   where: (n: Node | null | undefined) => string,
   issues: string[],
+  toJs: (n: Node) => unknown,
 ): ParameterDeclaration[] {
   if (!isSeq(node)) {
     issues.push(
@@ -132,13 +158,18 @@ function parseParameters(
       issues.push(`${where(item)}: each parameter must be a map`);
       continue;
     }
-    const raw = item.toJSON() as Record<string, unknown>;
+    const raw = toJs(item) as Record<string, unknown> | undefined;
+    if (raw === undefined) continue;
     const here = where(item);
     for (const k of Object.keys(raw))
       if (!PARAM_KEYS.has(k)) issues.push(`${here}: unknown parameter key "${k}"`);
     const name = raw['name'];
     if (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name)) {
       issues.push(`${here}: parameter name must be a string like "replicas"`);
+      continue;
+    }
+    if (FORBIDDEN_PARAM_NAMES.has(name)) {
+      issues.push(`${here}: parameter name "${name}" is not allowed`);
       continue;
     }
     if (RESERVED_PARAMS.has(name)) {

@@ -2,7 +2,9 @@ import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { RenderError } from '../../core/errors';
 import { CONFIG_FILE } from '../config';
+import { formatBytes, LIMITS, quote } from './limits';
 import { at } from './parse-documents';
+import { decodeText } from './read-text';
 import type { SourceRef } from './stages';
 
 export interface LayerFile {
@@ -16,6 +18,11 @@ export interface LayerRoots {
   readonly appDir: string;
   /** Real path nothing may resolve outside of (the repository root when known, else the app directory). */
   readonly rootDir: string;
+}
+
+/** Bytes read so far by one render, against LIMITS.maxRenderBytes. */
+export interface ReadBudget {
+  bytes: number;
 }
 
 /** Files a layer never renders: the plugin's own config and kustomize's, so one tree can serve both tools. */
@@ -35,9 +42,10 @@ export async function readLayer(
   layer: string,
   where: SourceRef,
   roots: LayerRoots,
+  budget: ReadBudget = { bytes: 0 },
 ): Promise<LayerFile[] | undefined> {
   const fail = (why: string): never => {
-    throw new RenderError(`${at(where)}: layer ${JSON.stringify(layer)} ${why}`, where);
+    throw new RenderError(`${at(where)}: layer ${quote(layer)} ${why}`, where);
   };
   checkRelativePath(layer, fail);
   const full = path.resolve(roots.appDir, layer);
@@ -45,29 +53,85 @@ export async function readLayer(
   try {
     real = await realpath(full);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    return fail(`cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+    if (errorCode(e) === 'ENOENT') return undefined;
+    return fail(
+      errorCode(e) === 'ELOOP' ? 'is a symlink loop' : `cannot be read (${errorCode(e)})`,
+    );
   }
   if (!isInside(real, roots.rootDir)) fail('resolves outside the repository (symlink)');
   if (!(await stat(real)).isDirectory()) fail('is not a directory');
 
-  const names = (await readdir(real))
+  let entries: string[];
+  try {
+    entries = await readdir(real);
+  } catch (e) {
+    return fail(`cannot be listed (${errorCode(e)})`);
+  }
+  const names = entries
     .filter((n) => /\.ya?ml$/.test(n) && !n.startsWith('.') && !SKIPPED_FILES.has(n))
     .sort();
   const files: LayerFile[] = [];
   const rel = path.relative(roots.appDir, full).split(path.sep).join('/');
   for (const name of names) {
     const file = rel === '' ? name : `${rel}/${name}`;
-    const realFile = await realpath(path.join(real, name));
-    if (!isInside(realFile, roots.rootDir)) {
-      throw new RenderError(`${file}: resolves outside the repository (symlink); refused`, {
-        file,
-      });
-    }
-    if (!(await stat(realFile)).isFile()) continue;
-    files.push({ file, text: await readFile(realFile, 'utf8') });
+    const text = await readLayerFile(path.join(real, name), file, roots.rootDir, budget);
+    if (text !== undefined) files.push({ file, text });
   }
   return files;
+}
+
+/**
+ * Reads one file of a layer, or undefined when it is not a regular file (a directory named *.yaml, a FIFO).
+ * Symlinks are followed only inside the root; loops, dangling links and unreadable files fail naming the file.
+ */
+async function readLayerFile(
+  full: string,
+  file: string,
+  rootDir: string,
+  budget: ReadBudget,
+): Promise<string | undefined> {
+  const refuse = (why: string): never => {
+    throw new RenderError(`${file}: ${why}; refused`, { file });
+  };
+  let realFile: string;
+  try {
+    realFile = await realpath(full);
+  } catch (e) {
+    return refuse(
+      errorCode(e) === 'ELOOP'
+        ? 'is a symlink loop'
+        : errorCode(e) === 'ENOENT'
+          ? 'is a dangling symlink'
+          : `cannot be resolved (${errorCode(e)})`,
+    );
+  }
+  if (!isInside(realFile, rootDir)) refuse('resolves outside the repository (symlink)');
+  const st = await stat(realFile).catch((e: unknown) => refuse(`cannot be read (${errorCode(e)})`));
+  if (!st.isFile()) return undefined;
+  if (st.size > LIMITS.maxFileBytes) {
+    refuse(
+      `is ${formatBytes(st.size)}, over the limit of ${formatBytes(LIMITS.maxFileBytes)} per file`,
+    );
+  }
+  budget.bytes += st.size;
+  if (budget.bytes > LIMITS.maxRenderBytes) {
+    refuse(
+      `brings the layer files of this render over the limit of ${formatBytes(LIMITS.maxRenderBytes)}`,
+    );
+  }
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(realFile);
+  } catch (e) {
+    return refuse(`cannot be read (${errorCode(e)})`);
+  }
+  // The size may have changed since stat (a growing file): the limit holds for what was read.
+  if (bytes.length > LIMITS.maxFileBytes) refuse(`is over ${formatBytes(LIMITS.maxFileBytes)}`);
+  return decodeText(bytes, file);
+}
+
+function errorCode(e: unknown): string {
+  return (e as NodeJS.ErrnoException | undefined)?.code ?? 'error';
 }
 
 function checkRelativePath(p: string, fail: (why: string) => never): void {

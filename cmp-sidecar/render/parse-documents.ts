@@ -1,44 +1,47 @@
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
+import { Composer, isAlias, isMap, isScalar, isSeq, Lexer, LineCounter, Parser } from 'yaml';
 import type { Document, Node } from 'yaml';
 import { RenderError } from '../../core/errors';
+import { LIMITS } from './limits';
 import type { ManifestObject, RenderedObject, SourceRef } from './stages';
 import { isTemplate, renderTemplate } from './template';
 import type { TemplateScope } from './template';
 
 const MAX_ALIAS_DEPTH = 50;
 
+/** Objects parsed so far by one render, against LIMITS.maxObjects. */
+export interface ParseBudget {
+  objects: number;
+}
+
 /**
  * Parses one YAML file of a layer into objects: every document must be a map with `apiVersion` and `kind`
  * (`kind: List` is expanded, as kustomize and Argo CD do). String values are templated after parsing, so a
  * template can only ever produce a scalar. Keys are not templated: a key holding `{{` is refused.
+ * Documents are composed one at a time, so a long stream never holds every document model at once; the limits
+ * of render/limits.ts (tokens, depth, alias expansion, objects) fail naming file:line.
  */
 export function parseManifestFile(
   text: string,
   file: string,
   scope: TemplateScope,
+  budget: ParseBudget = { objects: 0 },
 ): RenderedObject[] {
+  checkTokenCount(text, file);
   const lines = new LineCounter();
-  const docs = parseAllDocuments(text, {
-    lineCounter: lines,
-    prettyErrors: false,
-    uniqueKeys: true,
-  });
+  const parser = new Parser(lines.addNewLine);
+  const composer = new Composer({ lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const lineOf = (offset: number | undefined): number | undefined =>
     offset === undefined ? undefined : lines.linePos(offset).line;
   const ref = (node: Node | null | undefined): SourceRef => {
     const line = lineOf(node?.range?.[0]);
     return line === undefined ? { file } : { file, line };
   };
-  if (!Array.isArray(docs)) {
-    // parseAllDocuments returns an EmptyStream for a file with no documents at all.
-    return [];
-  }
   const out: RenderedObject[] = [];
-  for (const doc of docs) {
+  for (const doc of composer.compose(parser.parse(text), true, text.length)) {
     const err = doc.errors[0];
     if (err !== undefined) {
       const line = lineOf(err.pos[0]) ?? 1;
-      throw new RenderError(`${file}:${line}: invalid YAML: ${err.message.split('\n')[0] ?? ''}`, {
+      throw new RenderError(`${file}:${line}: invalid YAML: ${yamlProblem(err.message)}`, {
         file,
         line,
       });
@@ -52,8 +55,16 @@ export function parseManifestFile(
         where,
       );
     }
-    const value = toJs(root, doc, scope, ref, 0) as ManifestObject;
-    for (const object of expandList(value, where)) {
+    const value = new DocumentWalker(doc, scope, ref).toJs(root, 0) as ManifestObject;
+    const objects = expandList(value, where);
+    budget.objects += objects.length;
+    if (budget.objects > LIMITS.maxObjects) {
+      throw new RenderError(
+        `${at(where)}: the render has more than ${LIMITS.maxObjects} objects (the limit per render); refused`,
+        where,
+      );
+    }
+    for (const object of objects) {
       checkObject(object, where);
       out.push({ object, source: where });
     }
@@ -61,54 +72,123 @@ export function parseManifestFile(
   return out;
 }
 
-function toJs(
-  node: Node | null,
-  doc: Document,
-  scope: TemplateScope,
-  ref: (n: Node | null | undefined) => SourceRef,
-  depth: number,
-): unknown {
-  if (node === null) return null;
-  if (isAlias(node)) {
-    if (depth > MAX_ALIAS_DEPTH)
-      throw new RenderError(`${at(ref(node))}: aliases nested too deeply`, ref(node));
-    return toJs(node.resolve(doc) ?? null, doc, scope, ref, depth + 1);
-  }
-  if (isScalar(node)) {
-    const v = node.value;
-    if (typeof v === 'string' && isTemplate(v)) return renderTemplate(v, scope, ref(node));
-    if (typeof v === 'bigint') return Number(v);
-    return v;
-  }
-  if (isMap(node)) {
-    const obj: Record<string, unknown> = {};
-    for (const pair of node.items) {
-      const keyNode = pair.key as Node | null;
-      const rawKey = isScalar(keyNode) ? keyNode.value : undefined;
-      if (typeof rawKey !== 'string' && typeof rawKey !== 'number' && typeof rawKey !== 'boolean') {
-        throw new RenderError(`${at(ref(keyNode))}: map keys must be plain strings`, ref(keyNode));
-      }
-      const key = String(rawKey);
-      if (isTemplate(key)) {
-        throw new RenderError(
-          `${at(ref(keyNode))}: keys are not templated; ${JSON.stringify(key)} must be a literal key`,
-          ref(keyNode),
-        );
-      }
-      const value = toJs(pair.value as Node | null, doc, scope, ref, depth);
-      // defineProperty, so a key named __proto__ is data and never a prototype switch.
-      Object.defineProperty(obj, key, {
-        value,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+/**
+ * The parser needs ~300 bytes of heap per token; a file cannot hold more tokens than characters, so only files
+ * longer than the limit are lexed (cheaply, without building anything) to be counted first.
+ */
+function checkTokenCount(text: string, file: string): void {
+  if (text.length <= LIMITS.maxYamlTokens) return;
+  let tokens = 0;
+  let offset = 0;
+  for (const token of new Lexer().lex(text)) {
+    offset += token.length;
+    if (++tokens > LIMITS.maxYamlTokens) {
+      const line = text.slice(0, offset).split('\n').length;
+      throw new RenderError(
+        `${file}:${line}: more than ${LIMITS.maxYamlTokens} YAML tokens in one file (the limit per file); ` +
+          'split the file or simplify it',
+        { file, line },
+      );
     }
-    return obj;
   }
-  if (isSeq(node))
-    return node.items.map((item) => toJs(item as Node | null, doc, scope, ref, depth));
-  throw new RenderError(`${at(ref(node))}: unsupported YAML node`, ref(node));
+}
+
+/** yaml reports its own stack overflow on very deep nesting as a document error: say what it means. */
+function yamlProblem(message: string): string {
+  const first = message.split('\n')[0] ?? '';
+  return /call stack/i.test(first)
+    ? `nested too deeply (more than ${LIMITS.maxDepth} levels of maps and lists)`
+    : first;
+}
+
+/** Turns one document into plain objects, templating strings and enforcing the depth and alias limits. */
+class DocumentWalker {
+  private aliasNodes = 0;
+  private aliasDepth = 0;
+  private aliasAt: SourceRef | undefined;
+
+  constructor(
+    private readonly doc: Document,
+    private readonly scope: TemplateScope,
+    private readonly ref: (n: Node | null | undefined) => SourceRef,
+  ) {}
+
+  toJs(node: Node | null, level: number): unknown {
+    if (node === null) return null;
+    if (this.aliasDepth > 0 && ++this.aliasNodes > LIMITS.maxAliasNodes) {
+      const where = this.aliasAt ?? this.ref(node);
+      throw new RenderError(
+        `${at(where)}: aliases expand to more than ${LIMITS.maxAliasNodes} nodes in this file ` +
+          '(an alias bomb?); refused',
+        where,
+      );
+    }
+    if (isAlias(node)) return this.resolveAlias(node, level);
+    if (isScalar(node)) {
+      const v = node.value;
+      if (typeof v === 'string' && isTemplate(v))
+        return renderTemplate(v, this.scope, this.ref(node));
+      if (typeof v === 'bigint') return Number(v);
+      return v;
+    }
+    if (level >= LIMITS.maxDepth) {
+      const where = this.ref(node);
+      throw new RenderError(
+        `${at(where)}: nested too deeply (more than ${LIMITS.maxDepth} levels of maps and lists); refused`,
+        where,
+      );
+    }
+    if (isMap(node)) {
+      const obj: Record<string, unknown> = {};
+      for (const pair of node.items) {
+        const keyNode = pair.key as Node | null;
+        const rawKey = isScalar(keyNode) ? keyNode.value : undefined;
+        if (
+          typeof rawKey !== 'string' &&
+          typeof rawKey !== 'number' &&
+          typeof rawKey !== 'boolean'
+        ) {
+          throw new RenderError(
+            `${at(this.ref(keyNode))}: map keys must be plain strings`,
+            this.ref(keyNode),
+          );
+        }
+        const key = String(rawKey);
+        if (isTemplate(key)) {
+          throw new RenderError(
+            `${at(this.ref(keyNode))}: keys are not templated; ${JSON.stringify(key)} must be a literal key`,
+            this.ref(keyNode),
+          );
+        }
+        const value = this.toJs(pair.value as Node | null, level + 1);
+        // defineProperty, so a key named __proto__ is data and never a prototype switch.
+        Object.defineProperty(obj, key, {
+          value,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
+      return obj;
+    }
+    if (isSeq(node)) return node.items.map((item) => this.toJs(item as Node | null, level + 1));
+    throw new RenderError(`${at(this.ref(node))}: unsupported YAML node`, this.ref(node));
+  }
+
+  private resolveAlias(node: Node & { resolve(doc: Document): Node | undefined }, level: number) {
+    const where = this.ref(node);
+    if (this.aliasDepth >= MAX_ALIAS_DEPTH)
+      throw new RenderError(`${at(where)}: aliases nested too deeply`, where);
+    const outer = this.aliasAt;
+    this.aliasAt ??= where;
+    this.aliasDepth++;
+    try {
+      return this.toJs(node.resolve(this.doc) ?? null, level);
+    } finally {
+      this.aliasDepth--;
+      this.aliasAt = outer;
+    }
+  }
 }
 
 function expandList(value: ManifestObject, where: SourceRef): ManifestObject[] {

@@ -18,6 +18,7 @@ import { renderTemplate } from './template';
 import type { TemplateScope } from './template';
 import { CONFIG_FILE } from '../config';
 import { ConfigError, isAppError } from '../../core/errors';
+import { setOwn } from '../argocd-env';
 
 export interface RenderRequest {
   readonly appDir: string;
@@ -52,16 +53,23 @@ export async function renderApp(req: RenderRequest): Promise<RenderResult> {
     String(renderTemplate(text, scope, where));
 
   const layers: RenderedObject[][] = [];
+  const readBudget = { bytes: 0 };
+  const parseBudget = { objects: 0 };
   for (const [i, layer] of req.config.layers.entries()) {
     const where = req.config.layerRefs[i] ?? { file: CONFIG_FILE };
     const dir = templateString(layer, where);
-    const files = await readLayer(dir, where, { appDir: req.appDir, rootDir: req.rootDir });
+    const files = await readLayer(
+      dir,
+      where,
+      { appDir: req.appDir, rootDir: req.rootDir },
+      readBudget,
+    );
     if (files === undefined) {
       req.debug(`layer ${JSON.stringify(dir)} (${at(where)}) does not exist; skipped`);
       continue;
     }
     req.debug(`layer ${JSON.stringify(dir)}: ${files.length} file(s)`);
-    layers.push(files.flatMap((f) => parseManifestFile(f.text, f.file, scope)));
+    layers.push(files.flatMap((f) => parseManifestFile(f.text, f.file, scope, parseBudget)));
   }
   let objects = applyLayers(layers);
 
@@ -115,17 +123,17 @@ export function templateScope(
   const missing: string[] = [];
   for (const p of req.config.parameters) {
     const v = p.string ?? p.array ?? p.map;
-    if (v !== undefined) params[p.name] = v;
+    if (v !== undefined) setOwn(params, p.name, v);
   }
   for (const p of req.env.parameters) {
     if (p.name === 'cluster') continue;
     const decl = req.config.parameters.find((d) => d.name === p.name);
     const type = decl?.collectionType ?? (p.map ? 'map' : p.array ? 'array' : 'string');
     const v = type === 'map' ? p.map : type === 'array' ? p.array : p.string;
-    if (v !== undefined) params[p.name] = v;
+    if (v !== undefined) setOwn(params, p.name, v);
   }
   for (const p of req.config.parameters)
-    if (p.required && params[p.name] === undefined) missing.push(p.name);
+    if (p.required && !Object.hasOwn(params, p.name)) missing.push(p.name);
   if (missing.length > 0) {
     throw new ConfigError(
       missing.map((n) => `${CONFIG_FILE}: parameter "${n}" is required and was not given`),

@@ -1,5 +1,6 @@
 import Handlebars from 'handlebars';
 import { RenderError } from '../../core/errors';
+import { LIMITS, quote } from './limits';
 import type { SourceRef } from './stages';
 
 /**
@@ -10,6 +11,11 @@ import type { SourceRef } from './stages';
  *   json v · b64enc s · b64dec s · eq a b · ne a b · and a b.. · or a b.. · not a ·
  *   int v · number v · bool v (typed output when the whole value is that one expression) ·
  *   built-ins if, unless, each, with.  `lookup` and `log` are disabled.
+ * Refused before anything runs: partials, inline partials and decorators, and any path segment naming a member of
+ * Object.prototype (`constructor`, `__proto__`, `toString`, ...), `prototype`, `helperMissing` or
+ * `blockHelperMissing`. Handlebars' own prototype guard answers such lookups with an empty string, which strict
+ * mode does not catch (`'constructor' in {}` is true), so a typo would render "" silently.
+ * Bounded: `each` iterations and the characters any helper, loop or value produces (render/limits.ts).
  */
 
 export type TemplateScope = Readonly<Record<string, unknown>>;
@@ -83,8 +89,11 @@ const helpers: Record<(typeof HELPER_NAMES)[number], (...raw: unknown[]) => unkn
   upper: (...raw) => asString(args(raw)[0], 'upper').toUpperCase(),
   trim: (...raw) => asString(args(raw)[0], 'trim').trim(),
   replace: (...raw) => {
-    const [s, from, to] = args(raw);
-    return asString(s, 'replace').split(asString(from, 'replace')).join(asString(to, 'replace'));
+    const [s, from, to] = args(raw).map((x) => asString(x, 'replace')) as [string, string, string];
+    const parts = s.split(from);
+    // Checked before joining: "" as `from` repeats `to` between every character.
+    checkLength(s.length + (parts.length - 1) * (to.length - from.length), 'replace');
+    return parts.join(to);
   },
   trimPrefix: (...raw) => {
     const [s, p] = args(raw).map((x) => asString(x, 'trimPrefix')) as [string, string];
@@ -113,6 +122,56 @@ const helpers: Record<(typeof HELPER_NAMES)[number], (...raw: unknown[]) => unkn
   bool: (...raw) => toBool(args(raw)[0]),
 };
 
+function checkLength(length: number, what: string): void {
+  if (length > LIMITS.maxTemplateOutput) {
+    throw new HelperArgumentError(
+      `${what} would produce ${length} characters, over the limit of ${LIMITS.maxTemplateOutput} per template value`,
+    );
+  }
+}
+
+/** Work done while rendering one template value (reset by renderTemplate). */
+const spent = { iterations: 0, characters: 0 };
+
+/** Names a path may never use (see the header). */
+const FORBIDDEN_NAMES = new Set([
+  ...Object.getOwnPropertyNames(Object.prototype),
+  'prototype',
+  'helperMissing',
+  'blockHelperMissing',
+]);
+const REFUSED_NODES: Readonly<Record<string, string>> = {
+  PartialStatement: 'partials ({{> name}}) are not allowed',
+  PartialBlockStatement: 'partial blocks ({{#> name}}) are not allowed',
+  DecoratorBlock: 'decorators and inline partials ({{#*inline}}) are not allowed',
+  Decorator: 'decorators ({{* name}}) are not allowed',
+};
+
+/** Thrown for a template that uses a refused construct; compile() turns it into "invalid template". */
+class TemplateRefusedError extends Error {}
+
+function checkAst(ast: hbs.AST.Program): void {
+  const visit = (node: unknown): void => {
+    if (typeof node !== 'object' || node === null) return;
+    const n = node as { type?: string; parts?: unknown[]; original?: unknown; loc?: unknown };
+    const refused = n.type === undefined ? undefined : REFUSED_NODES[n.type];
+    if (refused !== undefined) throw new TemplateRefusedError(refused);
+    if (n.type === 'PathExpression') {
+      const bad = n.parts?.find((p) => typeof p === 'string' && FORBIDDEN_NAMES.has(p));
+      if (bad !== undefined) {
+        throw new TemplateRefusedError(
+          `${JSON.stringify(bad)} is not allowed in ${JSON.stringify(n.original)} (no prototype or Handlebars internals)`,
+        );
+      }
+    }
+    for (const v of Object.values(node)) {
+      if (Array.isArray(v)) v.forEach(visit);
+      else if (typeof v === 'object' && v !== null && v !== n.loc) visit(v);
+    }
+  };
+  visit(ast);
+}
+
 export const TEMPLATE_HELPERS: readonly string[] = HELPER_NAMES;
 
 let env: typeof Handlebars | undefined;
@@ -122,8 +181,33 @@ function handlebars(): typeof Handlebars {
   const hb = Handlebars.create();
   hb.unregisterHelper('lookup');
   hb.unregisterHelper('log');
-  for (const [name, fn] of Object.entries(helpers))
-    hb.registerHelper(name, fn as Handlebars.HelperDelegate);
+  for (const [name, fn] of Object.entries(helpers)) {
+    hb.registerHelper(name, (...raw: unknown[]) => {
+      const out = fn(...raw);
+      if (typeof out === 'string') checkLength(out.length, name);
+      return out;
+    });
+  }
+  // `each` is the only loop: count its iterations and what they produce, so nested loops over long lists stop.
+  const builtinEach = hb.helpers['each'] as Handlebars.HelperDelegate;
+  hb.registerHelper(
+    'each',
+    function (this: unknown, context: unknown, options: Handlebars.HelperOptions) {
+      const fn = options.fn;
+      const counted = (ctx: unknown, opts?: Handlebars.RuntimeOptions): string => {
+        if (++spent.iterations > LIMITS.maxTemplateIterations) {
+          throw new HelperArgumentError(
+            `each ran more than ${LIMITS.maxTemplateIterations} iterations in one template value`,
+          );
+        }
+        const out = fn(ctx, opts);
+        spent.characters += out.length;
+        checkLength(spent.characters, 'each');
+        return out;
+      };
+      return builtinEach.call(this, context, { ...options, fn: counted }) as unknown;
+    },
+  );
   env = hb;
   return hb;
 }
@@ -150,6 +234,7 @@ function compile(text: string): Compiled {
   if (hit !== undefined) return hit;
   const hb = handlebars();
   const ast = hb.parse(text);
+  checkAst(ast);
   const only = ast.body.length === 1 ? ast.body[0] : undefined;
   let typed: Compiled['typed'];
   if (only?.type === 'MustacheStatement') {
@@ -201,20 +286,25 @@ export function renderTemplate(
   try {
     compiled = compile(text);
   } catch (e) {
-    throw new RenderError(
-      `${at(where)}: invalid template ${JSON.stringify(text)}: ${firstLine(e)}`,
-      {
-        cause: e,
-        ...where,
-      },
-    );
+    throw new RenderError(`${at(where)}: invalid template ${quote(text)}: ${firstLine(e)}`, {
+      cause: e,
+      ...where,
+    });
   }
   let out: string;
+  spent.iterations = 0;
+  spent.characters = 0;
   try {
     out = compiled.render(scope);
+    checkLength(out.length, 'the template');
+    if (out.includes('[object Object]')) {
+      throw new HelperArgumentError(
+        'a map cannot be rendered as text (use {{json ...}} for its JSON)',
+      );
+    }
   } catch (e) {
     throw new RenderError(
-      `${at(where)}: ${explain(e, compiled.ast, scope)} in template ${JSON.stringify(text)}`,
+      `${at(where)}: ${explain(e, compiled.ast, scope)} in template ${quote(text)}`,
       {
         cause: e,
         ...where,
@@ -254,6 +344,11 @@ function explain(e: unknown, ast: hbs.AST.Program, scope: TemplateScope): string
     const path = findPathAt(ast, err.lineNumber, err.column);
     return `unknown variable ${path ?? notDefined[1]}`;
   }
+  const notAMap = /^Cannot use 'in' operator to search for '(.+)' in /.exec(message);
+  if (e instanceof TypeError && notAMap !== null) {
+    const path = findPathEndingWith(ast, notAMap[1]!);
+    return `unknown variable ${path ?? notAMap[1]!} (its parent is a string or number, not a map)`;
+  }
   if (e instanceof TypeError && /Cannot read properties of (undefined|null)/.test(message)) {
     const missing = firstUnresolvable(ast, scope);
     return missing === undefined
@@ -292,6 +387,26 @@ function firstUnresolvable(
           };
           return;
         }
+      }
+    }
+    for (const v of Object.values(node)) {
+      if (Array.isArray(v)) v.forEach(visit);
+      else if (typeof v === 'object' && v !== null && v !== n.loc) visit(v);
+    }
+  };
+  visit(ast);
+  return found;
+}
+
+function findPathEndingWith(ast: hbs.AST.Program, last: string): string | undefined {
+  let found: string | undefined;
+  const visit = (node: unknown): void => {
+    if (found !== undefined || typeof node !== 'object' || node === null) return;
+    const n = node as { type?: string; parts?: string[]; original?: string; loc?: unknown };
+    if (n.type === 'PathExpression' && n.parts !== undefined && n.parts.length > 1) {
+      if (n.parts[n.parts.length - 1] === last) {
+        found = n.original;
+        return;
       }
     }
     for (const v of Object.values(node)) {

@@ -1,0 +1,40 @@
+/**
+ * Resource limits of one render. An app repository is untrusted input to the sidecar: without these, one file
+ * (an alias bomb, a 50 MB stream, a million-item list) could exhaust memory or Argo CD's 60 s deadline and take
+ * the sidecar down for every Application. Each limit fails with an error naming the file (and line) and the limit;
+ * the values are generous for real manifests (the largest CRD bundles are ~1.5 MB and ~150,000 YAML tokens).
+ * Documented in cmp-sidecar/README.md ("Limits").
+ */
+export const LIMITS = {
+  /** Bytes of one YAML file read by a layer or eks-overlay.yaml (checked before reading it). */
+  maxFileBytes: 8 * 1024 * 1024,
+  /** Bytes of all the layer files of one render together. */
+  maxRenderBytes: 32 * 1024 * 1024,
+  /**
+   * YAML tokens (scalars, indicators, line breaks) of one file: the parser's memory grows with them (~300 bytes
+   * each), not with bytes, so a 4 MB flow list of a million `1`s is refused here rather than running out of heap.
+   */
+  maxYamlTokens: 400_000,
+  /** Objects (documents, List items counted one by one) of all layers of one render together. */
+  maxObjects: 10_000,
+  /** Nesting depth of maps and lists in one document (aliases resolved); the parser itself fails near 900. */
+  maxDepth: 256,
+  /** Nodes that aliases of one file may expand to, all aliases together (stops "billion laughs"). */
+  maxAliasNodes: 10_000,
+  /** Characters one template value may produce (any helper result, any `each` output, the whole value). */
+  maxTemplateOutput: 1024 * 1024,
+  /** Iterations of `each` blocks while rendering one template value. */
+  maxTemplateIterations: 100_000,
+  /** Characters of a template or value quoted in an error message (the rest is elided). */
+  maxQuotedChars: 200,
+} as const;
+
+/** Quotes a value for an error message, eliding what exceeds LIMITS.maxQuotedChars. */
+export function quote(text: string): string {
+  if (text.length <= LIMITS.maxQuotedChars) return JSON.stringify(text);
+  return `${JSON.stringify(text.slice(0, LIMITS.maxQuotedChars))}... (${text.length} characters)`;
+}
+
+export function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${+(n / (1024 * 1024)).toFixed(1)} MiB` : `${n} bytes`;
+}
