@@ -31,8 +31,9 @@ async function buildEksOverlay(outdir, common) {
     absWorkingDir: REPO_ROOT,
     stdin: {
       contents:
-        "import { launch } from './cmp-sidecar/launcher';\n" +
-        'launch(EKS_OVERLAY_BUNDLE, { module, require, filename: __filename });\n',
+        "import { launch, readEmbeddedSource } from './cmp-sidecar/launcher';\n" +
+        'launch({ source: readEmbeddedSource(__filename), hash: EKS_OVERLAY_BUNDLE_HASH },' +
+        ' { module, require, filename: __filename });\n',
       resolveDir: REPO_ROOT,
       loader: 'ts',
       sourcefile: 'eks-overlay-launcher.ts',
@@ -42,14 +43,34 @@ async function buildEksOverlay(outdir, common) {
     metafile: false,
     write: false,
   });
-  const bundle = { source: js, hash: createHash('sha256').update(js).digest('hex') };
+  const hash = createHash('sha256').update(js).digest('hex');
   writeFileSync(
     path.join(outdir, 'eks-overlay.cjs'),
-    `"use strict";\nconst EKS_OVERLAY_BUNDLE = ${JSON.stringify(bundle)};\n${launcher.outputFiles[0].text}`,
+    embed(launcher.outputFiles[0].text, js, hash),
   );
   // The map is the embedded bundle's, whose lines the launcher keeps.
   writeFileSync(path.join(outdir, 'eks-overlay.cjs.map'), map);
   return cli.metafile;
 }
 
-module.exports = { buildEksOverlay };
+/**
+ * The launcher, then BUNDLE_MARKER (cmp-sidecar/launcher.ts), then the bundle with every line commented out, which
+ * readEmbeddedSource undoes exactly. Only \n may end a line of the bundle: \r, U+2028 and U+2029 would end a
+ * comment too (esbuild escapes them in strings; a raw one would fail the build here, never the launcher).
+ */
+function embed(launcherJs, bundleJs, hash) {
+  if (/[\r\u2028\u2029]/.test(bundleJs))
+    throw new Error(
+      'eks-overlay bundle: a line ends otherwise than with \\n; it cannot be embedded',
+    );
+  const marker = '//# eks-overlay: the CLI bundle follows, each line commented out';
+  return (
+    `"use strict";\nconst EKS_OVERLAY_BUNDLE_HASH = ${JSON.stringify(hash)};\n${launcherJs}\n` +
+    `${marker}\n${bundleJs
+      .split('\n')
+      .map((line) => `//${line}`)
+      .join('\n')}`
+  );
+}
+
+module.exports = { buildEksOverlay, embed };

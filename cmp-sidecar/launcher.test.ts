@@ -19,11 +19,18 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { build } from 'esbuild';
 import { SecretsManagerFake } from '../test/fakes/aws-secrets-manager/server';
-import { CACHE_DIR_ENV, CODE_CACHE_ENV, codeCacheFor, launch } from './launcher';
+import {
+  CACHE_DIR_ENV,
+  CODE_CACHE_ENV,
+  codeCacheFor,
+  launch,
+  readEmbeddedSource,
+} from './launcher';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { buildEksOverlay } = require('./build-launcher.cjs') as {
+const { buildEksOverlay, embed } = require('./build-launcher.cjs') as {
   buildEksOverlay: (outdir: string, common: object) => Promise<unknown>;
+  embed: (launcherJs: string, bundleJs: string, hash: string) => string;
 };
 
 const HASH = 'ab'.repeat(32);
@@ -38,11 +45,24 @@ describe('codeCacheFor', () => {
     expect(codeCacheFor(HASH, { [CODE_CACHE_ENV]: 'off' })).toBeUndefined();
   });
 
-  test('keys the file by bundle hash, Node version and architecture', () => {
+  test('keys the file by bundle name, hash, Node version and architecture', () => {
     const cache = codeCacheFor(HASH, { [CACHE_DIR_ENV]: tmp })!;
     expect(path.dirname(cache.file)).toBe(tmp);
     expect(path.basename(cache.file)).toBe(
-      `${HASH.slice(0, 32)}-${process.version}-${process.arch}-${process.platform}.v8cache`,
+      `eks-overlay.cjs-${HASH.slice(0, 32)}-${process.version}-${process.arch}-${process.platform}.v8cache`,
+    );
+  });
+
+  test("writing one removes the same bundle's caches of other hashes, not other bundles'", () => {
+    const env = { [CACHE_DIR_ENV]: tmp };
+    const old = codeCacheFor('cd'.repeat(32), env)!;
+    const provider = codeCacheFor('ef'.repeat(32), env, 'secret-provider-aws.cjs')!;
+    expect(old.write(Buffer.from('old'))).toBe(true);
+    expect(provider.write(Buffer.from('provider'))).toBe(true);
+    const current = codeCacheFor(HASH, env)!;
+    expect(current.write(Buffer.from('new'))).toBe(true);
+    expect(readdirSync(tmp).sort()).toEqual(
+      [path.basename(current.file), path.basename(provider.file)].sort(),
     );
   });
 
@@ -84,6 +104,23 @@ describe('codeCacheFor', () => {
     const missingParent = codeCacheFor(HASH, { [CACHE_DIR_ENV]: path.join(tmp, 'a', 'b') })!;
     expect(missingParent.write(Buffer.from('compiled'))).toBe(false);
   });
+});
+
+describe('embedding (build-launcher.cjs) and readEmbeddedSource', () => {
+  test('give back the bundle exactly, whatever its lines hold', () => {
+    const source =
+      '"use strict";\nconst t = `a\n*/ // b\n\n`;\nconst r = /µs|ms/;\n//# sourceMappingURL=x.map\n';
+    const file = path.join(tmp, 'eks-overlay.cjs');
+    writeFileSync(file, embed('/* launcher */', source, HASH));
+    expect(readEmbeddedSource(file)).toBe(source);
+  });
+
+  test.each(['a\r\nb', 'a\u2028b', 'a\u2029b'])(
+    'refuse a line end other than \\n: %j',
+    (source) => {
+      expect(() => embed('', source, HASH)).toThrow(/line ends otherwise/);
+    },
+  );
 });
 
 describe('launch', () => {

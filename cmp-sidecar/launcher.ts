@@ -33,6 +33,24 @@ export interface EmbeddedBundle {
   readonly hash: string;
 }
 
+/**
+ * The line after which build-launcher.cjs appends the CLI bundle to the launcher, every line commented out with
+ * `//`: V8 skips comments far faster than it scans an 800 KB string literal, and the launcher reads them back.
+ */
+export const BUNDLE_MARKER = '//# eks-overlay: the CLI bundle follows, each line commented out';
+
+/** The bundle embedded in `file` after BUNDLE_MARKER. */
+export function readEmbeddedSource(file: string): string {
+  const text = fs.readFileSync(file, 'utf8');
+  const at = text.indexOf(`\n${BUNDLE_MARKER}\n`);
+  if (at < 0) throw new Error(`${file} holds no embedded bundle`);
+  return text
+    .slice(at + BUNDLE_MARKER.length + 2)
+    .split('\n')
+    .map((line) => line.slice(2))
+    .join('\n');
+}
+
 /** The CommonJS module the launcher itself was loaded as: the bundle runs as if it were that file. */
 export interface HostModule {
   readonly module: { exports: unknown };
@@ -81,7 +99,7 @@ function compileCached(
   env: Env,
   writeOnExit: boolean,
 ): Compiled {
-  const cache = codeCacheFor(hash, env);
+  const cache = codeCacheFor(hash, env, path.basename(filename));
   const cachedData = cache?.read();
   const script = new vm.Script(wrapCommonJs(source), {
     filename,
@@ -163,22 +181,30 @@ function debugEnabled(env: Env): boolean {
   return (env['ARGOCD_ENV_EKS_OVERLAY_LOG_LEVEL'] ?? env['EKS_OVERLAY_LOG_LEVEL']) === 'debug';
 }
 
-/** The cache for this bundle, or undefined when turned off. Never throws. */
-export function codeCacheFor(hash: string, env: Env): CodeCache | undefined {
+/**
+ * The cache of the bundle `name` (the file's base name) with content `hash`, or undefined when turned off. Never
+ * throws. Writing one removes that bundle's caches of other hashes (an upgraded bundle leaves no stale file).
+ */
+export function codeCacheFor(
+  hash: string,
+  env: Env,
+  name = 'eks-overlay.cjs',
+): CodeCache | undefined {
   if (env[CODE_CACHE_ENV] === 'off' || !/^[0-9a-f]{8,128}$/.test(hash)) return undefined;
   const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
   const dir =
     env[CACHE_DIR_ENV] !== undefined && env[CACHE_DIR_ENV] !== ''
       ? path.resolve(env[CACHE_DIR_ENV])
       : path.join(os.tmpdir(), `eks-overlay-cache-${uid ?? 'user'}`);
+  const prefix = `${name.replace(/[^\w.-]/g, '_')}-`;
   const file = path.join(
     dir,
-    `${hash.slice(0, 32)}-${process.version}-${process.arch}-${process.platform}.v8cache`,
+    `${prefix}${hash.slice(0, 32)}-${process.version}-${process.arch}-${process.platform}.v8cache`,
   );
   return {
     file,
     read: () => readPrivate(dir, file, uid),
-    write: (data) => writePrivate(dir, file, uid, data),
+    write: (data) => writePrivate(dir, file, uid, data) && removeOthers(dir, file, prefix),
   };
 }
 
@@ -202,6 +228,19 @@ function readPrivate(dir: string, file: string, uid: number | undefined): Buffer
   } catch {
     return undefined;
   }
+}
+
+/** Removes the other caches of the same bundle name (other hashes or Node versions). */
+function removeOthers(dir: string, keep: string, prefix: string): true {
+  try {
+    for (const f of fs.readdirSync(dir)) {
+      if (f.startsWith(prefix) && f.endsWith('.v8cache') && f !== path.basename(keep))
+        fs.unlinkSync(path.join(dir, f));
+    }
+  } catch {
+    // best effort
+  }
+  return true;
 }
 
 function writePrivate(dir: string, file: string, uid: number | undefined, data: Buffer): boolean {
