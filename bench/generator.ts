@@ -1,10 +1,11 @@
-import autocannon from 'autocannon';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { syntheticFleet } from './fleet';
+import { runLoad } from './http-load';
 import { rssOf, startNode, stop, waitForHttp } from './process';
 import { fmt, median, ratio, type Row } from './stats';
 
@@ -17,52 +18,153 @@ interface Load {
   p99: number;
 }
 
-async function load(url: string, connections: number, seconds: number): Promise<Load> {
-  const r = await autocannon({
+type Encoding = 'gzip' | 'identity';
+
+async function load(
+  url: string,
+  connections: number,
+  seconds: number,
+  encoding: Encoding,
+): Promise<Load> {
+  const r = await runLoad({
     url,
     method: 'POST',
     connections,
-    duration: seconds,
-    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    seconds,
+    headers: {
+      authorization: `Bearer ${TOKEN}`,
+      'content-type': 'application/json',
+      // What Go's net/http transport (Argo CD) adds; the load client counts the bytes without decoding them.
+      ...(encoding === 'gzip' ? { 'accept-encoding': 'gzip' } : {}),
+    },
     body: BODY,
   });
   if (r.non2xx > 0 || r.errors > 0)
     throw new Error(`${url}: ${r.non2xx} non-2xx, ${r.errors} errors`);
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 };
+  return { rps: r.rps, p50: r.p50, p99: r.p99 };
 }
 
-/** A bare node:http server writing the same pre-serialized reply: the physical limit on this machine. */
-function startBare(body: Buffer): Promise<{ url: string; close(): Promise<void> }> {
-  const server = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
-      res.end(body);
-    });
+/** The reply exactly as sent on the wire (fetch would decode gzip), with its Content-Encoding. */
+function fetchRaw(url: string, encoding: Encoding): Promise<{ body: Buffer; encoding: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      url,
+      {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${TOKEN}`,
+          'content-type': 'application/json',
+          ...(encoding === 'gzip' ? { 'accept-encoding': 'gzip' } : {}),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          if (res.statusCode !== 200) reject(new Error(`${url}: status ${res.statusCode}`));
+          else
+            resolve({
+              body: Buffer.concat(chunks),
+              encoding: String(res.headers['content-encoding'] ?? 'identity'),
+            });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(BODY);
   });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      resolve({
-        url: `http://127.0.0.1:${port}/api/v1/getparams.execute`,
-        close: () => new Promise((r) => server.close(() => r())),
-      });
-    }),
-  );
 }
 
+// The bare server runs in a process of its own, like the service, so neither shares the load client's thread.
+const BARE_SERVER = `
+const http = require('node:http');
+const body = require('node:fs').readFileSync(process.env.BARE_BODY);
+const headers = { ...JSON.parse(process.env.BARE_HEADERS), 'content-length': body.length };
+const server = http.createServer((req, res) => {
+  req.resume();
+  req.on('end', () => { res.writeHead(200, headers); res.end(body); });
+});
+server.listen(0, '127.0.0.1', () => process.stdout.write(server.address().port + '\\n'));
+process.on('SIGTERM', () => process.exit(0));
+`;
+
+/**
+ * A bare node:http server writing the same pre-serialized (and, for gzip, pre-compressed) reply bytes with the
+ * same headers: the physical limit on this machine.
+ */
+async function startBare(
+  body: Buffer,
+  encoding: Encoding,
+  dir: string,
+): Promise<{ url: string; pid: number; close(): Promise<void> }> {
+  const file = join(dir, `bare-${encoding}-${body.length}.bin`);
+  writeFileSync(file, body);
+  const child = spawn(process.execPath, ['-e', BARE_SERVER], {
+    env: {
+      ...process.env,
+      BARE_BODY: file,
+      BARE_HEADERS: JSON.stringify({
+        'content-type': 'application/json; charset=utf-8',
+        vary: 'Accept-Encoding',
+        ...(encoding === 'gzip' ? { 'content-encoding': 'gzip' } : {}),
+      }),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('\n')) resolve(Number(out.trim()));
+    });
+    child.once('exit', (code) => reject(new Error(`bare server exited ${code}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}/api/v1/getparams.execute`,
+    pid: child.pid as number,
+    close: () => stop(child),
+  };
+}
+
+const MiB = 1024 * 1024;
+const size = (bytes: number) =>
+  bytes >= MiB ? `${fmt(bytes / MiB)} MiB` : `${fmt(bytes / 1024, 0)} KiB`;
+
+interface Pair {
+  encoding: Encoding;
+  svc: Load[];
+  lim: Load[];
+  reply: Buffer;
+  bare: { url: string; pid: number; close(): Promise<void> };
+}
+
+function medians(xs: Load[]): Load {
+  return {
+    rps: median(xs.map((x) => x.rps)),
+    p50: median(xs.map((x) => x.p50)),
+    p99: median(xs.map((x) => x.p99)),
+  };
+}
+
+/**
+ * Argo CD always sends `Accept-Encoding: gzip`, so gzip is the row that counts at every size; the identity row
+ * (1,000 clusters only: at 10,000 it is loopback bandwidth and nothing else) shows the uncompressed path.
+ */
 export async function runGeneratorBench(opts: {
   sizes: number[];
   rounds: number;
   seconds: number;
   connections: number;
+  identitySizes?: number[];
 }): Promise<Row[]> {
   const rows: Row[] = [];
+  const identitySizes = opts.identitySizes ?? [1000];
   const dir = mkdtempSync(join(tmpdir(), 'bench-gen-'));
   try {
-    for (const size of opts.sizes) {
-      const file = join(dir, `fleet-${size}.yaml`);
-      writeFileSync(file, stringify({ clusters: syntheticFleet(size) }));
+    for (const clusters of opts.sizes) {
+      const file = join(dir, `fleet-${clusters}.yaml`);
+      writeFileSync(file, stringify({ clusters: syntheticFleet(clusters) }));
       const port = 20000 + Math.floor(Math.random() * 20000);
       const child = startNode('dist/generator-service.cjs', {
         PORT: String(port),
@@ -70,51 +172,53 @@ export async function runGeneratorBench(opts: {
         CLUSTERS_FILE: file,
         LOG_LEVEL: 'error',
       });
+      const pairs: Pair[] = [];
       try {
         const base = `http://127.0.0.1:${port}`;
         await waitForHttp(`${base}/readyz`);
+        const readyMem = rssOf(child.pid as number);
         const url = `${base}/api/v1/getparams.execute`;
-        const reply = Buffer.from(
-          await (
-            await fetch(url, {
-              method: 'POST',
-              headers: { authorization: `Bearer ${TOKEN}` },
-              body: BODY,
-            })
-          ).arrayBuffer(),
-        );
-        const bare = await startBare(reply);
-        const svc: Load[] = [];
-        const lim: Load[] = [];
-        try {
-          await load(url, opts.connections, 1); // warm-up
-          for (let i = 0; i < opts.rounds; i++) {
-            svc.push(await load(url, opts.connections, opts.seconds));
-            lim.push(await load(bare.url, opts.connections, opts.seconds));
+        const encodings: Encoding[] = identitySizes.includes(clusters)
+          ? ['gzip', 'identity']
+          : ['gzip'];
+        const identity = await fetchRaw(url, 'identity');
+        for (const encoding of encodings) {
+          const raw = encoding === 'identity' ? identity : await fetchRaw(url, encoding);
+          if (raw.encoding !== encoding)
+            throw new Error(`${url}: asked for ${encoding}, got ${raw.encoding}`);
+          pairs.push({
+            encoding,
+            svc: [],
+            lim: [],
+            reply: raw.body,
+            bare: await startBare(raw.body, encoding, dir),
+          });
+        }
+        for (const p of pairs) await load(url, opts.connections, 1, p.encoding); // warm-up
+        for (let i = 0; i < opts.rounds; i++) {
+          for (const p of pairs) {
+            p.svc.push(await load(url, opts.connections, opts.seconds, p.encoding));
+            p.lim.push(await load(p.bare.url, opts.connections, opts.seconds, p.encoding));
           }
-        } finally {
-          await bare.close();
         }
         const mem = rssOf(child.pid as number);
-        const s = {
-          rps: median(svc.map((x) => x.rps)),
-          p50: median(svc.map((x) => x.p50)),
-          p99: median(svc.map((x) => x.p99)),
-        };
-        const l = {
-          rps: median(lim.map((x) => x.rps)),
-          p50: median(lim.map((x) => x.p50)),
-          p99: median(lim.map((x) => x.p99)),
-        };
-        rows.push({
-          benchmark: `generator, ${size} clusters, ${opts.connections} clients`,
-          'ours vs baseline': ratio(s.rps, l.rps),
-          ours: `${fmt(s.rps, 0)} req/s, p50 ${fmt(s.p50)} ms, p99 ${fmt(s.p99)} ms`,
-          baseline: `bare node:http ${fmt(l.rps, 0)} req/s, p50 ${fmt(l.p50)} ms, p99 ${fmt(l.p99)} ms`,
-          memory: `RSS ${fmt(mem.rssMb, 0)} MB (peak ${fmt(mem.peakMb, 0)} MB)`,
-          'reply size': `${fmt(reply.length / 1024, 0)} KiB`,
-        });
+        for (const p of pairs) {
+          const s = medians(p.svc);
+          const l = medians(p.lim);
+          rows.push({
+            benchmark: `generator, ${clusters} clusters, ${opts.connections} clients, ${p.encoding === 'gzip' ? 'gzip (as Argo CD)' : 'identity'}`,
+            'ours vs baseline': ratio(s.rps, l.rps),
+            ours: `${fmt(s.rps, 0)} req/s, p50 ${fmt(s.p50)} ms, p99 ${fmt(s.p99)} ms`,
+            baseline: `bare node:http ${fmt(l.rps, 0)} req/s, p50 ${fmt(l.p50)} ms, p99 ${fmt(l.p99)} ms`,
+            memory: `RSS ${fmt(mem.rssMb, 0)} MB (ready ${fmt(readyMem.rssMb, 0)} MB, peak ${fmt(mem.peakMb, 0)} MB)`,
+            'reply size':
+              p.encoding === 'gzip'
+                ? `${size(p.reply.length)} gzip (${size(identity.body.length)} JSON)`
+                : size(p.reply.length),
+          });
+        }
       } finally {
+        await Promise.all(pairs.map((p) => p.bare.close()));
         await stop(child);
       }
     }

@@ -38,6 +38,8 @@ export function parseAcceptEncoding(header: string): Map<string, number> {
  */
 export function acceptsGzip(header: string | readonly string[] | undefined): boolean {
   if (header === undefined) return false;
+  // Exactly what Go's transport sends, on every request: not worth parsing.
+  if (header === 'gzip') return true;
   const weights = parseAcceptEncoding(typeof header === 'string' ? header : header.join(','));
   const star = weights.get('*');
   const explicit = [weights.get('gzip'), weights.get('x-gzip')].filter(

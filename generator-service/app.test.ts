@@ -5,8 +5,8 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { gunzipSync } from 'node:zlib';
-import { silentLogger } from '../core/logger';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { createJsonLogger, silentLogger } from '../core/logger';
 import {
   aClusterRecord,
   loadExampleAddonDefaults,
@@ -26,8 +26,16 @@ interface Reply {
   body: Buffer;
 }
 
+interface SendOptions {
+  /** Two writes, so node sends Transfer-Encoding: chunked without Content-Length. */
+  readonly chunked?: boolean;
+  readonly path?: string;
+  readonly method?: string;
+}
+
 interface Started {
-  post(body: string, headers?: Record<string, string>): Promise<Reply>;
+  post(body: string | Buffer, headers?: Record<string, string>, opts?: SendOptions): Promise<Reply>;
+  logs: Record<string, unknown>[];
   metrics: ServiceMetrics;
   compressions(): number;
   close(): Promise<void>;
@@ -40,10 +48,14 @@ async function start(
   let compressions = 0;
   const inner = opts.compress ?? gzipCompress;
   const metrics = createServiceMetrics();
+  const logs: Record<string, unknown>[] = [];
   const app = createApp({
     registry,
     tokens: { current: () => TOKEN },
-    log: silentLogger,
+    log: createJsonLogger(
+      { write: (line: string) => logs.push(JSON.parse(line) as Record<string, unknown>) },
+      'info',
+    ),
     metrics,
     responseCache: createResponseCache(16, {
       compress: (b) => {
@@ -55,14 +67,18 @@ async function start(
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
-  const post = (body: string, headers: Record<string, string> = {}) =>
+  const post = (
+    body: string | Buffer,
+    headers: Record<string, string> = {},
+    opts: SendOptions = {},
+  ) =>
     new Promise<Reply>((resolve, reject) => {
       const req = http.request(
         {
           host: '127.0.0.1',
           port,
-          path: GET_PARAMS_PATH,
-          method: 'POST',
+          path: opts.path ?? GET_PARAMS_PATH,
+          method: opts.method ?? 'POST',
           agent: false,
           headers: {
             authorization: `Bearer ${TOKEN}`,
@@ -84,10 +100,18 @@ async function start(
         },
       );
       req.on('error', reject);
-      req.end(body);
+      if (opts.chunked === true) {
+        const half = Math.floor(body.length / 2);
+        req.write(body.slice(0, half));
+        req.end(body.slice(half));
+      } else {
+        req.setHeader('content-length', Buffer.byteLength(body));
+        req.end(body);
+      }
     });
   return {
     post,
+    logs,
     metrics,
     compressions: () => compressions,
     close: async () => {
@@ -245,5 +269,97 @@ describe('error replies are unchanged by encoding', () => {
     } finally {
       await s.close();
     }
+  });
+});
+
+async function requestsCounted(m: ServiceMetrics): Promise<string[]> {
+  return (await m.registry.metrics())
+    .split('\n')
+    .filter((l) => /^generator_http_requests_total\{.*route="getparams"/.test(l));
+}
+
+describe('every getparams request is served, logged and counted once, whichever way it is read', () => {
+  let s: Started;
+  beforeEach(async () => {
+    s = await start(await loadedRegistry());
+  });
+  afterEach(() => s.close());
+
+  test.each<[string, () => Promise<Reply>]>([
+    ['as Argo CD sends it', () => s.post(ARGO_BODY, { 'accept-encoding': 'gzip' })],
+    [
+      'under a path prefix, with a query string',
+      () => s.post(ARGO_BODY, { 'accept-encoding': 'gzip' }, { path: `/p${GET_PARAMS_PATH}?x=1` }),
+    ],
+    [
+      'chunked (no Content-Length)',
+      () => s.post(ARGO_BODY, { 'accept-encoding': 'gzip' }, { chunked: true }),
+    ],
+    [
+      'a gzip-encoded request body',
+      () => s.post(gzipSync(ARGO_BODY), { 'accept-encoding': 'gzip', 'content-encoding': 'gzip' }),
+    ],
+  ])('%s → 200 gzip, one access log line, one request counted', async (_case, send) => {
+    const res = await send();
+    expect(res.status).toBe(200);
+    expect(res.headers['content-encoding']).toBe('gzip');
+    expect(JSON.parse(gunzipSync(res.body).toString('utf8'))).toHaveProperty('output.parameters');
+    await new Promise((r) => setImmediate(r));
+    const lines = s.logs.filter((l) => l['msg'] === 'request');
+    expect(lines).toEqual([
+      expect.objectContaining({
+        method: 'POST',
+        path: expect.stringMatching(/\/api\/v1\/getparams\.execute$/) as unknown,
+        status: 200,
+        applicationSet: 'set',
+      }),
+    ]);
+    expect(await requestsCounted(s.metrics)).toEqual([expect.stringMatching(/status="200".* 1$/)]);
+  });
+
+  test.each<[string, string, Record<string, string>, number]>([
+    ['no token', ARGO_BODY, { authorization: '' }, 401],
+    ['a wrong token', ARGO_BODY, { authorization: 'Bearer nope' }, 403],
+    ['a body that is not JSON', '{"applicationSetName":"set",', {}, 400],
+    [
+      'an unknown parameter',
+      '{"applicationSetName":"set","input":{"parameters":{"nope":1}}}\n',
+      {},
+      400,
+    ],
+  ])(
+    '%s → %p JSON error, one access log line, one request counted',
+    async (_case, body, headers, status) => {
+      const res = await s.post(body, { 'accept-encoding': 'gzip', ...headers });
+      expect(res.status).toBe(status);
+      expect(res.headers['content-encoding']).toBeUndefined();
+      expect(JSON.parse(res.body.toString('utf8'))).toEqual({
+        message: expect.any(String) as unknown,
+        code: expect.any(String) as unknown,
+      });
+      await new Promise((r) => setImmediate(r));
+      const lines = s.logs.filter((l) => l['msg'] === 'request');
+      expect(lines).toEqual([expect.objectContaining({ method: 'POST', status })]);
+      expect(await requestsCounted(s.metrics)).toEqual([
+        expect.stringMatching(new RegExp(`status="${status}".* 1$`)),
+      ]);
+    },
+  );
+
+  test('a body over the limit → 413 from the body reader, as before', async () => {
+    const big = JSON.stringify({ applicationSetName: 'set', pad: 'x'.repeat(1024 * 1024) });
+    const res = await s.post(big, { 'accept-encoding': 'gzip' });
+    expect(res.status).toBe(413);
+    expect(JSON.parse(res.body.toString('utf8'))).toMatchObject({ code: 'ERR_INPUT' });
+  });
+
+  test("other methods and routes are still express's: 405 with Allow, 404, /healthz", async () => {
+    const get = await s.post('', {}, { method: 'GET' });
+    expect(get.status).toBe(405);
+    expect(get.headers['allow']).toBe('POST');
+    const other = await s.post(ARGO_BODY, {}, { path: '/api/v1/other' });
+    expect(other.status).toBe(404);
+    const health = await s.post('', {}, { method: 'GET', path: '/healthz' });
+    expect(health.status).toBe(200);
   });
 });

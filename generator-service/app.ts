@@ -1,10 +1,11 @@
-import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import express, { type Express, type RequestHandler } from 'express';
 import type { Logger } from '../core/logger';
 import { acceptsGzip } from './accept-encoding';
 import { parseClusterQuery } from './cluster-query';
 import { generateParamsBody } from './generate-params';
 import { canonicalJson, parseGetParamsRequest } from './get-params-request';
-import { bearerAuth, type TokenProvider } from './http/auth';
+import { bearerAuth, checkBearer, type TokenProvider } from './http/auth';
 import { errorMiddleware, methodNotAllowed, notFound } from './http/errors';
 import { healthRoutes } from './http/health';
 import type { ServiceMetrics } from './metrics';
@@ -35,22 +36,51 @@ function isGetParamsPath(path: string): boolean {
   return path.endsWith(GET_PARAMS_PATH);
 }
 
-function accessLog(log: Logger, metrics: ServiceMetrics): RequestHandler {
+interface RequestRecord {
+  readonly start: bigint;
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly applicationSet: unknown;
+}
+
+function recordRequest(log: Logger, metrics: ServiceMetrics, r: RequestRecord): void {
+  const seconds = Number(process.hrtime.bigint() - r.start) / 1e9;
+  metrics.observeRequest(routeOf(r.path), r.status, seconds);
+  const fields: Record<string, unknown> = {
+    method: r.method,
+    path: r.path,
+    status: r.status,
+    ms: Math.round(seconds * 1e4) / 10,
+  };
+  if (typeof r.applicationSet === 'string' && r.applicationSet !== '') {
+    fields['applicationSet'] = r.applicationSet;
+  }
+  log.info('request', fields);
+}
+
+/** A getparams request the fast path began and hands to express for its error reply. */
+interface HandedOver {
+  readonly start: bigint;
+  readonly error: unknown;
+  readonly applicationSetName: string | undefined;
+}
+
+function accessLog(
+  log: Logger,
+  metrics: ServiceMetrics,
+  handedOver: WeakMap<IncomingMessage, HandedOver>,
+): RequestHandler {
   return (req, res, next) => {
-    const start = process.hrtime.bigint();
+    const start = handedOver.get(req)?.start ?? process.hrtime.bigint();
     res.on('finish', () => {
-      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      const route = routeOf(req.path);
-      metrics.observeRequest(route, res.statusCode, seconds);
-      const fields: Record<string, unknown> = {
+      recordRequest(log, metrics, {
+        start,
         method: req.method,
         path: req.path,
         status: res.statusCode,
-        ms: Math.round(seconds * 1e4) / 10,
-      };
-      const appSet: unknown = res.locals['applicationSetName'];
-      if (typeof appSet === 'string' && appSet !== '') fields['applicationSet'] = appSet;
-      log.info('request', fields);
+        applicationSet: res.locals['applicationSetName'],
+      });
     });
     next();
   };
@@ -60,7 +90,7 @@ function accessLog(log: Logger, metrics: ServiceMetrics): RequestHandler {
  * Writes a cached reply as it is, gzip-encoded when the client accepts it (Argo CD always does), without
  * express's `send`, which would copy the body and compute an ETag per request.
  */
-function sendReply(req: Request, res: Response, reply: CachedReply): void {
+function sendReply(req: IncomingMessage, res: ServerResponse, reply: CachedReply): void {
   if (!acceptsGzip(req.headers['accept-encoding'])) {
     writeBody(res, reply.identity, undefined);
     return;
@@ -78,7 +108,7 @@ function sendReply(req: Request, res: Response, reply: CachedReply): void {
   );
 }
 
-function writeBody(res: Response, body: Buffer, encoding: 'gzip' | undefined): void {
+function writeBody(res: ServerResponse, body: Buffer, encoding: 'gzip' | undefined): void {
   res.statusCode = 200;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Vary', 'Accept-Encoding');
@@ -87,23 +117,43 @@ function writeBody(res: Response, body: Buffer, encoding: 'gzip' | undefined): v
   res.end(body);
 }
 
+/** The path of a request target, as express's `req.path` reads it (no query; `undefined` unless origin-form). */
+function pathOf(url: string | undefined): string | undefined {
+  if (url === undefined || !url.startsWith('/')) return undefined;
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
+
 /** The HTTP app (no listen): getparams for Argo CD, plus health, readiness and metrics. */
 export function createApp(deps: AppDeps): Express {
   const { registry, log, metrics } = deps;
   const cache = deps.responseCache ?? createResponseCache();
+  const bodyLimit = deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
+  const handedOver = new WeakMap<IncomingMessage, HandedOver>();
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(accessLog(log, metrics));
+  app.use(accessLog(log, metrics, handedOver));
+  app.use((req, res, next) => {
+    const h = handedOver.get(req);
+    if (h === undefined) {
+      next();
+      return;
+    }
+    if (h.applicationSetName !== undefined) res.locals['applicationSetName'] = h.applicationSetName;
+    next(h.error);
+  });
   app.use(healthRoutes(registry, metrics.registry));
 
-  const readBody = express.raw({
-    type: () => true,
-    limit: deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
-  });
-  const getParams: RequestHandler = (req, res) => {
-    const request = parseGetParamsRequest(req.body as Buffer | undefined);
-    res.locals['applicationSetName'] = request.applicationSetName;
+  /** The reply to a getparams body, or a throw (AppError) for the error middleware. */
+  const answer = (
+    raw: Buffer | undefined,
+    req: IncomingMessage,
+    res: ServerResponse,
+    onName: (applicationSetName: string) => void,
+  ): void => {
+    const request = parseGetParamsRequest(raw);
+    onName(request.applicationSetName);
     const snapshot = registry.servingSnapshot();
     const { reply, hit } = cache.lookup(snapshot.version, canonicalJson(request.parameters), () =>
       generateParamsBody(snapshot, parseClusterQuery(request.parameters)),
@@ -111,6 +161,8 @@ export function createApp(deps: AppDeps): Express {
     metrics.cacheLookup(hit ? 'hit' : 'miss');
     sendReply(req, res, reply);
   };
+
+  const readBody = express.raw({ type: () => true, limit: bodyLimit });
   const auth = bearerAuth(deps.tokens);
   const refuseMethod = methodNotAllowed('POST');
   app.use((req, res, next) => {
@@ -133,7 +185,9 @@ export function createApp(deps: AppDeps): Express {
           return;
         }
         try {
-          getParams(req, res, next);
+          answer(req.body as Buffer | undefined, req, res, (name) => {
+            res.locals['applicationSetName'] = name;
+          });
         } catch (e) {
           next(e);
         }
@@ -142,5 +196,67 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use(notFound);
   app.use(errorMiddleware(log));
+
+  /**
+   * The fast path: a getparams request in the shape Argo CD sends (POST, bearer token accepted, a
+   * Content-Length body within the limit, no Content-Encoding) is answered without express. Express costs
+   * ~170 µs of CPU per request (it swaps the prototypes of req and res, which also slows node's own http
+   * code): more than writing a 140 KiB gzip reply, and the difference between ~0.3× and ~0.9× of a bare
+   * node:http server. Anything else (other routes, refusals, chunked or encoded bodies) goes through express
+   * untouched; an error after the body was read is handed to express's error middleware, so every error
+   * reply and its log line stay what they are.
+   */
+  const viaExpress = (app as unknown as { handle: RequestListenerWithNext }).handle.bind(app);
+  const fast = (req: IncomingMessage, res: ServerResponse): boolean => {
+    const path = pathOf(req.url);
+    if (req.method !== 'POST' || path === undefined || !isGetParamsPath(path)) return false;
+    const h = req.headers;
+    if (h['transfer-encoding'] !== undefined) return false;
+    if (h['content-encoding'] !== undefined && h['content-encoding'] !== 'identity') return false;
+    const length = Number(h['content-length']);
+    if (h['content-length'] === undefined || !Number.isSafeInteger(length) || length > bodyLimit) {
+      return false;
+    }
+    try {
+      checkBearer(h.authorization, deps.tokens.current());
+    } catch {
+      return false;
+    }
+    const start = process.hrtime.bigint();
+    let applicationSetName: string | undefined;
+    let handed = false;
+    res.on('finish', () => {
+      if (handed) return; // express's access log records it
+      recordRequest(log, metrics, {
+        start,
+        method: 'POST',
+        path,
+        status: res.statusCode,
+        applicationSet: applicationSetName,
+      });
+    });
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      try {
+        answer(Buffer.concat(chunks), req, res, (name) => (applicationSetName = name));
+      } catch (error) {
+        handed = true;
+        handedOver.set(req, { start, error, applicationSetName });
+        viaExpress(req, res);
+      }
+    });
+    // An aborted request has no one to answer; express's body reader would fail the same way, unheard.
+    return true;
+  };
+  (app as unknown as { handle: RequestListenerWithNext }).handle = (req, res, next) => {
+    if (!fast(req, res)) viaExpress(req, res, next);
+  };
   return app;
 }
+
+type RequestListenerWithNext = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  next?: (err?: unknown) => void,
+) => void;
