@@ -465,7 +465,7 @@ async function observeRegistrar(f: AwsFault): Promise<string> {
   }
 }
 
-export const awsRows: MatrixRow[] = FAULTS.flatMap((f): MatrixRow[] => {
+const faultRows: MatrixRow[] = FAULTS.flatMap((f): MatrixRow[] => {
   const n = fleetSize(f.pipeline?.());
   return [
     {
@@ -482,3 +482,113 @@ export const awsRows: MatrixRow[] = FAULTS.flatMap((f): MatrixRow[] => {
     },
   ];
 });
+
+// ---- add-on default versions (generator only: the registrar does not use them) ---------------------
+
+interface AddonSet {
+  readonly name: string;
+  readonly addons?: Record<string, string>;
+}
+
+const ADDONS = { addons: ['vpc-cni', 'kube-proxy'] };
+
+/** An answer to a request for add-ons: a refusal, or which clusters got an empty version. */
+function describeAddonAnswer(
+  p: AwsPipeline,
+  res: { status: number; body: unknown },
+  ref: { lastGood?: unknown } = {},
+): string {
+  const base = describeAnswer(p, res, ref);
+  if (res.status !== 200) return base;
+  const sets = (res.body as { output: { parameters: AddonSet[] } }).output.parameters;
+  const empty = sets
+    .filter((s) => Object.values(s.addons ?? {}).some((v) => v === ''))
+    .map((s) => s.name);
+  return empty.length > 0 ? `${base} with add-on version "" for ${empty.join(', ')}` : base;
+}
+
+const addonDown = rules(() => ({
+  match: { op: 'DescribeAddonVersions' },
+  fault: { kind: 'error', status: 500, type: 'ServerException', message: 'addons down' },
+}));
+
+const addonRows: MatrixRow[] = [
+  {
+    component: 'generator',
+    fault: 'DescribeAddonVersions down from the start',
+    expected: list([
+      ['with addons', '400 {message}'],
+      ['without', `200 all ${FLEET}`],
+    ]),
+    observe: async () => {
+      const p = await startPipeline();
+      try {
+        addonDown(p);
+        await p.refresh();
+        return list([
+          ['with addons', describeAddonAnswer(p, await p.getParams(ADDONS))],
+          ['without', describeAnswer(p, await p.getParams())],
+        ]);
+      } finally {
+        await p.close();
+      }
+    },
+  },
+  {
+    component: 'generator',
+    fault: 'DescribeAddonVersions failing after a successful lookup',
+    expected: list([['with addons', `200 = last good (${FLEET})`]]),
+    observe: async () => {
+      const p = await startPipeline();
+      try {
+        await p.refresh();
+        const good = await p.getParams(ADDONS);
+        addonDown(p);
+        await p.refresh();
+        return list([
+          [
+            'with addons',
+            describeAddonAnswer(p, await p.getParams(ADDONS), { lastGood: good.body }),
+          ],
+        ]);
+      } finally {
+        await p.close();
+      }
+    },
+  },
+  {
+    component: 'generator',
+    fault:
+      'DescribeAddonVersions failing when a cluster on a new Kubernetes version (1.31) joins: its defaults never looked up',
+    expected: list([
+      ['with addons', '400 {message}'],
+      ['without', `200 all ${FLEET + 1}`],
+      ['healed, with addons', `200 all ${FLEET + 1}`],
+    ]),
+    observe: async () => {
+      const p = await startPipeline();
+      try {
+        await p.refresh();
+        p.fake.addCluster(HOME, 'us-east-1', {
+          name: 'h-use1-new',
+          version: '1.31',
+          tags: { argocd: 'enabled' },
+        });
+        const off = addonDown(p);
+        await p.refresh();
+        const phases: [string, string][] = [
+          ['with addons', describeAddonAnswer(p, await p.getParams(ADDONS))],
+          ['without', describeAnswer(p, await p.getParams())],
+        ];
+        await off();
+        await p.refresh();
+        phases.push(['healed, with addons', describeAddonAnswer(p, await p.getParams(ADDONS))]);
+        return list(phases);
+      } finally {
+        await p.close();
+      }
+    },
+  },
+];
+
+export const awsRows: MatrixRow[] = [...faultRows, ...addonRows];

@@ -344,7 +344,7 @@ describe('add-on defaults', () => {
     expect(h.fake.invocations({ op: 'DescribeAddonVersions' })).toBe(4);
   });
 
-  it('keeps the clusters and the previous defaults when the lookup fails; a new version without any answer is absent', async () => {
+  it('keeps the clusters and the previous defaults when the lookup fails; a new version never answered withholds them all', async () => {
     h = await startEksHarness(ENV, { homeAccount: HOME, fleet: seed });
     const before = await h.load();
     h.fake.addFault({
@@ -358,7 +358,14 @@ describe('add-on defaults', () => {
     });
     const after = await h.load();
     expect(after.records).toHaveLength(ENROLLED + 1);
-    expect(after.addonDefaults).toEqual(before.addonDefaults);
+    // Published, the 1.31 cluster would get "" for every add-on: none are published until 1.31 is answered.
+    expect(after.addonDefaults).toEqual({});
+    expect(logLines(h)).toContainEqual(
+      expect.objectContaining({
+        msg: 'eks add-on defaults withheld: a Kubernetes version of the fleet was never looked up',
+        kubernetesVersions: ['1.31'],
+      }),
+    );
     expect(after.parts.every((p) => p.lastError === undefined)).toBe(true);
     const warnings = logLines(h).filter((l) => l.msg === 'eks add-on defaults refresh failed');
     expect(warnings).toEqual(
@@ -367,6 +374,10 @@ describe('add-on defaults', () => {
         expect.objectContaining({ kubernetesVersion: '1.31', keptPrevious: false }),
       ]),
     );
+
+    // Without the new version the previous defaults are published again.
+    h.fake.removeCluster(SPOKE, 'us-east-1', 'v131');
+    expect((await h.load()).addonDefaults).toEqual(before.addonDefaults);
   });
 });
 
