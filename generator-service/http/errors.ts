@@ -40,20 +40,21 @@ export function statusForCode(code: ErrorCode): number {
   }
 }
 
-/** Errors raised by express's body reader carry a `type` such as `entity.too.large`. */
+/**
+ * Errors raised by express's body reader (http-errors) carry a status and usually a `type` such as
+ * `entity.too.large`; a body that fails to inflate (`Content-Encoding: gzip` with bytes that are not gzip) is the
+ * zlib error itself with a 400 status and no type.
+ */
 interface BodyReaderError {
-  readonly type: string;
+  readonly type?: string;
   readonly status: number;
   readonly limit?: number;
 }
 
 function isBodyReaderError(e: unknown): e is BodyReaderError {
-  return (
-    typeof e === 'object' &&
-    e !== null &&
-    typeof (e as { type?: unknown }).type === 'string' &&
-    typeof (e as { status?: unknown }).status === 'number'
-  );
+  if (typeof e !== 'object' || e === null) return false;
+  const { type, status } = e as { type?: unknown; status?: unknown };
+  return (type === undefined || typeof type === 'string') && typeof status === 'number';
 }
 
 /**

@@ -15,7 +15,7 @@ import {
   pluginClientDo,
 } from '../argocd/plugin-generator';
 import type { PluginGeneratorSetup } from '../argocd/plugin-generator';
-import { loadExampleFleet, startGenerator } from '../helpers/generator';
+import { aClusterRecord, loadExampleFleet, startGenerator } from '../helpers/generator';
 import {
   levelOf,
   loadPluginVectors,
@@ -146,10 +146,11 @@ describe('(b) service, http and parse-level vectors against the emulation pieces
   });
 });
 
-/** Keys the service documents for input.parameters (issue 2, plus `addons`). */
+/** Keys the service documents for input.parameters (issue 2, plus `addons`, plus `region` as an alias). */
 const DOCUMENTED_PARAMETERS = [
   'selector',
   'regions',
+  'region',
   'accountIds',
   'names',
   'statuses',
@@ -170,8 +171,12 @@ describe('(a) the real generator service accepts every request Argo CD sends', (
     const req = v.expectedRequest as ExpectedRequest;
     const bearer = (req.headers['Authorization'] ?? '').replace(/^Bearer /, '');
     const literalReference = v.name === 'derived-missing-secret-key';
+    // The compatible-shape vector asks for account 111111111111 in eu-west-1: give the fleet such a cluster.
     const gen = await startGenerator({
-      records: loadExampleFleet(),
+      records: [
+        ...loadExampleFleet(),
+        aClusterRecord({ clusterName: 'prod-euw1-vector', accountId: '111111111111' }),
+      ],
       token: literalReference ? 'my-secret' : bearer,
     });
     try {
@@ -203,6 +208,11 @@ describe('(a) the real generator service accepts every request Argo CD sends', (
       }
       expect(res.status).toBe(200);
       expect(Object.keys(json)).toEqual(['output']);
+      if (v.name === 'derived-cluster-generator-compatible-shape') {
+        // `region` is `regions: [region]`: only the cluster of that account and region.
+        const names = (json.output?.parameters as { name: string }[]).map((p) => p.name);
+        expect(names).toEqual(['prod-euw1-vector']);
+      }
       const parameters = json.output?.parameters as unknown[];
       expect(Array.isArray(parameters)).toBe(true);
       expect(parameters.length).toBeGreaterThan(0);

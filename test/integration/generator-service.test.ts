@@ -383,8 +383,8 @@ describe('4xx: bad input gets a JSON message naming the fault, and the process k
   test.each<[string, Record<string, unknown>, string[]]>([
     [
       'unknown parameter keys, named',
-      { region: 'eu-west-1', pkey1: 'x' },
-      ['unknown parameters "region", "pkey1"', 'accepted: selector, regions'],
+      { zone: 'eu-west-1a', pkey1: 'x' },
+      ['unknown parameters "zone", "pkey1"', 'accepted: selector, regions'],
     ],
     [
       'regions not an array',

@@ -1,0 +1,90 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { ErrorBody } from './errors';
+
+/** Node's parser errors (`HPE_*`, `ERR_HTTP_*`) that have a more precise status than 400. */
+const STATUS_BY_CODE: Readonly<Record<string, number>> = {
+  HPE_HEADER_OVERFLOW: 431,
+  ERR_HTTP_REQUEST_TIMEOUT: 408,
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: 413,
+};
+
+const REASON: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  408: 'Request Timeout',
+  413: 'Content Too Large',
+  417: 'Expectation Failed',
+  431: 'Request Header Fields Too Large',
+};
+
+function rawReply(status: number, message: string): string {
+  const body = JSON.stringify({ message, code: 'ERR_INPUT' } satisfies ErrorBody);
+  return [
+    `HTTP/1.1 ${status} ${REASON[status] ?? 'Bad Request'}`,
+    'Content-Type: application/json; charset=utf-8',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    'Connection: close',
+    '',
+    body,
+  ].join('\r\n');
+}
+
+function parserMessage(status: number, code: string | undefined): string {
+  if (status === 431) return 'request headers are larger than the server accepts';
+  if (status === 408) return 'request was not received in time';
+  return `malformed HTTP request (${code ?? 'parse error'})`;
+}
+
+/**
+ * Answers what Node's HTTP parser refuses before express sees it (malformed request lines or headers, headers
+ * over the size limit, bad chunked framing, `Expect` values other than 100-continue) with the same JSON error
+ * shape as every other reply, instead of Node's bodiless defaults, then closes the connection as Node does.
+ * When the error comes in the body of a request already handed to express, the reply goes through that request's
+ * response (so it is logged and counted); if that response has started, bytes written now would corrupt it, so
+ * the socket is only destroyed.
+ */
+export function guardServer(server: Server): void {
+  const current = new WeakMap<Socket, ServerResponse>();
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const socket = req.socket;
+    current.set(socket, res);
+    res.once('close', () => {
+      if (current.get(socket) === res) current.delete(socket);
+    });
+  });
+  server.on('clientError', (err: Error & { code?: string }, socket: Socket) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = STATUS_BY_CODE[err.code ?? ''] ?? 400;
+    const message = parserMessage(status, err.code);
+    const res = current.get(socket);
+    if (res === undefined) {
+      socket.end(rawReply(status, message));
+      return;
+    }
+    if (res.headersSent) {
+      socket.destroy();
+      return;
+    }
+    res.statusCode = status;
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.setHeader('Connection', 'close');
+    res.end(JSON.stringify({ message, code: 'ERR_INPUT' } satisfies ErrorBody), () =>
+      socket.destroy(),
+    );
+  });
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    res.statusCode = 417;
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.setHeader('Connection', 'close');
+    res.end(
+      JSON.stringify({
+        message: 'only "Expect: 100-continue" is supported',
+        code: 'ERR_INPUT',
+      } satisfies ErrorBody),
+    );
+    req.resume();
+  });
+}

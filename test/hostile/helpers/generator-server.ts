@@ -1,0 +1,80 @@
+import type { AddressInfo } from 'node:net';
+import type { ClusterRecord } from '../../../core/cluster';
+import { createJsonLogger } from '../../../core/logger';
+import type { AddonDefaults } from '../../../core/snapshot';
+import { createApp } from '../../../generator-service/app';
+import { guardServer } from '../../../generator-service/http/server-guards';
+import { createServiceMetrics } from '../../../generator-service/metrics';
+import { createFleetRegistry } from '../../../generator-service/registry';
+import type { ClusterSource } from '../../../plugins/cluster-sources/source';
+import { staticSource } from '../../helpers/generator';
+
+export interface HostileGenerator {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  readonly port: number;
+  /** Every JSON log line the app wrote (debug level and up). */
+  readonly logs: string[];
+  /** Replaces the token the service expects (rotation: the provider is asked on every request). */
+  setToken(token: string | undefined): void;
+  metricsText(): Promise<string>;
+  /** One registry refresh from the source (after injecting a fault, say). */
+  refresh(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The real generator app, wired as generator-service/main.ts wires it (app + server guards) on 127.0.0.1:0, with
+ * a logger that records every line, so hostile-input and leak tests can read what the service said.
+ */
+export async function startHostileGenerator(opts: {
+  records?: readonly ClusterRecord[];
+  source?: ClusterSource;
+  token: string;
+  addonDefaults?: AddonDefaults;
+  bodyLimitBytes?: number;
+}): Promise<HostileGenerator> {
+  let token: string | undefined = opts.token;
+  const logs: string[] = [];
+  const log = createJsonLogger({ write: (line: string) => logs.push(line) }, 'debug', {
+    service: 'eks-cluster-generator',
+  });
+  const metrics = createServiceMetrics();
+  const registry = createFleetRegistry({
+    source: opts.source ?? staticSource(opts.records ?? [], opts.addonDefaults ?? {}),
+    log: log.child({ component: 'registry' }),
+    metrics,
+  });
+  await registry.refresh();
+  const app = createApp({
+    registry,
+    tokens: { current: () => token?.trim() },
+    log: log.child({ component: 'http' }),
+    metrics,
+    ...(opts.bodyLimitBytes === undefined ? {} : { bodyLimitBytes: opts.bodyLimitBytes }),
+  });
+  const server = app.listen(0, '127.0.0.1');
+  guardServer(server);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    logs,
+    setToken: (t) => {
+      token = t;
+    },
+    metricsText: () => metrics.registry.metrics(),
+    refresh: () => registry.refresh(),
+    close: async () => {
+      await registry.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve, reject) =>
+        server.close((err) => (err ? reject(err) : resolve())),
+      );
+    },
+  };
+}
