@@ -216,6 +216,20 @@ const FAULTS: AwsFault[] = [
     },
   },
   {
+    name: 'STS AssumeRole answers ExpiredToken (the service identity expired)',
+    kind: 'credentials',
+    affects: [T.spokeUse1, T.spokeEuw1],
+    on: rules(() => ({
+      match: { op: 'AssumeRole' },
+      fault: {
+        kind: 'error',
+        status: 403,
+        type: 'ExpiredToken',
+        message: 'The security token included in the request is expired',
+      },
+    })),
+  },
+  {
     name: 'a target region unreachable (every eu-west-1 EKS call blackholed)',
     kind: 'persistent',
     affects: [T.homeEuw1, T.spokeEuw1],

@@ -23,9 +23,12 @@ let bundleDir: string | undefined;
 
 /**
  * Bundles eks-overlay and its AWS provider from the current sources the way build.mjs lays them out (the provider
- * beside the CLI), into a temp dir, once per run; dist/ is left to `npm run build`.
+ * beside the CLI), into a temp dir, once per run: dist/ belongs to `npm run build` and may be mid-rebuild.
  */
 function cliBundle(): Promise<string> {
+  // FAULT_MATRIX_CLI=dist/eks-overlay.cjs runs the rows against an artifact built by `npm run build` instead.
+  const given = process.env['FAULT_MATRIX_CLI'];
+  if (given) return Promise.resolve(path.resolve(REPO_ROOT, given));
   bundle ??= (async () => {
     bundleDir = mkdtempSync(path.join(os.tmpdir(), 'fault-matrix-cli-'));
     await build({
