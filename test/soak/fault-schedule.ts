@@ -4,6 +4,9 @@ import type { FleetChange, FleetModel } from './fleet-model';
 /**
  * What happens to the fake AWS during the soak, as offsets from the start of the load. Times are laid out for
  * 60 s and scale with the duration; the outage is sized from the staleness limit so it always outlasts it.
+ * For 60 s: clean 0-8 s, throttling 8-12, 5xx 12-15, AccessDenied for eu-west-1 15-19, slow 19-22, outage
+ * 22-46 (errors, then hangs), then clean again, so the last ten seconds (where the RSS end sample is taken)
+ * serve 200s like the ten seconds of the RSS baseline, not the 503s of the outage.
  *
  * Only the outage may make the generator answer 503: every other fault is either partial (a share of calls
  * fails and the SDK's retries absorb most of it) or short enough that a target's last success stays well inside
@@ -53,7 +56,7 @@ export interface FaultSchedule {
 /** The planned outage window as offsets, so tests and summaries can name it. */
 export function outageWindowMs(t: SoakTiming): { startMs: number; endMs: number } {
   const scale = t.durationMs / 60_000;
-  const startMs = Math.round(28_000 * scale);
+  const startMs = Math.round(22_000 * scale);
   // Outlast the limit by a few seconds: 503s start at most maxStale after the outage starts.
   const endMs = startMs + t.maxStaleSeconds * 1000 + Math.max(4000, Math.round(4000 * scale));
   return { startMs, endMs };
@@ -91,12 +94,12 @@ export function buildFaultSchedule(
 
   const steps: ScheduledStep[] = [
     {
-      atMs: at(5),
+      atMs: at(4),
       label: 'fleet: +6 us-east-1',
       run: change({ label: '+6 us-east-1', add: { 'us-east-1': 6 } }),
     },
     {
-      atMs: at(10),
+      atMs: at(8),
       label: 'throttling burst: 10 % TooManyRequests, 3 % ThrottlingException',
       run: phase('throttling', 'throttling burst', () => {
         undo.push(
@@ -109,12 +112,12 @@ export function buildFaultSchedule(
       }),
     },
     {
-      atMs: at(13),
+      atMs: at(10),
       label: 'fleet: -4 eu-west-1',
       run: change({ label: '-4 eu-west-1', remove: { 'eu-west-1': 4 } }),
     },
     {
-      atMs: at(16),
+      atMs: at(12),
       label: '5xx: 10 % ServerException 500, 8 % ServiceUnavailable 503, 2 % dropped connections',
       run: phase('5xx', '5xx burst', () => {
         undo.push(
@@ -136,7 +139,7 @@ export function buildFaultSchedule(
       }),
     },
     {
-      atMs: at(20),
+      atMs: at(15),
       label: 'AccessDenied for eu-west-1 (every call)',
       run: phase('access-denied', 'AccessDenied eu-west-1', () => {
         undo.push(
@@ -154,7 +157,7 @@ export function buildFaultSchedule(
       }),
     },
     {
-      atMs: at(21),
+      atMs: at(16),
       label: 'fleet: +5 eu-west-1 (hidden by AccessDenied), -3 us-west-2',
       run: change({
         label: '+5 eu-west-1, -3 us-west-2',
@@ -163,7 +166,7 @@ export function buildFaultSchedule(
       }),
     },
     {
-      atMs: at(25),
+      atMs: at(19),
       label: 'slow responses: +150 ms per call',
       run: phase('slow', 'slow responses', () => fake.setLatency(150)),
     },
@@ -185,7 +188,7 @@ export function buildFaultSchedule(
       }),
     },
     {
-      atMs: at(35),
+      atMs: outageStart + at(6),
       label: 'fleet: -6 us-east-1, +4 us-west-2 (during the outage)',
       run: change({
         label: '-6 us-east-1, +4 us-west-2',

@@ -57,10 +57,16 @@ export async function startGeneratorChild(e: GeneratorEnv): Promise<GeneratorChi
   if (!existsSync(BUNDLE)) {
     throw new Error(`${BUNDLE} is missing: run \`npm run build\` first (\`npm run soak\` does)`);
   }
-  const child: ChildProcess = spawn(process.execPath, [BUNDLE], {
+  // NODE_ENV as in the image. The image also passes --enable-source-maps; that is left to SOAK_NODE_ARGS
+  // (e.g. SOAK_NODE_ARGS=--enable-source-maps): with it, the bundle's 7 MB source map is parsed at start
+  // (~30 MiB RSS) and decoded at the first stack trace formatted (~+50-90 MiB heap, in the AWS timeout path),
+  // which also widens the GC sawtooth well beyond the 10 % the RSS check can resolve.
+  const nodeArgs = (process.env['SOAK_NODE_ARGS'] ?? '').split(/\s+/).filter((a) => a !== '');
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, BUNDLE], {
     cwd: REPO_ROOT,
     env: {
       PATH: process.env['PATH'] ?? '',
+      NODE_ENV: 'production',
       HOST: '127.0.0.1',
       PORT: '0',
       GENERATOR_TOKEN: e.token,

@@ -67,7 +67,15 @@ export interface DriverResult {
  */
 export async function runOpenLoop(o: DriverOptions): Promise<DriverResult> {
   const maxSockets = o.maxSockets ?? 32;
-  const agent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
+  // FIFO keeps every pooled socket in use at this rate; with the default LIFO most sit idle until the
+  // server's keep-alive timeout closes them, and a request racing that close gets ECONNRESET (a client-side
+  // artefact of connection reuse, not an answer of the service).
+  const agent = new http.Agent({
+    keepAlive: true,
+    maxSockets,
+    maxFreeSockets: maxSockets,
+    scheduling: 'fifo',
+  });
   const total = Math.round((o.rate * o.durationMs) / 1000);
   const answers: Answer[] = [];
   const payloads = new Map<string, string>();
@@ -132,7 +140,7 @@ export async function runOpenLoop(o: DriverOptions): Promise<DriverResult> {
     req.setTimeout(o.timeoutMs ?? 15_000, () => req.destroy(new Error('no answer in time')));
     req.on('error', (e) => {
       if (a.answeredAt !== 0) return;
-      a.text = e.message;
+      a.text = `${e.message}${req.reusedSocket ? ' (on a reused keep-alive socket)' : ''}`;
       finish(a);
     });
     req.on('response', (res) => {
@@ -236,4 +244,64 @@ export async function runOpenLoop(o: DriverOptions): Promise<DriverResult> {
     maxQueued,
     timeline,
   };
+}
+
+export interface WarmUpOptions {
+  readonly port: number;
+  readonly path: string;
+  readonly token: string;
+  readonly durationMs: number;
+  /** Requests in flight at once, each sent as soon as the previous one on its lane is answered. */
+  readonly concurrency: number;
+  readonly pick: () => QuerySpec;
+  readonly offerGzip: () => boolean;
+}
+
+/**
+ * Closed-loop load as fast as the service answers, before the measured soak: V8 sizes its young generation and
+ * old space to the allocation rate it sees, and an open-loop run on a busy machine has bursts (a backlog drained
+ * at full speed) that would otherwise make that resizing happen in the middle of the RSS measurement.
+ */
+export async function warmUp(o: WarmUpOptions): Promise<Readonly<Record<string, number>>> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: o.concurrency });
+  const byStatus: Record<string, number> = {};
+  const until = Date.now() + o.durationMs;
+  const one = (spec: QuerySpec) =>
+    new Promise<string>((resolve) => {
+      const payload = JSON.stringify({
+        applicationSetName: `soak-warm-up-${spec.id}`,
+        input: { parameters: spec.parameters },
+      });
+      const req = http.request({
+        host: '127.0.0.1',
+        port: o.port,
+        method: 'POST',
+        path: o.path,
+        agent,
+        headers: {
+          authorization: `Bearer ${o.token}`,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(payload),
+          ...(o.offerGzip() ? { 'accept-encoding': 'gzip' } : {}),
+        },
+      });
+      req.setTimeout(15_000, () => req.destroy(new Error('no answer in time')));
+      req.on('error', (e) => resolve(`error ${e.message}`));
+      req.on('response', (res) => {
+        res.resume();
+        res.on('end', () => resolve(String(res.statusCode)));
+        res.on('error', (e) => resolve(`error ${e.message}`));
+      });
+      req.end(payload);
+    });
+  await Promise.all(
+    Array.from({ length: o.concurrency }, async () => {
+      while (Date.now() < until) {
+        const status = await one(o.pick());
+        byStatus[status] = (byStatus[status] ?? 0) + 1;
+      }
+    }),
+  );
+  agent.destroy();
+  return byStatus;
 }
