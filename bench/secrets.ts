@@ -42,7 +42,9 @@ export async function runSecretsBench(opts: { counts: number[]; rounds: number }
             AWS_EC2_METADATA_DISABLED: 'true',
           },
         });
-      await generate(esApp); // warm-up: code cache and page cache
+      // Warm-up: the code caches (the CLI's and the AWS provider's) and the page cache.
+      await generate(esApp);
+      await generate(inlineApp);
       const inline: number[] = [];
       const external: number[] = [];
       const batchCalls: number[] = [];
