@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,8 @@ const TOKEN = 'bench-token-not-a-secret';
 const BODY = '{"applicationSetName":"bench","input":{"parameters":{}}}\n';
 
 interface Load {
+  /** Server CPU time (user + system, all threads) per request, in µs: steadier than req/s on a busy machine. */
+  cpuUs: number;
   rps: number;
   p50: number;
   p99: number;
@@ -20,12 +22,20 @@ interface Load {
 
 type Encoding = 'gzip' | 'identity';
 
+/** CPU time a process has used so far, in µs (Linux /proc; clock ticks of 10 ms). */
+function cpuUsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
 async function load(
+  pid: number,
   url: string,
   connections: number,
   seconds: number,
   encoding: Encoding,
 ): Promise<Load> {
+  const cpuBefore = cpuUsOf(pid);
   const r = await runLoad({
     url,
     method: 'POST',
@@ -41,7 +51,8 @@ async function load(
   });
   if (r.non2xx > 0 || r.errors > 0)
     throw new Error(`${url}: ${r.non2xx} non-2xx, ${r.errors} errors`);
-  return { rps: r.rps, p50: r.p50, p99: r.p99 };
+  const cpuUs = (cpuUsOf(pid) - cpuBefore) / r.requests;
+  return { cpuUs, rps: r.rps, p50: r.p50, p99: r.p99 };
 }
 
 /** The reply exactly as sent on the wire (fetch would decode gzip), with its Content-Encoding. */
@@ -141,6 +152,7 @@ interface Pair {
 
 function medians(xs: Load[]): Load {
   return {
+    cpuUs: median(xs.map((x) => x.cpuUs)),
     rps: median(xs.map((x) => x.rps)),
     p50: median(xs.map((x) => x.p50)),
     p99: median(xs.map((x) => x.p99)),
@@ -194,11 +206,19 @@ export async function runGeneratorBench(opts: {
             bare: await startBare(raw.body, encoding, dir),
           });
         }
-        for (const p of pairs) await load(url, opts.connections, 1, p.encoding); // warm-up
+        // Warm-up (JIT) of both servers.
+        for (const p of pairs) {
+          await load(child.pid as number, url, opts.connections, 1, p.encoding);
+          await load(p.bare.pid, p.bare.url, opts.connections, 1, p.encoding);
+        }
         for (let i = 0; i < opts.rounds; i++) {
           for (const p of pairs) {
-            p.svc.push(await load(url, opts.connections, opts.seconds, p.encoding));
-            p.lim.push(await load(p.bare.url, opts.connections, opts.seconds, p.encoding));
+            p.svc.push(
+              await load(child.pid as number, url, opts.connections, opts.seconds, p.encoding),
+            );
+            p.lim.push(
+              await load(p.bare.pid, p.bare.url, opts.connections, opts.seconds, p.encoding),
+            );
           }
         }
         const mem = rssOf(child.pid as number);
@@ -210,6 +230,7 @@ export async function runGeneratorBench(opts: {
             'ours vs baseline': ratio(s.rps, l.rps),
             ours: `${fmt(s.rps, 0)} req/s, p50 ${fmt(s.p50)} ms, p99 ${fmt(s.p99)} ms`,
             baseline: `bare node:http ${fmt(l.rps, 0)} req/s, p50 ${fmt(l.p50)} ms, p99 ${fmt(l.p99)} ms`,
+            'server CPU per request': `${fmt(s.cpuUs, 0)} µs vs bare ${fmt(l.cpuUs, 0)} µs`,
             memory: `RSS ${fmt(mem.rssMb, 0)} MB (ready ${fmt(readyMem.rssMb, 0)} MB, peak ${fmt(mem.peakMb, 0)} MB)`,
             'reply size':
               p.encoding === 'gzip'

@@ -109,11 +109,22 @@ function sendReply(req: IncomingMessage, res: ServerResponse, reply: CachedReply
 }
 
 function writeBody(res: ServerResponse, body: Buffer, encoding: 'gzip' | undefined): void {
-  res.statusCode = 200;
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Vary', 'Accept-Encoding');
-  if (encoding !== undefined) res.setHeader('Content-Encoding', encoding);
-  res.setHeader('Content-Length', body.length);
+  // One writeHead with every header is measurably cheaper per request than a setHeader per header.
+  res.writeHead(
+    200,
+    encoding === undefined
+      ? {
+          'Content-Type': 'application/json; charset=utf-8',
+          Vary: 'Accept-Encoding',
+          'Content-Length': body.length,
+        }
+      : {
+          'Content-Type': 'application/json; charset=utf-8',
+          Vary: 'Accept-Encoding',
+          'Content-Encoding': encoding,
+          'Content-Length': body.length,
+        },
+  );
   res.end(body);
 }
 
