@@ -309,6 +309,12 @@ describe('dist/eks-overlay.cjs with its code cache (built as build.mjs does)', (
         caches: ['miss for eks-overlay.cjs', 'miss for secret-provider-aws.cjs'],
       });
       expect(readdirSync(cacheDir)).toHaveLength(2);
+      // A code cache holds compiled code from the bundles' sources, never a value seen at run time.
+      for (const f of readdirSync(cacheDir)) {
+        const bytes = readFileSync(path.join(cacheDir, f));
+        expect(bytes.includes('pw-launcher')).toBe(false);
+        expect(bytes.includes(Buffer.from('pw-launcher', 'utf16le'))).toBe(false);
+      }
       expect(await run({ [CACHE_DIR_ENV]: cacheDir })).toEqual({
         ...off,
         caches: ['hit for eks-overlay.cjs', 'hit for secret-provider-aws.cjs'],
