@@ -6,9 +6,16 @@
  * fake really had (never fewer clusters, never going back) or, only in the designed staleness window, a 503
  * with a message; the service's RSS must grow by less than 10 %. See answer-check.ts for the exact rules.
  *
+ * Before the measured minute, 12 s of closed-loop load (with every AWS call hanging for the first 8 s) warm the
+ * service up: V8 sizes its heap for the allocation rate, and the one-time costs of the error paths are paid.
+ * RSS is then read from /proc every second; growth = median of the last 10 samples over the median of the 10
+ * samples after a 10 s warm-up, minus one. Medians, because RSS follows a GC sawtooth of ~15-20 % here.
+ *
  * Run it with `npm run soak` (builds first). It is skipped in the normal suite (`SOAK=1` enables it) because it
- * puts a minute of load on the machine. SOAK_SECONDS (default 60), SOAK_RATE (default 200) and SOAK_SEED
- * change the run. Nothing here asserts a duration or a rate: the achieved rate is printed, not judged.
+ * puts a minute and a half of load on the machine. SOAK_SECONDS (default 60; 45 or more for a real 503 window),
+ * SOAK_RATE (default 200), SOAK_SEED (query and encoding sequence) and SOAK_NODE_ARGS (node flags for the
+ * service, e.g. --enable-source-maps as in the image) change the run. Nothing here asserts a duration or a
+ * rate: the achieved rate, latency and queueing are printed, not judged.
  */
 import { loadavg } from 'node:os';
 import { AwsFake } from '../fakes/aws/aws-fake';
