@@ -57,3 +57,32 @@ describe('Argo CD environment (argocd-contract.md §B5, §B6)', () => {
     expect(() => parseAppParameters(raw)).toThrow(message);
   });
 });
+
+describe('ARGOCD_APP_PARAMETERS under hostile input (regressions)', () => {
+  const issues = (raw: string): readonly string[] => {
+    try {
+      parseAppParameters(raw);
+    } catch (e) {
+      if (e instanceof ConfigError) return e.issues;
+      throw e;
+    }
+    throw new Error('expected a ConfigError');
+  };
+
+  test('a JSON error never quotes the input (V8 quotes an excerpt)', () => {
+    const [issue] = issues('[{"name":"t","string":hunter2-secret}]');
+    expect(issue).toBe('ARGOCD_APP_PARAMETERS is not valid JSON: syntax error');
+    expect(issues('[{"name":"t","string":"hunter2')).toEqual([
+      'ARGOCD_APP_PARAMETERS is not valid JSON: unterminated string at position 30',
+    ]);
+  });
+
+  test('names that reach for prototypes are refused; ARGOCD_ENV___proto__ is plain data', () => {
+    expect(issues('[{"name":"__proto__","map":{"a":"b"}}]')).toEqual([
+      'ARGOCD_APP_PARAMETERS[0].name "__proto__" is not allowed',
+    ]);
+    const env = readArgoEnv({ ARGOCD_ENV___proto__: 'x' });
+    expect(Object.getPrototypeOf(env.userEnv)).toBe(Object.prototype);
+    expect(Object.hasOwn(env.userEnv, '__proto__')).toBe(true);
+  });
+});

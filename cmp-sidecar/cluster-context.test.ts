@@ -112,3 +112,41 @@ describe('cluster context: ARGOCD_ENV_CLUSTER_CONTEXT, then the cluster map para
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
   });
 });
+
+describe('hostile cluster contexts (regressions)', () => {
+  const issues = (context: string): readonly string[] => {
+    try {
+      buildClusterView(argoEnv({ CLUSTER_CONTEXT: context }));
+    } catch (e) {
+      if (e instanceof ConfigError) return e.issues;
+      throw e;
+    }
+    throw new Error('expected a ConfigError');
+  };
+
+  test('deep nesting is refused by depth, not reported as "not valid JSON: Maximum call stack"', () => {
+    const deep = `{"name":"x","d":${'{"a":'.repeat(3000)}1${'}'.repeat(3000)}}`;
+    expect(issues(deep)).toEqual(['ARGOCD_ENV_CLUSTER_CONTEXT is nested deeper than 32 levels']);
+  });
+
+  test('labels, annotations and tags must hold strings; prototype keys are refused anywhere', () => {
+    expect(
+      issues(
+        '{"metadata":{"labels":{"env":{"x":"prod"}},"annotations":"a"},"aws":{"tags":{"t":1}}}',
+      ),
+    ).toEqual([
+      'ARGOCD_ENV_CLUSTER_CONTEXT: metadata.labels.env must be a string',
+      'ARGOCD_ENV_CLUSTER_CONTEXT: metadata.annotations must be a map of strings',
+      'ARGOCD_ENV_CLUSTER_CONTEXT: aws.tags.t must be a string',
+    ]);
+    expect(issues('{"aws":{"constructor":{"prototype":{}}}}')).toEqual([
+      'ARGOCD_ENV_CLUSTER_CONTEXT: key "aws.constructor" is not allowed',
+    ]);
+  });
+
+  test('a JSON error never quotes the input', () => {
+    expect(issues('{"token":hunter2-secret}')).toEqual([
+      'ARGOCD_ENV_CLUSTER_CONTEXT is not valid JSON: syntax error',
+    ]);
+  });
+});

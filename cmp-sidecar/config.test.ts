@@ -80,3 +80,22 @@ describe('eks-overlay.yaml', () => {
     expect(issuesOf('foo: 1\nbar: 2\nallowEmpty: 3\n')).toHaveLength(4);
   });
 });
+
+describe('eks-overlay.yaml under hostile input (regressions)', () => {
+  test('an alias bomb is a ConfigError naming the line (was an internal error with a stack)', () => {
+    let bomb = 'layers: [base]\nsecrets:\n  a0: &a0 [x, x, x, x, x, x, x, x, x]\n';
+    for (let i = 1; i < 10; i++)
+      bomb += `  a${i}: &a${i} [${Array(9)
+        .fill(`*a${i - 1}`)
+        .join(', ')}]\n`;
+    expect(issuesOf(bomb)).toEqual([
+      expect.stringMatching(/^eks-overlay\.yaml:3: Excessive alias count/),
+    ]);
+  });
+
+  test('parameter names that reach for prototypes are refused', () => {
+    expect(issuesOf('layers: [base]\nparameters:\n  - {name: __proto__, string: x}\n')).toEqual([
+      'eks-overlay.yaml:3: parameter name "__proto__" is not allowed',
+    ]);
+  });
+});

@@ -1,5 +1,16 @@
-import { Composer, isAlias, isMap, isScalar, isSeq, Lexer, LineCounter, Parser } from 'yaml';
-import type { Document, Node } from 'yaml';
+import {
+  Composer,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  isNode,
+  Lexer,
+  LineCounter,
+  Parser,
+  visit,
+} from 'yaml';
+import type { Alias, Document, Node } from 'yaml';
 import { RenderError } from '../../core/errors';
 import { LIMITS } from './limits';
 import type { ManifestObject, RenderedObject, SourceRef } from './stages';
@@ -106,12 +117,31 @@ class DocumentWalker {
   private aliasNodes = 0;
   private aliasDepth = 0;
   private aliasAt: SourceRef | undefined;
+  /** What each alias refers to: the closest anchor of that name before it (one pass; yaml's resolve() rescans). */
+  private targets: Map<Alias, Node> | undefined;
 
   constructor(
     private readonly doc: Document,
     private readonly scope: TemplateScope,
     private readonly ref: (n: Node | null | undefined) => SourceRef,
   ) {}
+
+  /** Built on the first alias only: most documents have none. */
+  private aliasTargets(): Map<Alias, Node> {
+    if (this.targets !== undefined) return this.targets;
+    const targets = new Map<Alias, Node>();
+    const anchors = new Map<string, Node>();
+    visit(this.doc, (_key, node) => {
+      if (isAlias(node)) {
+        const target = anchors.get(node.source);
+        if (target !== undefined) targets.set(node, target);
+      } else if (isNode(node) && node.anchor !== undefined) {
+        anchors.set(node.anchor, node);
+      }
+    });
+    this.targets = targets;
+    return targets;
+  }
 
   toJs(node: Node | null, level: number): unknown {
     if (node === null) return null;
@@ -175,15 +205,22 @@ class DocumentWalker {
     throw new RenderError(`${at(this.ref(node))}: unsupported YAML node`, this.ref(node));
   }
 
-  private resolveAlias(node: Node & { resolve(doc: Document): Node | undefined }, level: number) {
+  private resolveAlias(node: Alias, level: number): unknown {
     const where = this.ref(node);
     if (this.aliasDepth >= MAX_ALIAS_DEPTH)
       throw new RenderError(`${at(where)}: aliases nested too deeply`, where);
+    const target = this.aliasTargets().get(node);
+    if (target === undefined) {
+      throw new RenderError(
+        `${at(where)}: alias *${node.source} refers to no anchor before it`,
+        where,
+      );
+    }
     const outer = this.aliasAt;
     this.aliasAt ??= where;
     this.aliasDepth++;
     try {
-      return this.toJs(node.resolve(this.doc) ?? null, level);
+      return this.toJs(target, level);
     } finally {
       this.aliasDepth--;
       this.aliasAt = outer;

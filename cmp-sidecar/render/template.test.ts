@@ -109,3 +109,43 @@ describe('templates over string values', () => {
     );
   });
 });
+
+describe('hostile templates (regressions; the CLI cases are in test/hostile)', () => {
+  test.each<[string, RegExp]>([
+    ['{{> part}}', /partials .* are not allowed/],
+    ['{{#*inline "p"}}x{{/inline}}', /inline partials/],
+    ['{{*dec}}', /decorators/],
+    ['{{helperMissing}}', /"helperMissing" is not allowed/],
+    ['{{cluster.name.length}}', /unknown variable cluster\.name\.length \(its parent is a string/],
+    ['{{cluster.metadata}}', /a map cannot be rendered as text/],
+    [
+      '{{replace (replace cluster.name "" "' +
+        'x'.repeat(2000) +
+        '") "" "' +
+        'y'.repeat(2000) +
+        '"}}',
+      /replace would produce/,
+    ],
+    ['{{#each params.list}}{{#each @root.params.list}}{{/each}}{{/each}}', /^(?!)/], // 4 iterations: fine
+  ])('%s', (template, message) => {
+    if (message.source === '^(?!)') {
+      expect(render(template)).toBe('');
+      return;
+    }
+    expect(() => render(template)).toThrow(RenderError);
+    expect(() => render(template)).toThrow(message);
+  });
+
+  test('each stops after the iteration limit', () => {
+    const list = Array.from({ length: 100 }, (_, i) => String(i));
+    const t = '{{#each l}}{{#each @root.l}}{{#each @root.l}}.{{/each}}{{/each}}{{/each}}';
+    expect(() => renderTemplate(t, { l: list }, where)).toThrow(
+      /each ran more than 100000 iterations/,
+    );
+  });
+
+  test('an error quotes at most 200 characters of a long template', () => {
+    const t = `{{nope}}${'a'.repeat(5000)}`;
+    expect(() => render(t)).toThrow(/"\.\.\. \(5008 characters\)$/);
+  });
+});

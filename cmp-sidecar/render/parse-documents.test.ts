@@ -1,0 +1,57 @@
+import { RenderError } from '../../core/errors';
+import { parseManifestFile } from './parse-documents';
+
+const CM = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n';
+const parse = (text: string) => parseManifestFile(text, 'base/x.yaml', {});
+
+describe('parseManifestFile under hostile input (regressions)', () => {
+  test('aliases resolve to the closest anchor before them, once per document', () => {
+    const [o] = parse(`${CM}  a: &v one\n  b: *v\n  c: &v two\n  d: *v\n`);
+    expect(o?.object['data']).toEqual({ a: 'one', b: 'one', c: 'two', d: 'two' });
+  });
+
+  test.each<[string, string, RegExp]>([
+    [
+      'an alias to a missing anchor (was rendered as null)',
+      `${CM}  a: *nowhere\n`,
+      /base\/x\.yaml:6: alias \*nowhere refers to no anchor/,
+    ],
+    [
+      'billion laughs (was expanded until the process died)',
+      CM +
+        '  a0: &a0 [x, x, x, x, x, x, x, x, x]\n' +
+        Array.from(
+          { length: 9 },
+          (_, i) => `  a${i + 1}: &a${i + 1} [${Array(9).fill(`*a${i}`).join(', ')}]\n`,
+        ).join(''),
+      /base\/x\.yaml:\d+: aliases expand to more than 10000 nodes/,
+    ],
+    [
+      'nesting deeper than the limit',
+      `${CM}  a: ${'['.repeat(300)}${']'.repeat(300)}\n`,
+      /base\/x\.yaml:6: nested too deeply \(more than 256/,
+    ],
+    [
+      'nesting deeper than the YAML parser',
+      `${CM}  a: ${'['.repeat(5000)}${']'.repeat(5000)}\n`,
+      /base\/x\.yaml:6: invalid YAML: nested too deeply/,
+    ],
+    [
+      'more YAML tokens than the limit',
+      `${CM}  a: [${Array(300_000).fill('1').join(',')}]\n`,
+      /base\/x\.yaml:6: more than 400000 YAML tokens/,
+    ],
+  ])('%s', (_name, text, message) => {
+    expect(() => parse(text)).toThrow(RenderError);
+    expect(() => parse(text)).toThrow(message);
+  });
+
+  test('the object limit counts across the files of a render', () => {
+    const budget = { objects: 9_999 };
+    expect(parse(`${CM}  a: b\n`)).toHaveLength(1);
+    parseManifestFile(`${CM}  a: b\n`, 'base/one.yaml', {}, budget);
+    expect(() => parseManifestFile(`${CM}  a: b\n`, 'base/two.yaml', {}, budget)).toThrow(
+      /base\/two\.yaml:1: the render has more than 10000 objects/,
+    );
+  });
+});
