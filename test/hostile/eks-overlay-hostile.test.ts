@@ -6,7 +6,7 @@
  * the file:line, key or parameter at fault, no JavaScript stack trace and no planted secret.
  * Limits are in cmp-sidecar/render/limits.ts and cmp-sidecar/README.md ("Limits").
  */
-import { mkdirSync, symlinkSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { LIMITS } from '../../cmp-sidecar/render/limits';
@@ -674,4 +674,58 @@ describe('large but legitimate input renders', () => {
     expect(three.stdout).toBe(two.stdout);
     expect(three.stdout).toContain('prod-use1<&>');
   }, 60_000);
+});
+
+// --- kro.rgdPaths: read by cmp-sidecar/kro/reference-files.ts (outside this suite's files) ------------------------
+// Known gaps, reported to the lead: these rows state the wanted behaviour and are marked failing until kro's
+// reader confines symlinks and names files; jest flags them when they start passing.
+
+const RGD = (name: string): string =>
+  `apiVersion: kro.run/v1alpha1\nkind: ResourceGraphDefinition\nmetadata:\n  name: ${name}\nspec:\n  schema:\n    apiVersion: v1alpha1\n    kind: Foo\n    spec: {}\n  resources: []\n`;
+const withRgdPaths = (r: HostileRepo): void =>
+  write(r.app, {
+    'eks-overlay.yaml': `${CONFIG}kro:\n  rgdPaths: [rgds]\n`,
+    'base/rgd.yaml': RGD('local'),
+    'rgds/ok.yaml': RGD('reference'),
+  });
+
+const kroGapRows: Row[] = [
+  {
+    name: 'a kro.rgdPaths directory holding a symlink to outside the repository',
+    build: (r) => {
+      withRgdPaths(r);
+      writeFileSync(path.join(r.outside, 'rgd.yaml'), RGD('outside'));
+      symlinkSync('../../../../outside', path.join(r.app, 'rgds/out'));
+    },
+    code: RENDER,
+    stderr: [/rgds\/out.* resolves outside the repository/],
+  },
+  {
+    name: 'an alias bomb in a kro.rgdPaths file names the file',
+    build: (r) => {
+      withRgdPaths(r);
+      write(r.app, { 'rgds/bomb.yaml': RGD('bomb') + aliasBomb('  ') });
+    },
+    code: RENDER,
+    stderr: [/rgds\/bomb\.yaml/],
+  },
+  {
+    name: 'a symlink loop in a kro.rgdPaths directory names the link, not an absolute path',
+    build: (r) => {
+      withRgdPaths(r);
+      symlinkSync('.', path.join(r.app, 'rgds/loop'));
+    },
+    code: RENDER,
+    stderr: [/rgds\/loop/, /^(?![\s\S]*\/tmp\/)/],
+  },
+];
+
+describe('hostile app repositories: kro.rgdPaths (known gaps)', () => {
+  test.failing.each(kroGapRows.map((r) => [r.name, r] as const))(
+    '%s',
+    (_name, row) => {
+      expectCleanFailure(run(row), row.code, row.stderr);
+    },
+    60_000,
+  );
 });
