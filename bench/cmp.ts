@@ -69,7 +69,9 @@ export async function runCmpBench(opts: { sizes: number[]; rounds: number }): Pr
       const off: Measured[] = [];
       const theirs: Measured[] = [];
       const bare: Measured[] = [];
-      for (let r = 0; r < opts.rounds; r++) {
+      // Small renders are short and the noisiest: at least 7 rounds, as for the cold start.
+      const rounds = smallest ? Math.max(opts.rounds, 7) : opts.rounds;
+      for (let r = 0; r < rounds; r++) {
         warm.push(await generate(cacheDir));
         theirs.push(await kustomize());
         if (smallest) {
