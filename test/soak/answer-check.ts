@@ -10,8 +10,7 @@ import type { QuerySpec } from './queries';
  * fake really had: the query's slice of one generation, or of a blend of consecutive generations (a listing that
  * ran while the fleet changed sees part of each; at least every cluster present throughout, at most those
  * present at some point), and no generation newer than the answer. And it must not go back: an answer to a
- * request sent after an earlier answer arrived cannot match only generations older than that earlier answer's
- * oldest possible one. Together that is "nothing lost": a fault never shortens the list below what the fake
+ * request sent after an earlier, different answer arrived must come from a later listing (see `ends` below). Together that is "nothing lost": a fault never shortens the list below what the fake
  * held (a cluster leaves only after a listing that no longer has it), and an answer never reverts to an older
  * fleet, which would make Argo CD delete, then re-create, Applications.
  *
@@ -198,9 +197,14 @@ export class AnswerChecker {
     const times503: number[] = [];
     const fail = (a: Answer, what: string) =>
       violations.push({ seq: a.seq, specId: a.specId, atMs: a.answeredAt - startedAt, what });
-    /** (query, region) → answers with the oldest generation they may be at, for the no-going-back check. */
-    const lows = new Map<string, { answeredAt: number; lo: number }[]>();
-    const highs: { a: Answer; key: string; hi: number }[] = [];
+    /**
+     * No going back, per (query, region). Two answers with different sets come from different listings, and
+     * when B was sent after A arrived, B's listing is the later one (snapshots only move forward and one
+     * target's listings never overlap), so it started no earlier than A's ended: some window of B must start
+     * at or after the earliest generation A's listing can have ended in.
+     */
+    const ends = new Map<string, { answeredAt: number; minEnd: number; set: string }[]>();
+    const starts: { a: Answer; key: string; maxStart: number; set: string }[] = [];
 
     for (const a of answers) {
       const label = a.status === 0 ? 'no answer' : String(a.status);
@@ -246,12 +250,12 @@ export class AnswerChecker {
           }
           if (!windows.some(([g1, g2]) => g1 === g2)) exact = false;
           const key = `${a.specId} ${region}`;
-          const lo = Math.min(...windows.map(([g1]) => g1));
-          const hi = Math.max(...windows.map(([, g2]) => g2));
-          const list = lows.get(key) ?? [];
-          list.push({ answeredAt: a.answeredAt, lo });
-          lows.set(key, list);
-          highs.push({ a, key, hi });
+          const minEnd = Math.min(...windows.map(([, g2]) => g2));
+          const maxStart = Math.max(...windows.map(([g1]) => g1));
+          const list = ends.get(key) ?? [];
+          list.push({ answeredAt: a.answeredAt, minEnd, set: namesKey });
+          ends.set(key, list);
+          starts.push({ a, key, maxStart, set: namesKey });
         }
         if (good) {
           ok200++;
@@ -284,25 +288,25 @@ export class AnswerChecker {
       );
     }
 
-    // No going back: compare each answer with every answer that arrived before its request was sent.
-    const prefixMax = new Map<string, { at: number[]; max: number[] }>();
-    for (const [key, list] of lows) {
+    // Prefix maxima of minEnd over answers in arrival order: the best value and the best among other sets.
+    const prefix = new Map<string, { at: number[]; best: Best[] }>();
+    for (const [key, list] of ends) {
       list.sort((x, y) => x.answeredAt - y.answeredAt);
-      let m = -1;
-      prefixMax.set(key, {
+      let cur: Best = { val: -1, set: undefined, otherVal: -1 };
+      prefix.set(key, {
         at: list.map((x) => x.answeredAt),
-        max: list.map((x) => (m = Math.max(m, x.lo))),
+        best: list.map((x) => (cur = addBest(cur, x.minEnd, x.set))),
       });
     }
-    for (const { a, key, hi } of highs) {
-      const p = prefixMax.get(key);
-      if (p === undefined) continue;
-      const i = lastBefore(p.at, a.sentAt);
-      const floor = i >= 0 ? (p.max[i] ?? -1) : -1;
-      if (hi < floor) {
+    for (const { a, key, maxStart, set } of starts) {
+      const p = prefix.get(key);
+      const i = p === undefined ? -1 : lastBefore(p.at, a.sentAt);
+      const b = i >= 0 ? p?.best[i] : undefined;
+      const floor = b === undefined ? -1 : b.set !== set ? b.val : b.otherVal;
+      if (maxStart < floor) {
         fail(
           a,
-          `${key.split(' ')[1] ?? ''}: went back to generation ≤${hi} after an earlier answer showed generation ≥${floor}`,
+          `${key.split(' ')[1] ?? ''}: went back to a listing started by generation ${maxStart} after an earlier answer showed one ended at generation ≥${floor}`,
         );
       }
     }
@@ -318,6 +322,20 @@ export class AnswerChecker {
       distinctBodies: this.digests.size,
     };
   }
+}
+
+interface Best {
+  /** Largest value so far, and the set it came with. */
+  readonly val: number;
+  readonly set: string | undefined;
+  /** Largest value so far among sets other than `set`. */
+  readonly otherVal: number;
+}
+
+function addBest(b: Best, val: number, set: string): Best {
+  if (set === b.set) return { ...b, val: Math.max(b.val, val) };
+  if (val > b.val) return { val, set, otherVal: b.val };
+  return { ...b, otherVal: Math.max(b.otherVal, val) };
 }
 
 function check503Body(text: string): string | undefined {
