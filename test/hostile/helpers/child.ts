@@ -36,9 +36,14 @@ export async function until<T>(check: () => T | undefined | Promise<T | undefine
   }
 }
 
-/** The port from the generator's `listening` log line. */
+/** The port from the generator's `listening` log line; rejects with its stderr if the process exits first. */
 export function listeningPort(r: RunningChild): Promise<number> {
+  let exited: number | null | undefined;
+  void r.exit.then((code) => (exited = code));
   return until(() => {
+    if (exited !== undefined) {
+      throw new Error(`exited with ${String(exited)} before listening: ${r.stderr()}${r.stdout()}`);
+    }
     const line = r
       .stdout()
       .split('\n')
