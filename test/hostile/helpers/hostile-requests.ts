@@ -532,6 +532,15 @@ export interface TransportCase {
   readonly writes: number;
 }
 
+const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+/** A token-shaped header name (built from characters: `fc.stringMatching` costs more than the request). */
+const headerName = fc
+  .tuple(
+    fc.constantFrom(...LETTERS),
+    fc.array(fc.constantFrom(...`${LETTERS}0123456789-`), { maxLength: 15 }),
+  )
+  .map(([first, rest]) => first + rest.join(''));
+
 export const transportCase: fc.Arbitrary<TransportCase> = fc.record({
   method: fc.oneof(
     { weight: 20, arbitrary: fc.constant('POST') },
@@ -591,7 +600,7 @@ export const transportCase: fc.Arbitrary<TransportCase> = fc.record({
         ['X-Unicode', 'ünïcödé ✓'] as const,
       ),
       fc
-        .tuple(fc.stringMatching(/^[A-Za-z][A-Za-z0-9-]{0,15}$/), fc.string({ maxLength: 30 }))
+        .tuple(headerName, fc.string({ maxLength: 30 }))
         .filter(
           ([k, v]) =>
             !/[\r\n\0]/.test(v) &&
