@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -138,6 +139,18 @@ async function startBare(
   };
 }
 
+/** A port the OS just handed out: other processes on a shared machine hold many of a random range. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 const MiB = 1024 * 1024;
 const size = (bytes: number) =>
   bytes >= MiB ? `${fmt(bytes / MiB)} MiB` : `${fmt(bytes / 1024, 0)} KiB`;
@@ -177,7 +190,7 @@ export async function runGeneratorBench(opts: {
     for (const clusters of opts.sizes) {
       const file = join(dir, `fleet-${clusters}.yaml`);
       writeFileSync(file, stringify({ clusters: syntheticFleet(clusters) }));
-      const port = 20000 + Math.floor(Math.random() * 20000);
+      const port = await freePort();
       const child = startNode('dist/generator-service.cjs', {
         PORT: String(port),
         GENERATOR_TOKEN: TOKEN,
