@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { HOME_KEY } from '../fakes/aws/eks-harness';
 
@@ -37,6 +38,12 @@ export interface GeneratorChild {
   stderr(): string;
   /** Exit code, or undefined while running. */
   exitCode(): number | null | undefined;
+  /**
+   * Makes the service write a heap snapshot (SIGUSR2, --heapsnapshot-signal), which runs a full GC first, and
+   * waits for the file; what the heap holds right after is live data, not garbage waiting for the next GC.
+   * The snapshot is deleted. Resolves false if no complete snapshot appeared in time.
+   */
+  collectGarbage(): Promise<boolean>;
   stop(): Promise<number | null>;
 }
 
@@ -62,33 +69,39 @@ export async function startGeneratorChild(e: GeneratorEnv): Promise<GeneratorChi
   // (~30 MiB RSS) and decoded at the first stack trace formatted (~+50-90 MiB heap, in the AWS timeout path),
   // which also widens the GC sawtooth well beyond the 10 % the RSS check can resolve.
   const nodeArgs = (process.env['SOAK_NODE_ARGS'] ?? '').split(/\s+/).filter((a) => a !== '');
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, BUNDLE], {
-    cwd: REPO_ROOT,
-    env: {
-      PATH: process.env['PATH'] ?? '',
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      GENERATOR_TOKEN: e.token,
-      LOG_LEVEL: 'info',
-      CLUSTER_SOURCE: 'eks',
-      EKS_REGIONS: e.regions.join(','),
-      EKS_ENROLL_SELECTOR: 'argocd=enabled',
-      EKS_REFRESH_SECONDS: String(e.refreshSeconds),
-      EKS_MAX_STALE_SECONDS: String(e.maxStaleSeconds),
-      // A hung endpoint fails an attempt after 2 s: the hang phase then costs a refresh ~10 s, not ~25 s.
-      EKS_CALL_TIMEOUT_MS: '2000',
-      EKS_CONNECT_TIMEOUT_MS: '1000',
-      AWS_ENDPOINT_URL_EKS: e.awsUrl,
-      AWS_ENDPOINT_URL_STS: e.awsUrl,
-      AWS_ACCESS_KEY_ID: HOME_KEY.id,
-      AWS_SECRET_ACCESS_KEY: HOME_KEY.secret,
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_CONFIG_FILE: '/nonexistent/aws-config',
-      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
+  // Heap snapshots land in the working directory: a temporary one, removed at stop().
+  const workDir = mkdtempSync(path.join(tmpdir(), 'soak-generator-'));
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--heapsnapshot-signal=SIGUSR2', ...nodeArgs, BUNDLE],
+    {
+      cwd: workDir,
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        PORT: '0',
+        GENERATOR_TOKEN: e.token,
+        LOG_LEVEL: 'info',
+        CLUSTER_SOURCE: 'eks',
+        EKS_REGIONS: e.regions.join(','),
+        EKS_ENROLL_SELECTOR: 'argocd=enabled',
+        EKS_REFRESH_SECONDS: String(e.refreshSeconds),
+        EKS_MAX_STALE_SECONDS: String(e.maxStaleSeconds),
+        // A hung endpoint fails an attempt after 2 s: the hang phase then costs a refresh ~10 s, not ~25 s.
+        EKS_CALL_TIMEOUT_MS: '2000',
+        EKS_CONNECT_TIMEOUT_MS: '1000',
+        AWS_ENDPOINT_URL_EKS: e.awsUrl,
+        AWS_ENDPOINT_URL_STS: e.awsUrl,
+        AWS_ACCESS_KEY_ID: HOME_KEY.id,
+        AWS_SECRET_ACCESS_KEY: HOME_KEY.secret,
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_CONFIG_FILE: '/nonexistent/aws-config',
+        AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   const logs: ChildLogLine[] = [];
   const listeners: ((l: ChildLogLine) => void)[] = [];
   let requests = 0;
@@ -141,6 +154,26 @@ export async function startGeneratorChild(e: GeneratorEnv): Promise<GeneratorChi
     onLog: (f) => listeners.push(f),
     stderr: () => err,
     exitCode: () => code,
+    async collectGarbage() {
+      const snapshots = () => readdirSync(workDir).filter((f) => f.endsWith('.heapsnapshot'));
+      const before = new Set(snapshots());
+      child.kill('SIGUSR2');
+      const until = Date.now() + 60_000;
+      let lastSize = -1;
+      while (Date.now() < until) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const file = snapshots().find((f) => !before.has(f));
+        if (file === undefined) continue;
+        const size = statSync(path.join(workDir, file)).size;
+        // Written in one go by the main thread; a size that stopped changing means it is complete.
+        if (size > 0 && size === lastSize) {
+          rmSync(path.join(workDir, file), { force: true });
+          return true;
+        }
+        lastSize = size;
+      }
+      return false;
+    },
     async stop() {
       if (code === undefined) child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
@@ -148,6 +181,7 @@ export async function startGeneratorChild(e: GeneratorEnv): Promise<GeneratorChi
         return await exited;
       } finally {
         clearTimeout(timer);
+        rmSync(workDir, { recursive: true, force: true });
       }
     },
   };

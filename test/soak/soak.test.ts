@@ -56,6 +56,18 @@ async function heapUsedKiB(port: number): Promise<number | undefined> {
   return m ? Number(m[1]) / 1024 : undefined;
 }
 
+/** Heap used and RSS right after a full GC of the service (see collectGarbage), in KiB. */
+async function liveMemory(
+  child: GeneratorChild,
+  port: number,
+): Promise<{ heapKiB: number; rssKiB: number }> {
+  if (!(await child.collectGarbage())) return { heapKiB: NaN, rssKiB: NaN };
+  return { heapKiB: (await heapUsedKiB(port)) ?? NaN, rssKiB: rssKiB(child.pid) ?? NaN };
+}
+
+const mibOf = (kib: number) => `${(kib / 1024).toFixed(1)} MiB`;
+const pctOf = (from: number, to: number) => `${((to / from - 1) * 100).toFixed(1)} %`;
+
 /** Waits (bounded, generously) for the service to be ready; the bound only guards against a hang. */
 async function untilReady(port: number, limitMs: number): Promise<boolean> {
   const until = Date.now() + limitMs;
@@ -192,6 +204,7 @@ function formatSummary(
         });
         clearTimeout(endWarmUpHang);
         fake.clearFaults();
+        const liveBefore = await liveMemory(child, port);
         const schedule = buildFaultSchedule(fake, fleet, timing);
 
         // Recovery = the first publication after a refresh in which every target succeeded, after the outage.
@@ -251,6 +264,7 @@ function formatSummary(
         const ownCpuUs = process.cpuUsage(ownCpu0);
         const ownCpu = (ownCpuUs.user + ownCpuUs.system) / 1e6;
         const convergence = await untilConverged(port, fleet, 30_000);
+        const liveAfter = await liveMemory(child, port);
 
         const report = checker.check(run.answers, run.startedAt, {
           outageStartedAt: schedule.outage().startedAt,
@@ -271,7 +285,18 @@ function formatSummary(
             .map((g) => `${g.label} @${rel(g.at)} → ${fleet.totalVisible(g)}`)
             .join('; '),
           'outage (staleness limit)': `${rel(outage.startedAt)}-${rel(outage.endedAt)} (${timing.maxStaleSeconds}s, refresh ${timing.refreshSeconds}s)`,
-          'recovered (first clean publication)': rel(recoveredAt),
+          'recovered (first clean publication)':
+            rel(recoveredAt) +
+            (recoveredAt !== undefined
+              ? ''
+              : `; service log since the outage ended: ${child.logs
+                  .filter((l) => l.arrivedAt >= (outage.endedAt ?? 0))
+                  .slice(0, 8)
+                  .map(
+                    (l) =>
+                      `${rel(l.arrivedAt)} ${l.msg} ${String(l.fields['failedTargets'] ?? '')}`,
+                  )
+                  .join(' | ')}`),
           'converged on the final fleet': `${convergence.converged} (${convergence.served}/${convergence.expected})`,
           'fake AWS calls': fake.calls.length,
           'CPU during the load': `service ${childCpu.toFixed(1)} s, this process (driver, checks, fake AWS) ${ownCpu.toFixed(1)} s, over ${((run.finishedAt - run.startedAt) / 1000).toFixed(1)} s`,
@@ -283,6 +308,7 @@ function formatSummary(
             .map((x) => x.toFixed(1))
             .join(' ')}`,
           'server-side time (access log)': serverTimes(child.requestMs()),
+          'after a full GC (heap snapshot), before → after the soak': `heap used ${mibOf(liveBefore.heapKiB)} → ${mibOf(liveAfter.heapKiB)} (${pctOf(liveBefore.heapKiB, liveAfter.heapKiB)}), RSS ${mibOf(liveBefore.rssKiB)} → ${mibOf(liveAfter.rssKiB)} (${pctOf(liveBefore.rssKiB, liveAfter.rssKiB)})`,
           'V8 heap used (from /metrics, same medians)': `${(heapGrowth.base / 1024).toFixed(1)} → ${(heapGrowth.end / 1024).toFixed(1)} MiB (${(heapGrowth.growth * 100).toFixed(1)} %)`,
           'service stderr': JSON.stringify(child.stderr().slice(0, 600)),
           'RSS samples (MiB)': samples.map((s) => (s.kib / 1024).toFixed(0)).join(' '),
