@@ -156,6 +156,49 @@ describe('fileSource', () => {
     expect(logs.join('')).toContain('keeping the last good fleet');
   });
 
+  test('an unchanged file answers with the same fleet (same records array) and a fresh success time', async () => {
+    const file = path.join(dir, 'fleet.yaml');
+    writeFileSync(file, `clusters:\n${CLUSTER('a')}`);
+    let clock = 1;
+    const src = fileSource({ path: file, log: silentLogger, now: () => clock });
+    const first = await src.load(ctx);
+    clock = 2;
+    const again = await src.load(ctx);
+    expect(again.records).toBe(first.records);
+    expect(again.addonDefaults).toBe(first.addonDefaults);
+    expect(again.parts[0]?.lastSuccessAt).toBe(2);
+
+    writeFileSync(file, `clusters:\n${CLUSTER('a')}${CLUSTER('b')}`);
+    const changed = await src.load(ctx);
+    expect(changed.records).not.toBe(first.records);
+    expect(changed.records.map((r) => r.clusterName)).toEqual(['a', 'b']);
+  });
+
+  test('restoring the last good bytes after a broken file clears the error', async () => {
+    const file = path.join(dir, 'fleet.yaml');
+    const good = `clusters:\n${CLUSTER('a')}`;
+    const logs: string[] = [];
+    writeFileSync(file, good);
+    let clock = 1;
+    const src = fileSource({
+      path: file,
+      log: createJsonLogger({ write: (l: string) => logs.push(l) }),
+      now: () => clock,
+    });
+    const first = await src.load(ctx);
+    clock = 2;
+    writeFileSync(file, `clusters:\n  - clusterName: [broken\n`);
+    expect((await src.load(ctx)).parts[0]?.lastError).toBeDefined();
+    clock = 3;
+    writeFileSync(file, good);
+    const restored = await src.load(ctx);
+    expect(restored.records).toBe(first.records);
+    expect(restored.parts).toEqual([
+      { id: `file:${file}`, lastSuccessAt: 3, lastError: undefined },
+    ]);
+    expect(logs.join('')).toContain('fleet file is valid again');
+  });
+
   test('the first load of a broken or missing file rejects (never an empty fleet)', async () => {
     const src = fileSource({ path: path.join(dir, 'missing.yaml'), log: silentLogger });
     await expect(src.load(ctx)).rejects.toBeInstanceOf(SourceUnavailableError);
