@@ -116,4 +116,89 @@ describe('createFleetRegistry', () => {
       reason: 'cluster source could not be read: load timed out after 10ms',
     });
   });
+
+  describe('snapshot versions change only when the fleet does', () => {
+    /** A source that answers with whatever the test set last. */
+    function settableSource(first: SourceLoad) {
+      let next = first;
+      const source: ClusterSource = { kind: 'file', load: () => Promise.resolve(next) };
+      return { source, set: (load: SourceLoad) => (next = load) };
+    }
+    const parts = (lastError?: string) => [{ id: 'm', lastSuccessAt: 1, lastError }];
+    /** Records whose iteration is counted, to tell whether the registry looked at them again. */
+    function countedRecords(records: ClusterRecord[]) {
+      let walks = 0;
+      const iterate = records[Symbol.iterator].bind(records);
+      Object.defineProperty(records, Symbol.iterator, {
+        value: () => {
+          walks++;
+          return iterate();
+        },
+      });
+      return { records, walks: () => walks };
+    }
+
+    test('the same records array again is not re-examined and keeps the snapshot', async () => {
+      const counted = countedRecords([aClusterRecord({ clusterName: 'a' })]);
+      const s = settableSource({ records: counted.records, parts: parts() });
+      const registry = createFleetRegistry({ source: s.source, log: silentLogger });
+      await registry.refresh();
+      const first = registry.current();
+      const walks = counted.walks();
+      await registry.refresh();
+      await registry.refresh();
+      expect(counted.walks()).toBe(walks);
+      expect(registry.current()).toBe(first);
+      expect(first?.version).toBe(1);
+    });
+
+    test('equal records in a new array keep the version and the cluster objects', async () => {
+      const s = settableSource({ records: [aClusterRecord({ clusterName: 'a' })], parts: parts() });
+      const registry = createFleetRegistry({ source: s.source, log: silentLogger });
+      await registry.refresh();
+      const first = registry.current();
+      s.set({ records: [aClusterRecord({ clusterName: 'a' })], parts: parts() });
+      await registry.refresh();
+      expect(registry.current()).toBe(first);
+    });
+
+    test('one changed cluster bumps the version once; unchanged clusters keep their identity', async () => {
+      const s = settableSource({
+        records: [aClusterRecord({ clusterName: 'a' }), aClusterRecord({ clusterName: 'b' })],
+        parts: parts(),
+      });
+      const registry = createFleetRegistry({ source: s.source, log: silentLogger });
+      await registry.refresh();
+      const [a1, b1] = registry.current()?.clusters ?? [];
+      s.set({
+        records: [
+          aClusterRecord({ clusterName: 'a' }),
+          aClusterRecord({ clusterName: 'b', tags: { env: 'prod' } }),
+        ],
+        parts: parts(),
+      });
+      await registry.refresh();
+      await registry.refresh();
+      const [a2, b2] = registry.current()?.clusters ?? [];
+      expect(registry.current()?.version).toBe(2);
+      expect(a2).toBe(a1);
+      expect(b2).not.toBe(b1);
+      expect(b2?.labels).toMatchObject({ env: 'prod' });
+    });
+
+    test('the same records with a new part error or new add-on defaults is a new version', async () => {
+      const records = [aClusterRecord({ clusterName: 'a' })];
+      const s = settableSource({ records, parts: parts() });
+      const registry = createFleetRegistry({ source: s.source, log: silentLogger });
+      await registry.refresh();
+      s.set({ records, parts: parts('file is broken') });
+      await registry.refresh();
+      expect(registry.current()?.version).toBe(2);
+      expect(registry.current()?.parts[0]?.lastError).toBe('file is broken');
+      s.set({ records, parts: parts('file is broken'), addonDefaults: { '1.30': { x: 'v1' } } });
+      await registry.refresh();
+      expect(registry.current()?.version).toBe(3);
+      expect(registry.current()?.addonDefaults).toEqual({ '1.30': { x: 'v1' } });
+    });
+  });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { clusterFromRecord, type Cluster } from '../core/cluster';
 import { describeError, NotReadyError } from '../core/errors';
 import type { Logger } from '../core/logger';
@@ -46,8 +47,14 @@ export function createFleetRegistry(opts: RegistryOptions): FleetRegistry {
   const listeners = new Set<(s: FleetSnapshot) => void>();
 
   let snapshot: FleetSnapshot | undefined;
+  // Change detection keeps digests, not JSON: at 10,000 clusters the strings alone were ~30 MB.
   let fingerprint = '';
-  let clustersByJson = new Map<string, Cluster>();
+  let clustersByDigest = new Map<string, Cluster>();
+  // What the last accept() was given: a source that answers with the very same records array (the file source
+  // when the file is unchanged) has nothing new, so the clusters are neither rebuilt nor rehashed.
+  let lastAccepted:
+    | { records: SourceLoad['records']; addonDefaults: SourceLoad['addonDefaults']; parts: string }
+    | undefined;
   let latestParts: readonly SourcePart[] = [];
   let lastLoadError: string | undefined;
   let lastRefusal: string | undefined;
@@ -142,6 +149,16 @@ export function createFleetRegistry(opts: RegistryOptions): FleetRegistry {
   }
 
   function accept(load: SourceLoad): void {
+    const partsKey = JSON.stringify(load.parts.map((p) => [p.id, p.lastError ?? null]));
+    if (
+      lastAccepted !== undefined &&
+      lastAccepted.records === load.records &&
+      lastAccepted.addonDefaults === load.addonDefaults &&
+      lastAccepted.parts === partsKey
+    ) {
+      return;
+    }
+    lastAccepted = { records: load.records, addonDefaults: load.addonDefaults, parts: partsKey };
     const issues: string[] = [];
     const clusters: Cluster[] = [];
     for (const rec of load.records) {
@@ -155,6 +172,8 @@ export function createFleetRegistry(opts: RegistryOptions): FleetRegistry {
       if (arns.length > 1) issues.push(`duplicate cluster name "${name}": ${arns.join(', ')}`);
     }
     if (issues.length > 0) {
+      // A refusal is logged and counted on every refresh, so the same records are not skipped next time.
+      lastAccepted = undefined;
       lastRefusal =
         issues.slice(0, 5).join('; ') + (issues.length > 5 ? ` and ${issues.length - 5} more` : '');
       metrics?.refreshFailed('invalid');
@@ -168,17 +187,21 @@ export function createFleetRegistry(opts: RegistryOptions): FleetRegistry {
     lastRefusal = undefined;
     clusters.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const addonDefaults = load.addonDefaults ?? {};
-    const jsons = clusters.map((c) => JSON.stringify(c));
-    const next = JSON.stringify({
-      jsons,
-      addonDefaults,
-      parts: load.parts.map((p) => [p.id, p.lastError ?? null]),
+    // Each cluster's JSON lives only while it is hashed; the fingerprint is a hash of the per-cluster digests
+    // (fixed length, so their concatenation is unambiguous), the add-on defaults and the parts' errors.
+    const whole = createHash('sha256');
+    const digests = clusters.map((c) => {
+      const d = createHash('sha256').update(JSON.stringify(c)).digest('base64');
+      whole.update(d);
+      return d;
     });
+    whole.update(JSON.stringify(addonDefaults)).update(partsKey);
+    const next = whole.digest('base64');
     if (snapshot !== undefined && next === fingerprint) return;
     fingerprint = next;
     // Unchanged clusters keep their object identity, so per-cluster work cached on them stays valid.
-    const reused = clusters.map((c, i) => clustersByJson.get(jsons[i] ?? '') ?? c);
-    clustersByJson = new Map(reused.map((c, i) => [jsons[i] ?? '', c]));
+    const reused = clusters.map((c, i) => clustersByDigest.get(digests[i] ?? '') ?? c);
+    clustersByDigest = new Map(reused.map((c, i) => [digests[i] ?? '', c]));
     const published: FleetSnapshot = deepFreeze({
       clusters: reused,
       parts: load.parts.map((p) => ({ ...p })),
