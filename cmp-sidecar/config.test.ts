@@ -99,3 +99,12 @@ describe('eks-overlay.yaml under hostile input (regressions)', () => {
     ]);
   });
 });
+
+test('duplicate keys anywhere in eks-overlay.yaml name their line (checked in one pass)', () => {
+  expect(
+    issuesOf('layers: [base]\nsecrets:\n  mode: inline\n  mode: externalSecret\nlayers: [x]\n'),
+  ).toEqual([
+    'eks-overlay.yaml:5: invalid YAML: Map keys must be unique',
+    'eks-overlay.yaml:4: invalid YAML: Map keys must be unique',
+  ]);
+});

@@ -1,9 +1,10 @@
 import { readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import type { Node } from 'yaml';
 import { ConfigError } from '../core/errors';
 import { formatBytes, LIMITS } from './render/limits';
+import { lineOverTokenLimit } from './render/token-limit';
 import { decodeText } from './render/read-text';
 import type { OverlayConfig, ParameterDeclaration, SourceRef } from './render/stages';
 
@@ -46,8 +47,15 @@ export async function loadOverlayConfig(appDir: string): Promise<OverlayConfig> 
 }
 
 export function parseOverlayConfig(text: string, file: string): OverlayConfig {
+  const tooMany = lineOverTokenLimit(text);
+  if (tooMany !== undefined) {
+    throw new ConfigError([
+      `${file}:${tooMany}: more than ${LIMITS.maxYamlTokens} YAML tokens (the limit per file)`,
+    ]);
+  }
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  // Duplicate keys are checked below in one pass: yaml's uniqueKeys is quadratic in the size of a map.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   const at = (node: Node | null | undefined): SourceRef => {
     const offset = node?.range?.[0];
     return offset === undefined ? { file } : { file, line: lines.linePos(offset).line };
@@ -61,6 +69,20 @@ export function parseOverlayConfig(text: string, file: string): OverlayConfig {
     issues.push(
       `${file}:${lines.linePos(err.pos[0]).line}: invalid YAML: ${firstLine(err.message)}`,
     );
+  }
+  if (issues.length === 0) {
+    visit(doc, {
+      Map: (_key, map) => {
+        const seen = new Set<unknown>();
+        for (const pair of map.items) {
+          const k = isScalar(pair.key) ? pair.key.value : pair.key;
+          if (seen.has(k)) {
+            issues.push(`${where(pair.key as Node)}: invalid YAML: Map keys must be unique`);
+          }
+          seen.add(k);
+        }
+      },
+    });
   }
   if (issues.length > 0) throw new ConfigError(issues);
   const root = doc.contents;

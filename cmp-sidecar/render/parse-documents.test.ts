@@ -55,3 +55,30 @@ describe('parseManifestFile under hostile input (regressions)', () => {
     );
   });
 });
+
+describe('duplicate keys (checked while walking; yaml uniqueKeys is quadratic in the map size)', () => {
+  test.each<[string, string, RegExp]>([
+    [
+      'in a map',
+      `${CM}  a: 1\n  b: 2\n  a: 3\n`,
+      /^base\/x\.yaml:8: invalid YAML: Map keys must be unique$/,
+    ],
+    [
+      'nested',
+      `${CM}  a:\n    x: 1\n    x: 2\n`,
+      /^base\/x\.yaml:8: invalid YAML: Map keys must be unique$/,
+    ],
+    [
+      'the same key as a number and a string',
+      `${CM}  1: a\n  "1": b\n`,
+      /^base\/x\.yaml:7: invalid YAML/,
+    ],
+  ])('%s', (_name, text, message) => {
+    expect(() => parse(text)).toThrow(message);
+  });
+
+  test('keys equal only after aliasing a map are two maps, not a duplicate', () => {
+    const [o] = parse(`${CM}  a: &m {x: 1}\n  b: *m\n`);
+    expect(o?.object['data']).toEqual({ a: { x: 1 }, b: { x: 1 } });
+  });
+});

@@ -5,7 +5,6 @@ import {
   isScalar,
   isSeq,
   isNode,
-  Lexer,
   LineCounter,
   Parser,
   visit,
@@ -13,6 +12,7 @@ import {
 import type { Alias, Document, Node } from 'yaml';
 import { RenderError } from '../../core/errors';
 import { LIMITS } from './limits';
+import { lineOverTokenLimit } from './token-limit';
 import type { ManifestObject, RenderedObject, SourceRef } from './stages';
 import { isTemplate, renderTemplate } from './template';
 import type { TemplateScope } from './template';
@@ -40,7 +40,9 @@ export function parseManifestFile(
   checkTokenCount(text, file);
   const lines = new LineCounter();
   const parser = new Parser(lines.addNewLine);
-  const composer = new Composer({ lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  // Duplicate keys are found while walking (DocumentWalker): yaml's uniqueKeys compares every key with every
+  // other key of its map, minutes for a map of 50,000 keys.
+  const composer = new Composer({ lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   const lineOf = (offset: number | undefined): number | undefined =>
     offset === undefined ? undefined : lines.linePos(offset).line;
   const ref = (node: Node | null | undefined): SourceRef => {
@@ -83,24 +85,14 @@ export function parseManifestFile(
   return out;
 }
 
-/**
- * The parser needs ~300 bytes of heap per token; a file cannot hold more tokens than characters, so only files
- * longer than the limit are lexed (cheaply, without building anything) to be counted first.
- */
 function checkTokenCount(text: string, file: string): void {
-  if (text.length <= LIMITS.maxYamlTokens) return;
-  let tokens = 0;
-  let offset = 0;
-  for (const token of new Lexer().lex(text)) {
-    offset += token.length;
-    if (++tokens > LIMITS.maxYamlTokens) {
-      const line = text.slice(0, offset).split('\n').length;
-      throw new RenderError(
-        `${file}:${line}: more than ${LIMITS.maxYamlTokens} YAML tokens in one file (the limit per file); ` +
-          'split the file or simplify it',
-        { file, line },
-      );
-    }
+  const line = lineOverTokenLimit(text);
+  if (line !== undefined) {
+    throw new RenderError(
+      `${file}:${line}: more than ${LIMITS.maxYamlTokens} YAML tokens in one file (the limit per file); ` +
+        'split the file or simplify it',
+      { file, line },
+    );
   }
 }
 
@@ -189,6 +181,10 @@ class DocumentWalker {
             `${at(this.ref(keyNode))}: keys are not templated; ${JSON.stringify(key)} must be a literal key`,
             this.ref(keyNode),
           );
+        }
+        if (Object.hasOwn(obj, key)) {
+          const where = this.ref(keyNode);
+          throw new RenderError(`${at(where)}: invalid YAML: Map keys must be unique`, where);
         }
         const value = this.toJs(pair.value as Node | null, level + 1);
         // defineProperty, so a key named __proto__ is data and never a prototype switch.
