@@ -634,6 +634,14 @@ describe('large but legitimate input renders', () => {
     expect(objectsOf(res.stdout)).toHaveLength(5_001);
   }, 60_000);
 
+  test('one map of 40,000 keys (duplicate keys are found in one pass, not pairwise)', () => {
+    const keys = Array.from({ length: 40_000 }, (_, i) => `  k${i}: v\n`).join('');
+    const res = run({ build: (r) => write(r.app, { 'base/wide.yaml': cm('wide', keys) }) });
+    expect(res.stderr).toBe('');
+    expect(res.status).toBe(0);
+    expect(res.stdout).toContain('k39999: v');
+  }, 60_000);
+
   test('a few anchors and aliases, and a 256-level document', () => {
     const res = run({
       build: (r) =>
