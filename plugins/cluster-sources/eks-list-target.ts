@@ -1,4 +1,5 @@
 import type { EKSClient } from '@aws-sdk/client-eks';
+import { setMaxListeners } from 'node:events';
 import { DescribeClusterCommand, paginateListClusters } from '@aws-sdk/client-eks';
 import type { ClusterRecord } from '../../core/cluster';
 import type { LabelSelector } from '../../core/selector';
@@ -36,6 +37,9 @@ export interface ListTargetOptions {
 export async function listTarget(eks: EKSClient, opts: ListTargetOptions): Promise<TargetListing> {
   // Sibling describes stop as soon as one fails; they would be thrown away anyway.
   const abort = new AbortController();
+  // Every in-flight SDK attempt listens on this signal; their number is bounded by describeConcurrency (and
+  // attempts that time out), so Node's default of 10 would only print a MaxListenersExceededWarning.
+  setMaxListeners(Math.max(10, opts.describeConcurrency * 4), abort.signal);
   const onOuterAbort = () => abort.abort(opts.signal.reason);
   opts.signal.addEventListener('abort', onOuterAbort, { once: true });
   try {
