@@ -38,4 +38,13 @@ describe('checkBearer', () => {
       expect((e as Error).message).toBe('invalid bearer token');
     }
   });
+
+  test('a rotated token takes effect at once: the old one is refused, the new one accepted', () => {
+    expect(() => checkBearer('Bearer first', 'first')).not.toThrow();
+    expect(() => checkBearer('Bearer first', 'second')).toThrow(ForbiddenError);
+    expect(() => checkBearer('Bearer second', 'second')).not.toThrow();
+    expect(() => checkBearer('Bearer second', undefined)).toThrow(ForbiddenError);
+    expect(() => checkBearer('Bearer second', 'second\n')).not.toThrow();
+    expect(() => checkBearer('Bearer first', 'first')).not.toThrow();
+  });
 });

@@ -15,6 +15,24 @@ function digest(s: string): Buffer {
 }
 
 /**
+ * The expected token's digest, remembered for the last token seen: the provider hands back the same token on
+ * every request until it rotates, so only the presented token needs hashing per request.
+ */
+let expectedCache: {
+  readonly raw: string | undefined;
+  readonly digest: Buffer;
+  readonly empty: boolean;
+} = { raw: undefined, digest: digest(''), empty: true };
+
+function expectedDigest(expected: string | undefined): { digest: Buffer; empty: boolean } {
+  if (expected !== expectedCache.raw) {
+    const want = expected?.trim() ?? '';
+    expectedCache = { raw: expected, digest: digest(want), empty: want === '' };
+  }
+  return expectedCache;
+}
+
+/**
  * Checks an Authorization header against the expected token. Argo CD sends `Authorization: Bearer <token>` with
  * the token trimmed (strings.TrimSpace, argocd-contract.md §A2), so the stored token is trimmed the same way.
  * Digests are compared so that the comparison takes the same time whatever the lengths.
@@ -24,9 +42,9 @@ export function checkBearer(header: string | undefined, expected: string | undef
   const m = header === undefined ? null : BEARER.exec(header.trim());
   if (!m) throw new UnauthorizedError('missing bearer token: send "Authorization: Bearer <token>"');
   const presented = (m[1] ?? '').trim();
-  const want = expected?.trim() ?? '';
+  const want = expectedDigest(expected);
   // An empty expected token must never match an empty presented one.
-  const same = timingSafeEqual(digest(presented), digest(want)) && want !== '';
+  const same = timingSafeEqual(digest(presented), want.digest) && !want.empty;
   if (!same) throw new ForbiddenError('invalid bearer token');
 }
 
