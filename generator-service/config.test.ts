@@ -15,6 +15,7 @@ describe('loadServiceConfig', () => {
         logLevel: 'info',
         bodyLimitBytes: 1024 * 1024,
         responseCacheEntries: 256,
+        responseCacheMaxBytes: 96 * 1024 * 1024,
         registrarEnabled: false,
         shutdownTimeoutMs: 10_000,
       },
@@ -45,6 +46,7 @@ describe('loadServiceConfig', () => {
       REQUEST_BODY_LIMIT: 'huge',
       REGISTRAR_ENABLED: 'yes',
       CLUSTERS_FILE_REFRESH_SECONDS: '0',
+      RESPONSE_CACHE_MAX_BYTES: '64mb',
     });
     expect('issues' in r && r.issues).toEqual([
       'PORT: "70000" must be an integer from 0 to 65535',
@@ -53,8 +55,18 @@ describe('loadServiceConfig', () => {
       'CLUSTERS_FILE_REFRESH_SECONDS: "0" must be an integer of at least 1',
       'LOG_LEVEL: "loud" must be debug, info, warn or error',
       'REQUEST_BODY_LIMIT: "huge" must be a size of at least 1kb, e.g. 1048576, 512kb or 1mb',
+      'RESPONSE_CACHE_MAX_BYTES: "64mb" must be an integer of at least 1',
       'REGISTRAR_ENABLED: "yes" must be true or false',
     ]);
+  });
+
+  test('RESPONSE_CACHE_MAX_BYTES sets the reply cache byte bound', () => {
+    expect(
+      loadServiceConfig({ GENERATOR_TOKEN: 't', RESPONSE_CACHE_MAX_BYTES: '33554432' }),
+    ).toMatchObject({ config: { responseCacheMaxBytes: 32 * 1024 * 1024 } });
+    expect(loadServiceConfig({ GENERATOR_TOKEN: 't', RESPONSE_CACHE_MAX_BYTES: '0' })).toEqual({
+      issues: ['RESPONSE_CACHE_MAX_BYTES: "0" must be an integer of at least 1'],
+    });
   });
 
   test('CLUSTERS_FILE with CLUSTER_SOURCE=eks is a mistake worth reporting', () => {

@@ -2,6 +2,7 @@ import type { LogLevel } from '../core/logger';
 import { parseLogLevel } from '../core/logger';
 import type { SourceKind } from '../plugins/cluster-sources/source';
 import { DEFAULT_BODY_LIMIT_BYTES } from './app';
+import { DEFAULT_MAX_BYTES } from './response-cache';
 
 export type TokenConfig =
   | { readonly kind: 'env'; readonly value: string }
@@ -19,6 +20,7 @@ export interface ServiceConfig {
   readonly logLevel: LogLevel;
   readonly bodyLimitBytes: number;
   readonly responseCacheEntries: number;
+  readonly responseCacheMaxBytes: number;
   readonly registrarEnabled: boolean;
   readonly shutdownTimeoutMs: number;
 }
@@ -37,6 +39,7 @@ export const SERVICE_ENV = {
   LOG_LEVEL: '`debug`, `info` (default), `warn` or `error`.',
   REQUEST_BODY_LIMIT: 'Largest accepted request body: bytes, or with a kb/mb suffix. Default 1mb.',
   RESPONSE_CACHE_ENTRIES: 'Serialized replies kept per snapshot (LRU). Default 256; 0 disables.',
+  RESPONSE_CACHE_MAX_BYTES: `Bound on the reply cache in bytes (an integer), counting the plain and gzip bodies of every entry; a reply larger than this is served uncached. Default ${DEFAULT_MAX_BYTES} (96 MiB).`,
   REGISTRAR_ENABLED: '`true` to also register clusters as Argo CD cluster Secrets. Default false.',
   SHUTDOWN_TIMEOUT_SECONDS:
     'On SIGTERM, how long in-flight requests may take before the process exits anyway. Default 10.',
@@ -129,6 +132,12 @@ export function loadServiceConfig(
     }
   }
   const responseCacheEntries = positiveInt(env, 'RESPONSE_CACHE_ENTRIES', 256, issues, { min: 0 });
+  const responseCacheMaxBytes = positiveInt(
+    env,
+    'RESPONSE_CACHE_MAX_BYTES',
+    DEFAULT_MAX_BYTES,
+    issues,
+  );
   const registrarEnabled = bool(env, 'REGISTRAR_ENABLED', issues);
   const shutdownSeconds = positiveInt(env, 'SHUTDOWN_TIMEOUT_SECONDS', 10, issues);
 
@@ -144,6 +153,7 @@ export function loadServiceConfig(
       logLevel: logLevel ?? 'info',
       bodyLimitBytes,
       responseCacheEntries,
+      responseCacheMaxBytes,
       registrarEnabled,
       shutdownTimeoutMs: shutdownSeconds * 1000,
     }),

@@ -98,7 +98,9 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<vo
     log: log.child({ component: 'http' }),
     metrics,
     bodyLimitBytes: config.bodyLimitBytes,
-    responseCache: createResponseCache(config.responseCacheEntries),
+    responseCache: createResponseCache(config.responseCacheEntries, {
+      maxBytes: config.responseCacheMaxBytes,
+    }),
   });
 
   const server: Server = app.listen(config.port, config.host);
