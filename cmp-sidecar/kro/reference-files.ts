@@ -1,7 +1,9 @@
-import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { RenderError } from '../../core/errors';
+import { formatBytes, LIMITS } from '../render/limits';
+import { decodeText } from '../render/read-text';
 import { isMap, type KroInputObject } from './types';
 
 /**
@@ -35,17 +37,49 @@ export async function resolveRepoPath(
   return real;
 }
 
-/** Every *.yaml/*.yml under `target` (a file or a directory, recursively, sorted). */
-export async function yamlFilesUnder(target: string): Promise<string[]> {
+/**
+ * Every *.yaml/*.yml under `target` (a file or a directory, recursively, sorted). A symlink below `target` is
+ * followed only when its real path stays inside `rootDir`; a link back to a directory being read is a loop. Errors
+ * name the entry relative to `labelDir` (the app directory), never an absolute path.
+ */
+export async function yamlFilesUnder(
+  target: string,
+  rootDir: string,
+  labelDir: string,
+): Promise<string[]> {
+  const root = await realpath(rootDir);
+  const label = (p: string) => path.relative(labelDir, p);
+  const out: string[] = [];
+  const walk = async (dir: string, realDir: string, ancestors: ReadonlySet<string>) => {
+    for (const name of (await readdir(dir)).sort()) {
+      const p = path.join(dir, name);
+      let real = path.join(realDir, name);
+      if ((await lstat(p)).isSymbolicLink()) {
+        try {
+          real = await realpath(p);
+        } catch {
+          throw new RenderError(
+            `${label(p)}: a symlink that cannot be resolved (dangling or a loop)`,
+          );
+        }
+        const rel = path.relative(root, real);
+        if (rel.startsWith('..') || path.isAbsolute(rel))
+          throw new RenderError(`${label(p)}: resolves outside the repository`);
+      }
+      const s = await stat(real);
+      if (s.isDirectory()) {
+        if (ancestors.has(real))
+          throw new RenderError(
+            `${label(p)}: a symlink loop (points back to a directory being read)`,
+          );
+        await walk(p, real, new Set([...ancestors, real]));
+      } else if (/\.ya?ml$/.test(name)) out.push(p);
+    }
+  };
   const st = await stat(target);
   if (st.isFile()) return [target];
-  const out: string[] = [];
-  for (const name of (await readdir(target)).sort()) {
-    const p = path.join(target, name);
-    const s = await stat(p);
-    if (s.isDirectory()) out.push(...(await yamlFilesUnder(p)));
-    else if (/\.ya?ml$/.test(name)) out.push(p);
-  }
+  const realTarget = await realpath(target);
+  await walk(target, realTarget, new Set([realTarget]));
   return out;
 }
 
@@ -64,7 +98,18 @@ export function parseYamlObjects(text: string, label: string): KroInputObject[] 
         line,
       });
     }
-    const obj: unknown = doc.toJS({ maxAliasCount: 1000 });
+    let obj: unknown;
+    try {
+      obj = doc.toJS({ maxAliasCount: 1000 });
+    } catch (e) {
+      // yaml refuses alias bombs here ("Excessive alias count") and deep recursion overflows the stack.
+      const line = lines.linePos(doc.contents?.range[0] ?? 0).line;
+      const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
+      throw new RenderError(`${label}:${line}: cannot read this YAML document: ${why ?? ''}`, {
+        file: label,
+        line,
+      });
+    }
     if (!isMap(obj)) continue;
     const offset = doc.contents?.range[0] ?? 0;
     out.push({ object: obj, source: { file: label, line: lines.linePos(offset).line } });
@@ -73,5 +118,11 @@ export function parseYamlObjects(text: string, label: string): KroInputObject[] 
 }
 
 export async function readYamlObjects(file: string, label: string): Promise<KroInputObject[]> {
-  return parseYamlObjects(await readFile(file, 'utf8'), label);
+  const size = (await stat(file)).size;
+  if (size > LIMITS.maxFileBytes)
+    throw new RenderError(
+      `${label}: ${formatBytes(size)} is over the limit of ${formatBytes(LIMITS.maxFileBytes)} per file`,
+      { file: label },
+    );
+  return parseYamlObjects(decodeText(await readFile(file), label), label);
 }

@@ -128,7 +128,7 @@ async function loadReferenceRgds(
     const real = await resolveRepoPath(declared, ctx.appDir, ctx.rootDir, `${where}: kro.rgdPaths`);
     if (real === undefined)
       throw new ConfigError([`${where}: kro.rgdPaths: ${JSON.stringify(declared)} does not exist`]);
-    for (const file of await yamlFilesUnder(real)) {
+    for (const file of await yamlFilesUnder(real, ctx.rootDir, ctx.appDir)) {
       const label = path.relative(ctx.appDir, file);
       const objs = await readYamlObjects(file, label);
       out.push(...objs.filter((o) => o.object['kind'] === 'ResourceGraphDefinition'));

@@ -685,8 +685,7 @@ describe('large but legitimate input renders', () => {
 });
 
 // --- kro.rgdPaths: read by cmp-sidecar/kro/reference-files.ts (outside this suite's files) ------------------------
-// Known gaps, reported to the lead: these rows state the wanted behaviour and are marked failing until kro's
-// reader confines symlinks and names files; jest flags them when they start passing.
+// kro's reader of reference files confines symlinks to the repository and names the file at fault.
 
 const RGD = (name: string): string =>
   `apiVersion: kro.run/v1alpha1\nkind: ResourceGraphDefinition\nmetadata:\n  name: ${name}\nspec:\n  schema:\n    apiVersion: v1alpha1\n    kind: Foo\n    spec: {}\n  resources: []\n`;
@@ -728,8 +727,8 @@ const kroGapRows: Row[] = [
   },
 ];
 
-describe('hostile app repositories: kro.rgdPaths (known gaps)', () => {
-  test.failing.each(kroGapRows.map((r) => [r.name, r] as const))(
+describe('hostile app repositories: kro.rgdPaths', () => {
+  test.each(kroGapRows.map((r) => [r.name, r] as const))(
     '%s',
     (_name, row) => {
       expectCleanFailure(run(row), row.code, row.stderr);
