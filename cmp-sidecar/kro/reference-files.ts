@@ -83,6 +83,28 @@ export async function yamlFilesUnder(
   return out;
 }
 
+/**
+ * Refuses a directory of the repository whose entries are symlinks resolving outside it (the CRD directories of
+ * `kro.crdDirs`, read flat by the schema lookup, which follows links).
+ */
+export async function assertEntriesInside(
+  dir: string,
+  rootDir: string,
+  labelDir: string,
+): Promise<void> {
+  const root = await realpath(rootDir);
+  for (const name of await readdir(dir)) {
+    const p = path.join(dir, name);
+    if (!(await lstat(p)).isSymbolicLink()) continue;
+    const real = await realpath(p).catch(() => undefined);
+    const rel = real === undefined ? undefined : path.relative(root, real);
+    if (rel === undefined || rel.startsWith('..') || path.isAbsolute(rel))
+      throw new RenderError(
+        `${path.relative(labelDir, p)}: ${real === undefined ? 'a symlink that cannot be resolved' : 'resolves outside the repository'}`,
+      );
+  }
+}
+
 /** Parses a YAML stream into objects with their document line; a syntax error fails naming file:line. */
 export function parseYamlObjects(text: string, label: string): KroInputObject[] {
   const lines = new LineCounter();

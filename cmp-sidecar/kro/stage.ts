@@ -5,7 +5,12 @@ import { readFile } from 'node:fs/promises';
 import { parseInstances, parseKroConfig, type KroConfig } from './config';
 import { fieldLine } from './field-lines';
 import type * as InstancesModule from './instances';
-import { readYamlObjects, resolveRepoPath, yamlFilesUnder } from './reference-files';
+import {
+  assertEntriesInside,
+  readYamlObjects,
+  resolveRepoPath,
+  yamlFilesUnder,
+} from './reference-files';
 import { formatFinding, type KroFinding, type KroInputObject } from './types';
 import type * as ValidateModule from './validate';
 
@@ -113,6 +118,7 @@ async function crdDirectories(
     const real = await resolveRepoPath(declared, ctx.appDir, ctx.rootDir, `${where}: kro.crdDirs`);
     if (real === undefined)
       throw new ConfigError([`${where}: kro.crdDirs: ${JSON.stringify(declared)} does not exist`]);
+    await assertEntriesInside(real, ctx.rootDir, ctx.appDir);
     dirs.push(real);
   }
   return dirs;

@@ -725,9 +725,23 @@ const kroGapRows: Row[] = [
     code: RENDER,
     stderr: [/rgds\/loop/, /^(?![\s\S]*\/tmp\/)/],
   },
+  {
+    name: 'a kro.crdDirs directory holding a symlink to a file outside the repository',
+    build: (r) => {
+      write(r.app, {
+        'eks-overlay.yaml': `${CONFIG}kro:\n  crdDirs: [crds]\n`,
+        'base/rgd.yaml': RGD('local'),
+        'crds/ok.yaml': 'kind: CustomResourceDefinition\n',
+      });
+      writeFileSync(path.join(r.outside, 'crd.yaml'), 'kind: CustomResourceDefinition\n');
+      symlinkSync(path.join(r.outside, 'crd.yaml'), path.join(r.app, 'crds/out.yaml'));
+    },
+    code: RENDER,
+    stderr: [/crds\/out\.yaml.* resolves outside the repository/],
+  },
 ];
 
-describe('hostile app repositories: kro.rgdPaths', () => {
+describe('hostile app repositories: kro.rgdPaths and kro.crdDirs', () => {
   test.each(kroGapRows.map((r) => [r.name, r] as const))(
     '%s',
     (_name, row) => {
