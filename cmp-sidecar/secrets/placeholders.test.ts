@@ -90,6 +90,8 @@ describe('placeholder syntax (argocd-vault-plugin compatible)', () => {
     ['<path:db#k | jsonPath {.a[?(@.x)]}>', /not supported/],
     ['<path:#k>', /secret id is empty/],
     ['<path:a#b#c#d>', /expected/],
+    ['<path:db#>', /key after '#' is empty/],
+    ['<path:db##AWSPREVIOUS>', /key after '#' is empty/],
   ])('refuses %s', (text, message) => {
     expect(() => scanPlaceholders(text)).toThrow(PlaceholderSyntaxError);
     expect(() => scanPlaceholders(text)).toThrow(message);

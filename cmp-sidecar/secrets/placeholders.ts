@@ -102,9 +102,14 @@ export function parsePlaceholder(raw: string, inner: string, opts: ScanOptions =
     const id = templateId(fields[0]!.trim(), raw, opts);
     const key = fields[1]?.trim();
     const version = fields[2]?.trim();
+    // `<path:id>` is the whole secret; an empty key after `#` is a typo, not a request for the whole secret.
+    if (key === '')
+      throw new PlaceholderSyntaxError(
+        `placeholder ${raw}: the key after '#' is empty (write <path:secret-id> for the whole secret)`,
+      );
     ref = {
       secretId: id,
-      key: key === undefined || key === '' ? undefined : key,
+      key,
       version: parseVersion(version, raw),
     };
   } else {
