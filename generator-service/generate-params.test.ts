@@ -3,6 +3,7 @@
  * the whole reply object (what the contract tests and vectors decode and compare).
  */
 import { clusterToParams } from '../core/cluster';
+import { InputError, NotReadyError } from '../core/errors';
 import { silentLogger } from '../core/logger';
 import type { FleetSnapshot } from '../core/snapshot';
 import {
@@ -72,5 +73,46 @@ describe('generateParamsBody', () => {
     );
     const body = generateParamsBody(snapshot, parseClusterQuery({}));
     expect(body.equals(Buffer.from(reference(snapshot, {})))).toBe(true);
+  });
+});
+
+describe('add-on defaults of a Kubernetes version never looked up', () => {
+  const fleet = () => [
+    aClusterRecord({ clusterName: 'old', version: '1.30', tags: { env: 'prod' } }),
+    aClusterRecord({ clusterName: 'new', version: '1.31', tags: { env: 'dev' } }),
+    aClusterRecord({ clusterName: 'newer', version: '1.32', tags: { env: 'dev' } }),
+  ];
+  const known = { '1.30': { 'vpc-cni': 'v1.18.3-eksbuild.1' } };
+
+  test('a request for add-ons selecting such a cluster is refused as not ready (503), naming the versions', async () => {
+    const snapshot = await snapshotOf(fleet(), known);
+    const run = () => generateParamsBody(snapshot, parseClusterQuery({ addons: ['vpc-cni'] }));
+    expect(run).toThrow(NotReadyError);
+    expect(run).toThrow('add-on defaults for Kubernetes 1.31, 1.32 not looked up yet');
+  });
+
+  test('with no defaults at all it is still not ready, not an unknown add-on', async () => {
+    const snapshot = await snapshotOf(fleet(), {});
+    expect(() => generateParamsBody(snapshot, parseClusterQuery({ addons: ['vpc-cni'] }))).toThrow(
+      new NotReadyError('add-on defaults for Kubernetes 1.30, 1.31, 1.32 not looked up yet'),
+    );
+  });
+
+  test('requests without add-ons, or selecting only known versions, are answered', async () => {
+    const snapshot = await snapshotOf(fleet(), known);
+    expect(generateParamsBody(snapshot, parseClusterQuery({})).toString()).toBe(
+      reference(snapshot, {}),
+    );
+    const prodOnly = { addons: ['vpc-cni'], selector: { matchLabels: { env: 'prod' } } };
+    expect(generateParamsBody(snapshot, parseClusterQuery(prodOnly)).toString()).toBe(
+      reference(snapshot, prodOnly),
+    );
+  });
+
+  test('an unknown add-on name is still a 400 once every selected version is known', async () => {
+    const snapshot = await snapshotOf(fleet().slice(0, 1), known);
+    expect(() =>
+      generateParamsBody(snapshot, parseClusterQuery({ addons: ['no-such-addon'] })),
+    ).toThrow(InputError);
   });
 });

@@ -1,5 +1,5 @@
 import { clusterToParams, type Cluster, type ClusterParams } from '../core/cluster';
-import { InputError } from '../core/errors';
+import { InputError, NotReadyError } from '../core/errors';
 import { matchesSelector } from '../core/selector';
 import type { AddonDefaults, FleetSnapshot } from '../core/snapshot';
 import type { ClusterQuery } from './cluster-query';
@@ -39,6 +39,25 @@ function checkAddons(names: readonly string[], defaults: AddonDefaults): void {
 }
 
 /**
+ * Refuses (503) while a selected cluster's Kubernetes version has no add-on defaults at all: its add-ons would
+ * otherwise be answered "", a wrong version handed to Argo CD. EKS discovery publishes a version once its first
+ * lookup succeeds, so this clears by itself; an add-on missing from a version that is known stays "".
+ */
+function checkAddonVersionsKnown(clusters: readonly Cluster[], defaults: AddonDefaults): void {
+  const missing = new Set<string>();
+  for (const c of clusters) {
+    const v = minorVersion(c.aws.version);
+    if (defaults[v] === undefined) missing.add(v);
+  }
+  if (missing.size > 0) {
+    const versions = [...missing].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    throw new NotReadyError(
+      `add-on defaults for Kubernetes ${versions.join(', ')} not looked up yet`,
+    );
+  }
+}
+
+/**
  * The reply body `{"output":{"parameters":[...]}}` for a query on a snapshot (argocd-contract.md §A4), as the
  * bytes `JSON.stringify` would give for the whole object. Each parameter set is built and serialized in turn and
  * dropped, so neither a fleet-sized params array nor a fleet-sized string is ever held: at 10,000 clusters they
@@ -46,17 +65,23 @@ function checkAddons(names: readonly string[], defaults: AddonDefaults): void {
  * response cache keeps the bytes, and a miss costs ~0.4 s per 10,000 selected clusters.
  */
 export function generateParamsBody(snapshot: FleetSnapshot, q: ClusterQuery): Buffer {
-  if (q.addons) checkAddons(q.addons, snapshot.addonDefaults);
   const addons = q.addons;
+  const selected = selectClusters(snapshot, q);
+  if (addons) {
+    // Not ready before unknown names: with no defaults published yet, every name would look unknown.
+    checkAddonVersionsKnown(selected, snapshot.addonDefaults);
+    checkAddons(addons, snapshot.addonDefaults);
+  }
   const out = new JsonBufferBuilder();
   out.append(q.flatList ? '{"output":{"parameters":[{"clusters":[' : '{"output":{"parameters":[');
   let first = true;
-  for (const c of selectClusters(snapshot, q)) {
+  for (const c of selected) {
     const params: ParamSet = clusterToParams(c);
     let set = params;
     if (addons) {
       const forVersion = snapshot.addonDefaults[minorVersion(c.aws.version)] ?? {};
-      // A string for every add-on, "" when this version has no default, so templates never see a missing key.
+      // A string for every add-on, "" when this version offers no default for it, so templates never see a
+      // missing key.
       set = { ...params, addons: Object.fromEntries(addons.map((n) => [n, forVersion[n] ?? ''])) };
     }
     out.append(first ? JSON.stringify(set) : `,${JSON.stringify(set)}`);

@@ -47,7 +47,7 @@ export interface AddonRefreshFailure {
 /**
  * Default add-on versions per Kubernetes minor version, fetched for the versions present in the fleet.
  * A failed fetch keeps the previous answer for that version (clusters never depend on this succeeding);
- * a version that never succeeded is absent here, and the source then publishes no defaults at all.
+ * a version that never succeeded is simply absent, so a consumer asking for it can refuse to answer.
  */
 export class AddonDefaultsCache {
   private readonly entries = new Map<

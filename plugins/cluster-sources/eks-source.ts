@@ -118,21 +118,8 @@ export class EksClusterSource implements ClusterSource {
     } catch (e) {
       ctx.log.warn('eks add-on defaults refresh failed', { error: describeAwsError(e).message });
     }
-    const addonDefaults = this.p.addons.defaultsFor(versions);
-    const neverLookedUp = versions.filter((v) => addonDefaults[v] === undefined).sort();
-    if (neverLookedUp.length > 0) {
-      // The generator answers "" for an add-on of a version it has no defaults for: a wrong version handed to
-      // Argo CD, not an error. Publishing none makes every request for add-ons fail instead, until each version
-      // in the fleet has been answered once; requests without add-ons, and the clusters, are not affected.
-      ctx.log.warn(
-        'eks add-on defaults withheld: a Kubernetes version of the fleet was never looked up',
-        {
-          kubernetesVersions: neverLookedUp,
-        },
-      );
-      return { records, parts, addonDefaults: {} };
-    }
-    return { records, parts, addonDefaults };
+    // A version never looked up is simply absent: the generator refuses add-on requests for its clusters (503).
+    return { records, parts, addonDefaults: this.p.addons.defaultsFor(versions) };
   }
 
   private async refreshTarget(s: TargetState, ctx: SourceContext): Promise<void> {

@@ -513,7 +513,13 @@ function describeAddonAnswer(
   ref: { lastGood?: unknown } = {},
 ): string {
   const base = describeAnswer(p, res, ref);
-  if (res.status !== 200) return base;
+  if (res.status !== 200) {
+    // The message matters here: it must say what is missing, not call a real add-on unknown.
+    const message = (res.body as { message?: unknown } | undefined)?.message;
+    return base.endsWith('{message}') && typeof message === 'string'
+      ? `${res.status} ${JSON.stringify({ message })}`
+      : base;
+  }
   const sets = (res.body as { output: { parameters: AddonSet[] } }).output.parameters;
   const empty = sets
     .filter((s) => Object.values(s.addons ?? {}).some((v) => v === ''))
@@ -531,7 +537,7 @@ const addonRows: MatrixRow[] = [
     component: 'generator',
     fault: 'DescribeAddonVersions down from the start',
     expected: list([
-      ['with addons', '400 {message}'],
+      ['with addons', '503 {"message":"add-on defaults for Kubernetes 1.30 not looked up yet"}'],
       ['without', `200 all ${FLEET}`],
     ]),
     observe: async () => {
@@ -575,7 +581,7 @@ const addonRows: MatrixRow[] = [
     fault:
       'DescribeAddonVersions failing when a cluster on a new Kubernetes version (1.31) joins: its defaults never looked up',
     expected: list([
-      ['with addons', '400 {message}'],
+      ['with addons', '503 {"message":"add-on defaults for Kubernetes 1.31 not looked up yet"}'],
       ['without', `200 all ${FLEET + 1}`],
       ['healed, with addons', `200 all ${FLEET + 1}`],
     ]),
