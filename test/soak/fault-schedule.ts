@@ -240,3 +240,17 @@ export function buildFaultSchedule(
     },
   };
 }
+
+/**
+ * The rehearsal before the measured soak: the same fault cycle compressed to half the time (each fault phase
+ * half as long) except the outage, which still outlasts the same staleness limit (the service's
+ * EKS_MAX_STALE_SECONDS is fixed for its life), so the service meets every phase once, the designed 503s and
+ * the recovery included, before the RSS baseline is taken. `loadMs` runs the load until a few refreshes after
+ * the last fleet change.
+ */
+export function rehearsalTiming(t: SoakTiming): SoakTiming & { readonly loadMs: number } {
+  const compressed: SoakTiming = { ...t, durationMs: Math.round(t.durationMs / 2) };
+  const lastChangeMs =
+    outageWindowMs(compressed).endMs + Math.round((3000 * t.durationMs) / 120_000);
+  return { ...compressed, loadMs: lastChangeMs + 2 * t.refreshSeconds * 1000 };
+}
