@@ -88,13 +88,17 @@ describe('add-on defaults of a Kubernetes version never looked up', () => {
     const snapshot = await snapshotOf(fleet(), known);
     const run = () => generateParamsBody(snapshot, parseClusterQuery({ addons: ['vpc-cni'] }));
     expect(run).toThrow(NotReadyError);
-    expect(run).toThrow('add-on defaults for Kubernetes 1.31, 1.32 not looked up yet');
+    expect(run).toThrow(
+      'no add-on defaults for Kubernetes 1.31, 1.32 (not looked up yet, or not in the fleet file)',
+    );
   });
 
   test('with no defaults at all it is still not ready, not an unknown add-on', async () => {
     const snapshot = await snapshotOf(fleet(), {});
     expect(() => generateParamsBody(snapshot, parseClusterQuery({ addons: ['vpc-cni'] }))).toThrow(
-      new NotReadyError('add-on defaults for Kubernetes 1.30, 1.31, 1.32 not looked up yet'),
+      new NotReadyError(
+        'no add-on defaults for Kubernetes 1.30, 1.31, 1.32 (not looked up yet, or not in the fleet file)',
+      ),
     );
   });
 

@@ -52,7 +52,7 @@ function checkAddonVersionsKnown(clusters: readonly Cluster[], defaults: AddonDe
   if (missing.size > 0) {
     const versions = [...missing].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
     throw new NotReadyError(
-      `add-on defaults for Kubernetes ${versions.join(', ')} not looked up yet`,
+      `no add-on defaults for Kubernetes ${versions.join(', ')} (not looked up yet, or not in the fleet file)`,
     );
   }
 }

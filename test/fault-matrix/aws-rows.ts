@@ -537,7 +537,10 @@ const addonRows: MatrixRow[] = [
     component: 'generator',
     fault: 'DescribeAddonVersions down from the start',
     expected: list([
-      ['with addons', '503 {"message":"add-on defaults for Kubernetes 1.30 not looked up yet"}'],
+      [
+        'with addons',
+        '503 {"message":"no add-on defaults for Kubernetes 1.30 (not looked up yet, or not in the fleet file)"}',
+      ],
       ['without', `200 all ${FLEET}`],
     ]),
     observe: async () => {
@@ -581,7 +584,10 @@ const addonRows: MatrixRow[] = [
     fault:
       'DescribeAddonVersions failing when a cluster on a new Kubernetes version (1.31) joins: its defaults never looked up',
     expected: list([
-      ['with addons', '503 {"message":"add-on defaults for Kubernetes 1.31 not looked up yet"}'],
+      [
+        'with addons',
+        '503 {"message":"no add-on defaults for Kubernetes 1.31 (not looked up yet, or not in the fleet file)"}',
+      ],
       ['without', `200 all ${FLEET + 1}`],
       ['healed, with addons', `200 all ${FLEET + 1}`],
     ]),
