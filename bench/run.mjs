@@ -11,7 +11,6 @@ await build({
   outdir: 'dist',
   outExtension: { '.js': '.cjs' },
   sourcemap: 'inline',
-  external: ['autocannon'],
   logLevel: 'warning',
 });
 const r = spawnSync(
