@@ -10,7 +10,7 @@ import { createClusterSource } from '../plugins/cluster-sources';
 import { createApp, GET_PARAMS_PATH } from './app';
 import { loadServiceConfig, type ServiceConfig } from './config';
 import type { TokenProvider } from './http/auth';
-import { guardServer } from './http/server-guards';
+import { applyConnectionTimeouts, guardServer } from './http/server-guards';
 import { createServiceMetrics } from './metrics';
 import { createFleetRegistry } from './registry';
 import { createResponseCache } from './response-cache';
@@ -105,6 +105,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<vo
 
   const server: Server = app.listen(config.port, config.host);
   guardServer(server);
+  applyConnectionTimeouts(server);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);

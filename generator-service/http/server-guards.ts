@@ -88,3 +88,21 @@ export function guardServer(server: Server): void {
     req.resume();
   });
 }
+
+/**
+ * Argo CD's Go client keeps an idle connection for 90 s (net/http's default IdleConnTimeout) and does not retry a
+ * POST that fails on a reused connection. Node closes idle connections after 5 s, so a request can meet a socket
+ * the server is closing. Keeping idle connections longer than the client does makes the client close first.
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 95_000;
+/**
+ * A whole request (headers and body) must arrive within this; Argo CD's own client gives up after 30 s by default.
+ * Node's default (300 s) let a client hold a socket reading a body that will be refused.
+ */
+export const REQUEST_TIMEOUT_MS = 60_000;
+
+export function applyConnectionTimeouts(server: Server): void {
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
+  server.headersTimeout = Math.min(server.headersTimeout, REQUEST_TIMEOUT_MS);
+}
