@@ -70,9 +70,11 @@ export function createFleetRegistry(opts: RegistryOptions): FleetRegistry {
     (source.maxStaleMs !== undefined && now() - p.lastSuccessAt > source.maxStaleMs);
 
   function describePart(p: SourcePart): string {
-    const why = p.lastError ?? 'no successful read yet';
-    if (p.lastSuccessAt === undefined) return `${p.id} (never loaded: ${why})`;
+    if (p.lastSuccessAt === undefined)
+      return `${p.id} (never loaded: ${p.lastError ?? 'no successful read yet'})`;
     const age = Math.round((now() - p.lastSuccessAt) / 1000);
+    // Without an error the part is only slow: its refresh is still running (retries, backoff).
+    const why = p.lastError ?? 'no error; its refresh has not finished';
     return `${p.id} (last success ${age}s ago: ${why})`;
   }
 

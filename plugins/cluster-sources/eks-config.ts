@@ -119,9 +119,11 @@ export function parseEksConfig(
   const refreshSeconds = int('EKS_REFRESH_SECONDS', EKS_DEFAULTS.refreshSeconds, 5, 86_400) ?? 0;
   const maxStaleSeconds =
     int('EKS_MAX_STALE_SECONDS', EKS_DEFAULTS.maxStaleSeconds, 0, 7 * 86_400) ?? 0;
-  if (maxStaleSeconds > 0 && maxStaleSeconds < refreshSeconds) {
+  // Staleness counts from the end of the last successful listing, so a refresh slowed by throttling backoff
+  // already adds to it: the limit must leave room for one slow refresh on top of the interval.
+  if (maxStaleSeconds > 0 && maxStaleSeconds < 2 * refreshSeconds) {
     issues.push(
-      `EKS_MAX_STALE_SECONDS: ${maxStaleSeconds} is shorter than EKS_REFRESH_SECONDS (${refreshSeconds}); one missed refresh would already stop serving`,
+      `EKS_MAX_STALE_SECONDS: ${maxStaleSeconds} is shorter than twice EKS_REFRESH_SECONDS (${refreshSeconds}); one slow refresh would already stop serving`,
     );
   }
   const describeConcurrency =
