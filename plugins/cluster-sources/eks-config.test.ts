@@ -105,7 +105,10 @@ describe('parseEksConfig', () => {
       { EKS_REGIONS: 'us-east-1', EKS_ENROLL_SELECTOR: 'aws:cloudformation:stack=x' },
       /EKS_ENROLL_SELECTOR/,
     ],
-    [{ EKS_REGIONS: 'us-east-1', EKS_MAX_STALE_SECONDS: '30' }, /shorter than twice EKS_REFRESH_SECONDS/],
+    [
+      { EKS_REGIONS: 'us-east-1', EKS_MAX_STALE_SECONDS: '30' },
+      /shorter than twice EKS_REFRESH_SECONDS/,
+    ],
     [{ EKS_REGIONS: 'us-east-1', EKS_ROLE_SESSION_NAME: 'has space' }, /EKS_ROLE_SESSION_NAME/],
   ])('rejects %j', (env, message) => {
     expect(issues(env as Record<string, string>)).toEqual([expect.stringMatching(message)]);
