@@ -1,26 +1,16 @@
 // Bundles each entry point into one CommonJS file so processes start without resolving node_modules.
 import { build } from 'esbuild';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import options from './build-options.cjs';
 import launcher from './cmp-sidecar/build-launcher.cjs';
+
+const { common } = options;
 
 const entryPoints = {
   'generator-service': 'generator-service/main.ts',
   // eks-overlay's inline secrets provider, required at run time from beside eks-overlay.cjs (only in inline mode),
   // so the render path never parses the AWS SDK.
   'secret-provider-aws': 'plugins/secret-providers/aws-secrets-manager.ts',
-};
-
-const common = {
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  outExtension: { '.js': '.cjs' },
-  keepNames: true,
-  minifySyntax: true,
-  minifyWhitespace: true,
-  legalComments: 'none',
-  logLevel: 'warning',
 };
 
 mkdirSync('dist', { recursive: true });

@@ -17,8 +17,9 @@ import {
 } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { build } from 'esbuild';
+import { common } from '../build-options.cjs';
 import { SecretsManagerFake } from '../test/fakes/aws-secrets-manager/server';
+import { bundleSources, type SourceBundles } from '../test/helpers/bundle';
 import {
   CACHE_DIR_ENV,
   CODE_CACHE_ENV,
@@ -146,30 +147,15 @@ describe('launch', () => {
 });
 
 describe('dist/eks-overlay.cjs with its code cache (built as build.mjs does)', () => {
+  let bundles: SourceBundles | undefined;
   let dist: string;
   beforeAll(async () => {
-    dist = mkdtempSync(path.join(os.tmpdir(), 'eks-overlay-launcher-dist-'));
-    const common = {
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'cjs',
-      outExtension: { '.js': '.cjs' },
-      keepNames: true,
-      minifySyntax: true,
-      minifyWhitespace: true,
-      legalComments: 'none',
-      logLevel: 'silent',
-    } as const;
-    await buildEksOverlay(dist, common);
-    await build({
-      ...common,
-      absWorkingDir: path.join(__dirname, '..'),
-      entryPoints: { 'secret-provider-aws': 'plugins/secret-providers/aws-secrets-manager.ts' },
-      outdir: dist,
-    });
+    // dist/ as build.mjs lays it out: the AWS provider bundle, and beside it eks-overlay.cjs in its launcher.
+    bundles = await bundleSources(['secret-provider-aws'], 'eks-overlay-launcher-dist-');
+    dist = bundles.dir;
+    await buildEksOverlay(dist, { ...common, logLevel: 'silent' });
   }, 120_000);
-  afterAll(() => rmSync(dist, { recursive: true, force: true }));
+  afterAll(() => bundles?.remove());
 
   function app(): string {
     const dir = path.join(tmp, 'app');

@@ -1,13 +1,9 @@
-import { build } from 'esbuild';
 import type { Metafile } from 'esbuild';
-import { mkdtempSync, rmSync } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { REPO_ROOT } from './helpers';
+import { bundleSources } from '../helpers/bundle';
 
 /**
- * Bundles cmp-sidecar/main.ts exactly as build.mjs does, into a private directory, so tests run the real bundled
- * CLI without racing other engineers' builds of dist/.
+ * Bundles cmp-sidecar/main.ts as build.mjs does, into a private directory, so tests run the real bundled CLI
+ * without racing other engineers' builds of dist/.
  */
 export async function buildCliBundle(): Promise<{
   file: string;
@@ -16,29 +12,12 @@ export async function buildCliBundle(): Promise<{
   eagerInputs: string[];
   cleanup: () => void;
 }> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'eks-overlay-bundle-'));
-  const result = await build({
-    entryPoints: { 'eks-overlay': path.join(REPO_ROOT, 'cmp-sidecar/main.ts') },
-    absWorkingDir: REPO_ROOT,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    outdir: dir,
-    outExtension: { '.js': '.cjs' },
-    sourcemap: 'linked',
-    keepNames: true,
-    minifySyntax: true,
-    minifyWhitespace: true,
-    legalComments: 'none',
-    logLevel: 'silent',
-    metafile: true,
-  });
+  const bundle = await bundleSources(['eks-overlay'], 'eks-overlay-bundle-');
   return {
-    file: path.join(dir, 'eks-overlay.cjs'),
-    inputs: Object.keys(result.metafile.inputs),
-    eagerInputs: eagerlyReachable(result.metafile, 'cmp-sidecar/main.ts'),
-    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+    file: bundle.file('eks-overlay'),
+    inputs: Object.keys(bundle.metafile.inputs),
+    eagerInputs: eagerlyReachable(bundle.metafile, 'cmp-sidecar/main.ts'),
+    cleanup: bundle.remove,
   };
 }
 

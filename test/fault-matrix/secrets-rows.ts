@@ -4,57 +4,38 @@
  * a CMP prints nothing successfully, so every fault must end in a non-zero exit with an empty stdout, and stderr
  * must say where (file:line), which secret and key, and never a value.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { build, stop as stopEsbuild } from 'esbuild';
+import { stop as stopEsbuild } from 'esbuild';
 import { parseAllDocuments } from 'yaml';
 import type { SmFaultRule } from '../fakes/aws-secrets-manager/server';
 import { SecretsManagerFake } from '../fakes/aws-secrets-manager/server';
+import { bundleSources, type SourceBundles } from '../helpers/bundle';
+import { runNode } from '../hostile/helpers/child';
 import type { MatrixRow } from './matrix';
 
 const REPO_ROOT = path.resolve(__dirname, '../..');
 const CANARY = 'CANARY-fault-matrix-9d2e';
 const CONTEXT = { name: 'prod-eu-1', aws: { region: 'eu-west-1' } };
 
-let bundle: Promise<string> | undefined;
-let bundleDir: string | undefined;
+let bundle: Promise<SourceBundles> | undefined;
 
 /**
  * Bundles eks-overlay and its AWS provider from the current sources the way build.mjs lays them out (the provider
  * beside the CLI), into a temp dir, once per run: dist/ belongs to `npm run build` and may be mid-rebuild.
  */
-function cliBundle(): Promise<string> {
+async function cliBundle(): Promise<string> {
   // FAULT_MATRIX_CLI=dist/eks-overlay.cjs runs the rows against an artifact built by `npm run build` instead.
   const given = process.env['FAULT_MATRIX_CLI'];
-  if (given) return Promise.resolve(path.resolve(REPO_ROOT, given));
-  bundle ??= (async () => {
-    bundleDir = mkdtempSync(path.join(os.tmpdir(), 'fault-matrix-cli-'));
-    await build({
-      entryPoints: {
-        'eks-overlay': 'cmp-sidecar/main.ts',
-        'secret-provider-aws': 'plugins/secret-providers/aws-secrets-manager.ts',
-      },
-      absWorkingDir: REPO_ROOT,
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'cjs',
-      outdir: bundleDir,
-      outExtension: { '.js': '.cjs' },
-      keepNames: true,
-      logLevel: 'silent',
-    });
-    return path.join(bundleDir, 'eks-overlay.cjs');
-  })();
-  return bundle;
+  if (given) return path.resolve(REPO_ROOT, given);
+  bundle ??= bundleSources(['eks-overlay', 'secret-provider-aws'], 'fault-matrix-cli-');
+  return (await bundle).file('eks-overlay');
 }
 
 /** Removes the bundle and stops esbuild's service process. */
 export async function removeCliBundle(): Promise<void> {
-  if (bundle !== undefined) await bundle.catch(() => undefined);
-  if (bundleDir !== undefined) rmSync(bundleDir, { recursive: true, force: true });
+  (await bundle?.catch(() => undefined))?.remove();
   await stopEsbuild();
 }
 
@@ -184,30 +165,26 @@ interface Run {
   readonly stderr: string;
 }
 
-function generate(cli: string, appDir: string, env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, 'generate'], {
-      cwd: appDir,
-      env: {
-        PATH: process.env['PATH'] ?? '',
-        HOME: appDir,
-        ARGOCD_APP_NAME: 'shop',
-        ARGOCD_APP_NAMESPACE: 'shop',
-        ARGOCD_APP_PARAMETERS: 'null',
-        ARGOCD_ENV_CLUSTER_CONTEXT: JSON.stringify(CONTEXT),
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_CONFIG_FILE: '/nonexistent/aws-config',
-        AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
-        ...env,
-      },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+/** Only the environment Argo CD's repo server and the sidecar pod would give. */
+async function generate(cli: string, appDir: string, env: Record<string, string>): Promise<Run> {
+  const child = runNode(
+    cli,
+    ['generate'],
+    {
+      HOME: appDir,
+      ARGOCD_APP_NAME: 'shop',
+      ARGOCD_APP_NAMESPACE: 'shop',
+      ARGOCD_APP_PARAMETERS: 'null',
+      ARGOCD_ENV_CLUSTER_CONTEXT: JSON.stringify(CONTEXT),
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_CONFIG_FILE: '/nonexistent/aws-config',
+      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
+      ...env,
+    },
+    appDir,
+  );
+  const code = await child.exit;
+  return { code, stdout: child.stdout(), stderr: child.stderr() };
 }
 
 function expected(f: SmFault): string {

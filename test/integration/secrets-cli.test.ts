@@ -3,16 +3,15 @@
  * separate AWS provider bundle) runs as a subprocess with Argo CD's environment; in inline mode the real SDK
  * talks to the Secrets Manager fake through AWS_ENDPOINT_URL_SECRETS_MANAGER.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { build } from 'esbuild';
 import { parseAllDocuments } from 'yaml';
 import { SecretsManagerFake } from '../fakes/aws-secrets-manager/server';
+import { bundleSources, type SourceBundles } from '../helpers/bundle';
+import { runNode } from '../hostile/helpers/child';
 import { esoSchemaErrors } from './secrets-helpers';
 
-const REPO_ROOT = path.resolve(__dirname, '../..');
 const CANARY = 'CANARY-e2e-51c0';
 const CONTEXT = {
   name: 'prod-eu-1',
@@ -20,31 +19,18 @@ const CONTEXT = {
   aws: { region: 'eu-west-1' },
 };
 
-let bundleDir: string;
+let bundles: SourceBundles | undefined;
+let cli: string;
 let eagerInputs: string[];
 beforeAll(async () => {
-  bundleDir = mkdtempSync(path.join(os.tmpdir(), 'secrets-cli-bundle-'));
-  const result = await build({
-    entryPoints: {
-      'eks-overlay': 'cmp-sidecar/main.ts',
-      'secret-provider-aws': 'plugins/secret-providers/aws-secrets-manager.ts',
-    },
-    absWorkingDir: REPO_ROOT,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    outdir: bundleDir,
-    outExtension: { '.js': '.cjs' },
-    keepNames: true,
-    minifySyntax: true,
-    logLevel: 'silent',
-    metafile: true,
-  });
-  const out = Object.entries(result.metafile.outputs).find(([f]) => f.endsWith('eks-overlay.cjs'))!;
+  bundles = await bundleSources(['eks-overlay', 'secret-provider-aws'], 'secrets-cli-bundle-');
+  cli = bundles.file('eks-overlay');
+  const out = Object.entries(bundles.metafile.outputs).find(([f]) =>
+    f.endsWith('eks-overlay.cjs'),
+  )!;
   eagerInputs = Object.keys(out[1].inputs);
 }, 60000);
-afterAll(() => rmSync(bundleDir, { recursive: true, force: true }));
+afterAll(() => bundles?.remove());
 
 let appDir: string;
 beforeEach(() => {
@@ -68,28 +54,23 @@ interface Run {
 }
 
 /** Async (the fake answers from this process), with only the environment Argo CD and the pod would give. */
-function generate(env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(bundleDir, 'eks-overlay.cjs'), 'generate'], {
-      cwd: appDir,
-      env: {
-        PATH: process.env['PATH'] ?? '',
-        HOME: appDir,
-        ARGOCD_APP_NAME: 'shop',
-        ARGOCD_APP_NAMESPACE: 'shop',
-        ARGOCD_APP_PARAMETERS: 'null',
-        ARGOCD_ENV_CLUSTER_CONTEXT: JSON.stringify(CONTEXT),
-        AWS_EC2_METADATA_DISABLED: 'true',
-        ...env,
-      },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+async function generate(env: Record<string, string> = {}): Promise<Run> {
+  const child = runNode(
+    cli,
+    ['generate'],
+    {
+      HOME: appDir,
+      ARGOCD_APP_NAME: 'shop',
+      ARGOCD_APP_NAMESPACE: 'shop',
+      ARGOCD_APP_PARAMETERS: 'null',
+      ARGOCD_ENV_CLUSTER_CONTEXT: JSON.stringify(CONTEXT),
+      AWS_EC2_METADATA_DISABLED: 'true',
+      ...env,
+    },
+    appDir,
+  );
+  const code = await child.exit;
+  return { code, stdout: child.stdout(), stderr: child.stderr() };
 }
 
 const objectsOf = (stdout: string) =>
@@ -118,7 +99,7 @@ test('externalSecret mode: ExternalSecret and ClusterSecretStore on stdout, with
     SECRET,
   );
   // Prove the default render never loads the provider: hide it for this run.
-  const provider = path.join(bundleDir, 'secret-provider-aws.cjs');
+  const provider = bundles!.file('secret-provider-aws');
   const hidden = `${provider}.bak`;
   renameSync(provider, hidden);
   let res: Run;

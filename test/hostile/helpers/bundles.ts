@@ -1,9 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { build } from 'esbuild';
-
-const ROOT = path.resolve(__dirname, '..', '..', '..');
+import { bundleSources } from '../../helpers/bundle';
 
 export interface Bundles {
   readonly dir: string;
@@ -19,28 +14,14 @@ export interface Bundles {
  * the code of this tree rather than whatever dist/ last held.
  */
 export async function buildBundles(): Promise<Bundles> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'hostile-bundles-'));
-  await build({
-    entryPoints: {
-      'generator-service': 'generator-service/main.ts',
-      'eks-overlay': 'cmp-sidecar/main.ts',
-      'secret-provider-aws': 'plugins/secret-providers/aws-secrets-manager.ts',
-    },
-    absWorkingDir: ROOT,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    outdir: dir,
-    outExtension: { '.js': '.cjs' },
-    keepNames: true,
-    minifySyntax: true,
-    logLevel: 'silent',
-  });
+  const bundles = await bundleSources(
+    ['generator-service', 'eks-overlay', 'secret-provider-aws'],
+    'hostile-bundles-',
+  );
   return {
-    dir,
-    generator: path.join(dir, 'generator-service.cjs'),
-    eksOverlay: path.join(dir, 'eks-overlay.cjs'),
-    remove: () => rmSync(dir, { recursive: true, force: true }),
+    dir: bundles.dir,
+    generator: bundles.file('generator-service'),
+    eksOverlay: bundles.file('eks-overlay'),
+    remove: bundles.remove,
   };
 }
