@@ -1,4 +1,10 @@
-import { memoryBreakdown, memorySampleOf, metricKiB, type MemorySample } from './memory-metrics';
+import {
+  checkWindows,
+  memoryBreakdown,
+  memorySampleOf,
+  metricKiB,
+  type MemorySample,
+} from './memory-metrics';
 
 const exposition = [
   '# HELP nodejs_heap_size_total_bytes Process heap size from Node.js in bytes.',
@@ -38,7 +44,9 @@ describe('soak memory metrics', () => {
       external: 2 * 1024,
       oldSpaceTotal: 40 * 1024,
     }));
-    const lines = memoryBreakdown(samples, 10_000);
+    const { base, end } = checkWindows(samples, 10_000);
+    expect(base.map((s) => s.atMs)).toEqual(Array.from({ length: 10 }, (_, i) => (10 + i) * 1000));
+    const lines = memoryBreakdown(base, end);
     expect(lines[0]).toBe('RSS: 100.0 → 110.0 MiB (+10.0 MiB, +10.0 %)');
     expect(lines.find((l) => l.startsWith('V8 heap committed'))).toBe(
       'V8 heap committed: 50.0 → 58.0 MiB (+8.0 MiB, +16.0 %)',

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { rssGrowth, type RssSample } from './rss';
+import { median, type RssSample } from './rss';
 
 /**
  * Where the service's RSS goes, sampled beside it once a second: the V8 heap V8 has committed (heap total) and
@@ -87,23 +87,38 @@ export function series(samples: readonly MemorySample[], field: MemoryField): Rs
     .map((s) => ({ atMs: s.atMs, kib: s[field] }));
 }
 
+/** The RSS check's two windows (see rssGrowth): 10 samples from the warm-up's end, and the last 10. */
+export function checkWindows(
+  samples: readonly MemorySample[],
+  warmUpMs: number,
+): { base: readonly MemorySample[]; end: readonly MemorySample[] } {
+  return { base: samples.filter((s) => s.atMs >= warmUpMs).slice(0, 10), end: samples.slice(-10) };
+}
+
 /**
- * One line per field: baseline median → end median (growth in MiB and %), with the same windows as the RSS
- * check, plus "RSS anonymous beyond heap committed + external" (mostly malloc and stacks).
+ * One line per field: median over the base window → median over the end window (change in MiB and %), plus
+ * "RSS anonymous beyond heap committed + external" (mostly malloc and stacks).
  */
-export function memoryBreakdown(samples: readonly MemorySample[], warmUpMs: number): string[] {
+export function memoryBreakdown(
+  base: readonly MemorySample[],
+  end: readonly MemorySample[],
+): string[] {
   const mib = (k: number) => (k / 1024).toFixed(1);
-  const line = (label: string, s: readonly RssSample[]) => {
-    const { base: b, end: e } = rssGrowth(s, warmUpMs);
+  const of = (w: readonly MemorySample[], f: (s: MemorySample) => number) =>
+    median(w.map(f).filter(Number.isFinite));
+  const line = (label: string, f: (s: MemorySample) => number) => {
+    const b = of(base, f);
+    const e = of(end, f);
     const sign = e - b >= 0 ? '+' : '';
     return `${label}: ${mib(b)} → ${mib(e)} MiB (${sign}${mib(e - b)} MiB, ${sign}${((e / b - 1) * 100).toFixed(1)} %)`;
   };
-  const lines = MEMORY_FIELDS.map(({ field, label }) => line(label, series(samples, field)));
-  const other = samples
-    .filter((s) => [s.rssAnon, s.heapTotal, s.external].every(Number.isFinite))
-    .map((s) => ({ atMs: s.atMs, kib: s.rssAnon - s.heapTotal - s.external }));
-  lines.push(line('RSS anonymous beyond heap committed + external (malloc, stacks)', other));
-  return lines;
+  return [
+    ...MEMORY_FIELDS.map(({ field, label }) => line(label, (s) => s[field])),
+    line(
+      'RSS anonymous beyond heap committed + external (malloc, stacks)',
+      (s) => s.rssAnon - s.heapTotal - s.external,
+    ),
+  ];
 }
 
 /** One field's samples in whole MiB, space-separated (to see when a step happened). */
