@@ -1,10 +1,12 @@
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
 import type { ClusterRecord } from '../../core/cluster';
 import { silentLogger } from '../../core/logger';
 import type { AddonDefaults } from '../../core/snapshot';
 import { createApp } from '../../generator-service/app';
 import { createServiceMetrics } from '../../generator-service/metrics';
-import { createFleetRegistry } from '../../generator-service/registry';
+import { createFleetRegistry, type FleetRegistry } from '../../generator-service/registry';
 import { readExampleFleet } from '../../plugins/cluster-sources/examples';
 import type { ClusterSource } from '../../plugins/cluster-sources/source';
 
@@ -57,6 +59,24 @@ export async function startGenerator(opts: {
     log: silentLogger,
     metrics,
   });
+  const served = await serveGenerator(app, registry);
+  return { url: served.url, token, close: served.close };
+}
+
+export interface ServedGenerator {
+  readonly server: Server;
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  readonly port: number;
+  /** Stops the registry's refreshes, drops open connections and closes the server. */
+  readonly close: () => Promise<void>;
+}
+
+/** Serves a generator app on 127.0.0.1 (ephemeral port), resolving once it listens. */
+export async function serveGenerator(
+  app: Express,
+  registry: FleetRegistry,
+): Promise<ServedGenerator> {
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
@@ -64,8 +84,9 @@ export async function startGenerator(opts: {
   });
   const { port } = server.address() as AddressInfo;
   return {
+    server,
     url: `http://127.0.0.1:${port}`,
-    token,
+    port,
     close: async () => {
       await registry.stop();
       server.closeAllConnections();

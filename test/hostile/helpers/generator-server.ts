@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net';
 import type { ClusterRecord } from '../../../core/cluster';
 import { createJsonLogger } from '../../../core/logger';
 import type { AddonDefaults } from '../../../core/snapshot';
@@ -7,7 +6,7 @@ import { guardServer } from '../../../generator-service/http/server-guards';
 import { createServiceMetrics } from '../../../generator-service/metrics';
 import { createFleetRegistry } from '../../../generator-service/registry';
 import type { ClusterSource } from '../../../plugins/cluster-sources/source';
-import { staticSource } from '../../helpers/generator';
+import { serveGenerator, staticSource } from '../../helpers/generator';
 
 export interface HostileGenerator {
   /** `http://127.0.0.1:<port>` */
@@ -53,28 +52,17 @@ export async function startHostileGenerator(opts: {
     metrics,
     ...(opts.bodyLimitBytes === undefined ? {} : { bodyLimitBytes: opts.bodyLimitBytes }),
   });
-  const server = app.listen(0, '127.0.0.1');
-  guardServer(server);
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
-  const { port } = server.address() as AddressInfo;
+  const served = await serveGenerator(app, registry);
+  guardServer(served.server);
   return {
-    url: `http://127.0.0.1:${port}`,
-    port,
+    url: served.url,
+    port: served.port,
     logs,
     setToken: (t) => {
       token = t;
     },
     metricsText: () => metrics.registry.metrics(),
     refresh: () => registry.refresh(),
-    close: async () => {
-      await registry.stop();
-      server.closeAllConnections();
-      await new Promise<void>((resolve, reject) =>
-        server.close((err) => (err ? reject(err) : resolve())),
-      );
-    },
+    close: served.close,
   };
 }
