@@ -1,19 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { argoCdEnv } from './argocd-env';
 import { writeEquivalentTrees } from './overlay-trees';
 import { timeCommand } from './process';
 import { fmt, median, ratio, type Row } from './stats';
-
-const CONTEXT = JSON.stringify({
-  name: 'prod-use1',
-  nameNormalized: 'prod-use1',
-  server: 'https://ABCDEF.gr7.us-east-1.eks.amazonaws.com',
-  project: '',
-  metadata: { labels: { env: 'prod' }, annotations: {} },
-  aws: { region: 'us-east-1', accountId: '111111111111', clusterName: 'prod-use1' },
-  upgrade: { group: '', color: '', weight: '100' },
-});
 
 function argoEnv(appDir: string, cacheDir: string | undefined): NodeJS.ProcessEnv {
   return {
@@ -21,16 +12,7 @@ function argoEnv(appDir: string, cacheDir: string | undefined): NodeJS.ProcessEn
     ...(cacheDir === undefined
       ? { EKS_OVERLAY_CODE_CACHE: 'off' }
       : { EKS_OVERLAY_CACHE_DIR: cacheDir }),
-    ARGOCD_APP_NAME: 'bench',
-    ARGOCD_APP_NAMESPACE: 'apps',
-    ARGOCD_APP_PROJECT_NAME: 'default',
-    ARGOCD_APP_REVISION: '0123456789abcdef0123456789abcdef01234567',
-    ARGOCD_APP_SOURCE_PATH: appDir,
-    ARGOCD_APP_SOURCE_REPO_URL: 'https://git.example.com/apps.git',
-    ARGOCD_APP_SOURCE_TARGET_REVISION: 'HEAD',
-    ARGOCD_APP_PARAMETERS: 'null',
-    ARGOCD_ENV_CLUSTER_CONTEXT: CONTEXT,
-    KUBE_VERSION: '1.30.0',
+    ...argoCdEnv(appDir),
   };
 }
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { SecretsManagerFake } from '../test/fakes/aws-secrets-manager/server';
+import { argoCdEnv } from './argocd-env';
 import { timeCommand } from './process';
 import { fmt, median, ratio, type Row } from './stats';
 
@@ -34,7 +35,7 @@ export async function runSecretsBench(opts: { counts: number[]; rounds: number }
         timeCommand(process.execPath, [cli, 'generate'], {
           cwd: app,
           env: {
-            ...argoEnv(app),
+            ...argoCdEnv(app),
             EKS_OVERLAY_CACHE_DIR: cacheDir,
             AWS_ENDPOINT_URL_SECRETS_MANAGER: fake.url,
             AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
@@ -90,23 +91,4 @@ function writeSecretsApp(dir: string, count: number, secrets: Record<string, unk
   }
   writeFileSync(join(dir, 'base', 'secrets.yaml'), docs.join('---\n'));
   return dir;
-}
-
-function argoEnv(appDir: string): NodeJS.ProcessEnv {
-  return {
-    ARGOCD_APP_NAME: 'bench',
-    ARGOCD_APP_NAMESPACE: 'apps',
-    ARGOCD_APP_PROJECT_NAME: 'default',
-    ARGOCD_APP_REVISION: '0123456789abcdef0123456789abcdef01234567',
-    ARGOCD_APP_SOURCE_PATH: appDir,
-    ARGOCD_APP_SOURCE_REPO_URL: 'https://git.example.com/apps.git',
-    ARGOCD_APP_SOURCE_TARGET_REVISION: 'HEAD',
-    ARGOCD_APP_PARAMETERS: 'null',
-    ARGOCD_ENV_CLUSTER_CONTEXT: JSON.stringify({
-      name: 'prod-use1',
-      metadata: { labels: { env: 'prod' } },
-      aws: { region: REGION, accountId: '111111111111', clusterName: 'prod-use1' },
-    }),
-    KUBE_VERSION: '1.30.0',
-  };
 }
