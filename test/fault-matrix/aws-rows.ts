@@ -10,7 +10,7 @@
  *   again   it clears again: now the deletion is seen.
  */
 import type { EksHarness } from '../fakes/aws/eks-harness';
-import type { FaultRule } from '../fakes/aws/faults';
+import { faultRules } from '../fakes/aws/faults';
 import type { KubeObject } from '../fakes/kube-api/server';
 import { NAMESPACE } from '../fakes/kube-api/harness';
 import type { AwsPipeline, PipelineOptions, Target } from './aws-pipeline';
@@ -52,17 +52,6 @@ const FLEET = ALL_TARGETS.length * PER_TARGET;
 const EKS_OPS = ['ListClusters', 'DescribeCluster'] as const;
 const SHORT_TIMEOUT = { EKS_CALL_TIMEOUT_MS: '500', EKS_CONNECT_TIMEOUT_MS: '500' };
 
-const rules =
-  (...make: (() => FaultRule)[]) =>
-  (p: AwsPipeline): Off => {
-    const removers = make.map((m) => p.fake.addFault(m()));
-    return () => {
-      removers.forEach((r) => r());
-      p.fake.clearFaults(); // also releases hanging requests
-      return Promise.resolve();
-    };
-  };
-
 /**
  * The fake picks a rule with `probability` when its random source says so; this gate lets exactly the first
  * matching request through after each arming: "page 1 answers, page 2 (and its retries) fail".
@@ -93,7 +82,7 @@ const FAULTS: AwsFault[] = [
     kind: 'transient',
     retried: 2,
     affects: [T.spokeUse1],
-    on: rules(() => ({
+    on: faultRules(() => ({
       match: { op: 'ListClusters', account: SPOKE, region: 'us-east-1' },
       fault: { kind: 'throttle' },
       times: 2,
@@ -104,7 +93,7 @@ const FAULTS: AwsFault[] = [
     kind: 'transient',
     retried: 2,
     affects: [T.homeEuw1],
-    on: rules(() => ({
+    on: faultRules(() => ({
       match: { op: 'DescribeCluster', subject: 'h-euw1-001' },
       fault: { kind: 'error', status: 503, type: 'ServiceUnavailableException' },
       times: 2,
@@ -114,13 +103,13 @@ const FAULTS: AwsFault[] = [
     name: 'persistent throttling (429 on every EKS call)',
     kind: 'persistent',
     affects: ALL_TARGETS,
-    on: rules(() => ({ match: { op: [...EKS_OPS] }, fault: { kind: 'throttle' } })),
+    on: faultRules(() => ({ match: { op: [...EKS_OPS] }, fault: { kind: 'throttle' } })),
   },
   {
     name: '5xx (500 ServerException on every EKS call in eu-west-1)',
     kind: 'persistent',
     affects: [T.homeEuw1, T.spokeEuw1],
-    on: rules(() => ({
+    on: faultRules(() => ({
       match: { region: 'eu-west-1', op: [...EKS_OPS] },
       fault: { kind: 'error', status: 500, type: 'ServerException', message: 'internal' },
     })),
@@ -130,7 +119,7 @@ const FAULTS: AwsFault[] = [
     kind: 'persistent',
     affects: [T.homeEuw1, T.spokeEuw1],
     pipeline: () => ({ env: SHORT_TIMEOUT }),
-    on: rules(() => ({
+    on: faultRules(() => ({
       match: { region: 'eu-west-1', op: 'DescribeCluster' },
       fault: { kind: 'hang' },
     })),
@@ -152,7 +141,7 @@ const FAULTS: AwsFault[] = [
     name: 'connection reset on ListClusters',
     kind: 'persistent',
     affects: [T.homeUse1],
-    on: rules(() => ({
+    on: faultRules(() => ({
       match: { region: 'us-east-1', account: HOME, op: 'ListClusters' },
       fault: { kind: 'destroy' },
     })),
@@ -170,7 +159,7 @@ const FAULTS: AwsFault[] = [
     name: 'malformed JSON (ListClusters body cut short)',
     kind: 'persistent',
     affects: [T.homeUse1, T.homeEuw1],
-    on: rules(() => ({
+    on: faultRules(() => ({
       match: { account: HOME, op: 'ListClusters' },
       fault: { kind: 'malformed' },
     })),
@@ -179,7 +168,7 @@ const FAULTS: AwsFault[] = [
     name: 'AccessDeniedException on ListClusters (one account)',
     kind: 'persistent',
     affects: [T.spokeUse1, T.spokeEuw1],
-    on: rules(() => ({
+    on: faultRules(() => ({
       match: { account: SPOKE, op: 'ListClusters' },
       fault: {
         kind: 'error',
@@ -193,7 +182,7 @@ const FAULTS: AwsFault[] = [
     name: 'ExpiredTokenException on every EKS call of the assumed role',
     kind: 'persistent',
     affects: [T.spokeUse1, T.spokeEuw1],
-    on: rules(() => ({
+    on: faultRules(() => ({
       match: { account: SPOKE, op: [...EKS_OPS] },
       fault: {
         kind: 'error',
@@ -219,7 +208,7 @@ const FAULTS: AwsFault[] = [
     name: 'STS AssumeRole answers ExpiredToken (the service identity expired)',
     kind: 'credentials',
     affects: [T.spokeUse1, T.spokeEuw1],
-    on: rules(() => ({
+    on: faultRules(() => ({
       match: { op: 'AssumeRole' },
       fault: {
         kind: 'error',
@@ -234,7 +223,7 @@ const FAULTS: AwsFault[] = [
     kind: 'persistent',
     affects: [T.homeEuw1, T.spokeEuw1],
     pipeline: () => ({ env: SHORT_TIMEOUT }),
-    on: rules(() => ({
+    on: faultRules(() => ({
       match: { region: 'eu-west-1', op: [...EKS_OPS] },
       fault: { kind: 'hang' },
     })),
@@ -256,7 +245,7 @@ const FAULTS: AwsFault[] = [
     }),
     on: (p) => {
       page2.arm();
-      return rules(() => ({
+      return faultRules(() => ({
         match: { op: 'ListClusters', account: HOME, region: 'us-east-1' },
         fault: { kind: 'error', status: 500, type: 'ServerException', message: 'page 2' },
         probability: 1,
@@ -267,7 +256,7 @@ const FAULTS: AwsFault[] = [
     name: 'a cluster vanishes between ListClusters and DescribeCluster (404 ResourceNotFoundException)',
     kind: 'vanish',
     affects: [T.homeUse1],
-    on: rules(() => ({
+    on: faultRules(() => ({
       match: { op: 'DescribeCluster', subject: 'h-use1-001' },
       fault: {
         kind: 'error',
@@ -527,7 +516,7 @@ function describeAddonAnswer(
   return empty.length > 0 ? `${base} with add-on version "" for ${empty.join(', ')}` : base;
 }
 
-const addonDown = rules(() => ({
+const addonDown = faultRules(() => ({
   match: { op: 'DescribeAddonVersions' },
   fault: { kind: 'error', status: 500, type: 'ServerException', message: 'addons down' },
 }));

@@ -11,7 +11,7 @@ import { SourceForbiddenError, SourceUnavailableError } from '../../core/errors'
 import type { SourceLoad } from '../../plugins/cluster-sources/source';
 import type { EksHarness } from '../fakes/aws/eks-harness';
 import { addAll, clusters, startEksHarness } from '../fakes/aws/eks-harness';
-import type { FaultRule } from '../fakes/aws/faults';
+import { faultRules, type FaultRule } from '../fakes/aws/faults';
 
 const HOME = '111111111111';
 const SPOKE = '222222222222';
@@ -59,23 +59,12 @@ interface FaultCase {
   readonly onlyBeforeFirstSuccess?: boolean;
 }
 
-const rules =
-  (...make: (() => FaultRule)[]) =>
-  (h: EksHarness) => {
-    const removers = make.map((m) => h.fake.addFault(m()));
-    return () => {
-      removers.forEach((r) => r());
-      h.fake.clearFaults(); // also releases hanging requests
-      return Promise.resolve();
-    };
-  };
-
 const eksOps = ['ListClusters', 'DescribeCluster'] as const;
 
 const CASES: FaultCase[] = [
   {
     name: '500 ServerException on every EKS call in one region',
-    on: rules(() => ({
+    on: faultRules(() => ({
       match: { region: 'eu-west-1', op: [...eksOps] },
       fault: { kind: 'error', status: 500, type: 'ServerException', message: 'internal' },
     })),
@@ -83,7 +72,7 @@ const CASES: FaultCase[] = [
   },
   {
     name: 'one region down (503 ServiceUnavailableException)',
-    on: rules(() => ({
+    on: faultRules(() => ({
       match: { region: 'us-east-1', op: [...eksOps] },
       fault: { kind: 'error', status: 503, type: 'ServiceUnavailableException', message: 'down' },
     })),
@@ -91,7 +80,7 @@ const CASES: FaultCase[] = [
   },
   {
     name: '501 (a server error the SDK does not retry) from one account',
-    on: rules(() => ({
+    on: faultRules(() => ({
       match: { account: SPOKE, op: 'ListClusters' },
       fault: { kind: 'error', status: 501, type: 'ServerException', message: 'not implemented' },
     })),
@@ -99,12 +88,12 @@ const CASES: FaultCase[] = [
   },
   {
     name: 'throttling storm: 429 TooManyRequestsException on every EKS call',
-    on: rules(() => ({ match: { op: [...eksOps] }, fault: { kind: 'throttle' } })),
+    on: faultRules(() => ({ match: { op: [...eksOps] }, fault: { kind: 'throttle' } })),
     affects: ALL,
   },
   {
     name: '429 ThrottlingException on DescribeCluster in one account',
-    on: rules(() => ({
+    on: faultRules(() => ({
       match: { account: SPOKE, op: 'DescribeCluster' },
       fault: { kind: 'throttle', type: 'ThrottlingException' },
     })),
@@ -112,7 +101,7 @@ const CASES: FaultCase[] = [
   },
   {
     name: 'hung endpoint (DescribeCluster never answers in one region)',
-    on: rules(() => ({
+    on: faultRules(() => ({
       match: { region: 'eu-west-1', op: 'DescribeCluster' },
       fault: { kind: 'hang' },
     })),
@@ -121,7 +110,7 @@ const CASES: FaultCase[] = [
   },
   {
     name: 'connection reset on ListClusters',
-    on: rules(() => ({
+    on: faultRules(() => ({
       match: { region: 'us-east-1', account: HOME, op: 'ListClusters' },
       fault: { kind: 'destroy' },
     })),
@@ -129,7 +118,7 @@ const CASES: FaultCase[] = [
   },
   {
     name: 'malformed JSON from ListClusters',
-    on: rules(() => ({
+    on: faultRules(() => ({
       match: { account: HOME, op: 'ListClusters' },
       fault: { kind: 'malformed' },
     })),
@@ -137,7 +126,7 @@ const CASES: FaultCase[] = [
   },
   {
     name: 'ListClusters repeating its nextToken',
-    on: rules(() => ({
+    on: faultRules(() => ({
       match: { account: SPOKE, region: 'eu-west-1', op: 'ListClusters' },
       fault: { kind: 'sameToken' },
     })),
@@ -154,7 +143,7 @@ const CASES: FaultCase[] = [
   },
   {
     name: 'AccessDeniedException on ListClusters in one account',
-    on: rules(() => ({
+    on: faultRules(() => ({
       match: { account: SPOKE, op: 'ListClusters' },
       fault: {
         kind: 'error',
@@ -168,7 +157,7 @@ const CASES: FaultCase[] = [
   },
   {
     name: 'invalid credentials (403 UnrecognizedClientException) for the own account',
-    on: rules(() => ({
+    on: faultRules(() => ({
       match: { account: HOME, op: [...eksOps] },
       fault: {
         kind: 'error',
@@ -195,7 +184,7 @@ const CASES: FaultCase[] = [
   },
   {
     name: 'STS GetCallerIdentity failing (own account unknown)',
-    on: rules(() => ({
+    on: faultRules(() => ({
       match: { op: 'GetCallerIdentity' },
       fault: { kind: 'error', status: 503, type: 'ServiceUnavailable', message: 'sts down' },
     })),

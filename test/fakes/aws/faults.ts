@@ -1,3 +1,5 @@
+import type { AwsFake } from './aws-fake';
+
 /** The operations the fake answers. */
 export type FakeOp =
   'ListClusters' | 'DescribeCluster' | 'DescribeAddonVersions' | 'AssumeRole' | 'GetCallerIdentity';
@@ -60,3 +62,19 @@ export function matches(rule: FaultRule, r: RequestFacts): boolean {
   if (m.subject !== undefined && m.subject !== r.subject) return false;
   return true;
 }
+
+/**
+ * A fault switch for a row of a fault table: on `x`, adds fresh rules (built by `make` at every arming, since a
+ * rule's `times` counts down) to `x.fake`, and returns the switch that turns them off again, which clears every
+ * fault of the fake and so also releases hanging requests.
+ */
+export const faultRules =
+  (...make: (() => FaultRule)[]) =>
+  (x: { readonly fake: AwsFake }): (() => Promise<void>) => {
+    const removers = make.map((m) => x.fake.addFault(m()));
+    return () => {
+      removers.forEach((r) => r());
+      x.fake.clearFaults();
+      return Promise.resolve();
+    };
+  };
