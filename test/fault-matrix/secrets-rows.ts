@@ -12,7 +12,7 @@ import { parseAllDocuments } from 'yaml';
 import type { SmFaultRule } from '../fakes/aws-secrets-manager/server';
 import { SecretsManagerFake } from '../fakes/aws-secrets-manager/server';
 import { bundleSources, type SourceBundles } from '../helpers/bundle';
-import { runNode } from '../hostile/helpers/child';
+import { generateAsArgoCd, type CmpRun } from '../helpers/cmp-run';
 import type { MatrixRow } from './matrix';
 
 const REPO_ROOT = path.resolve(__dirname, '../..');
@@ -159,32 +159,13 @@ const FAULTS: SmFault[] = [
   },
 ];
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Only the environment Argo CD's repo server and the sidecar pod would give. */
-async function generate(cli: string, appDir: string, env: Record<string, string>): Promise<Run> {
-  const child = runNode(
-    cli,
-    ['generate'],
-    {
-      HOME: appDir,
-      ARGOCD_APP_NAME: 'shop',
-      ARGOCD_APP_NAMESPACE: 'shop',
-      ARGOCD_APP_PARAMETERS: 'null',
-      ARGOCD_ENV_CLUSTER_CONTEXT: JSON.stringify(CONTEXT),
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_CONFIG_FILE: '/nonexistent/aws-config',
-      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
-      ...env,
-    },
-    appDir,
-  );
-  const code = await child.exit;
-  return { code, stdout: child.stdout(), stderr: child.stderr() };
+/** No AWS config or credentials files either: only what the row gives. */
+function generate(cli: string, appDir: string, env: Record<string, string>): Promise<CmpRun> {
+  return generateAsArgoCd(cli, appDir, CONTEXT, {
+    AWS_CONFIG_FILE: '/nonexistent/aws-config',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
+    ...env,
+  });
 }
 
 function expected(f: SmFault): string {
@@ -194,7 +175,7 @@ function expected(f: SmFault): string {
   return `exit ≠0, stdout empty, stderr names ${at.line} + ${at.id} + key ${at.key} + ${f.reason}, no value`;
 }
 
-function describeRun(f: SmFault, run: Run, fake: SecretsManagerFake): string {
+function describeRun(f: SmFault, run: CmpRun, fake: SecretsManagerFake): string {
   const leak = run.stderr.includes(CANARY) ? 'STDERR HOLDS A VALUE' : undefined;
   if (f.at === undefined) {
     const objects = parseAllDocuments(run.stdout)

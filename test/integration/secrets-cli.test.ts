@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { SecretsManagerFake } from '../fakes/aws-secrets-manager/server';
 import { bundleSources, type SourceBundles } from '../helpers/bundle';
-import { runNode } from '../hostile/helpers/child';
+import { generateAsArgoCd, type CmpRun } from '../helpers/cmp-run';
 import { esoSchemaErrors } from './secrets-helpers';
 
 const CANARY = 'CANARY-e2e-51c0';
@@ -47,30 +47,8 @@ function writeApp(secretsYaml: string, manifests: string): void {
   writeFileSync(path.join(appDir, 'base', 'secrets.yaml'), manifests);
 }
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Async (the fake answers from this process), with only the environment Argo CD and the pod would give. */
-async function generate(env: Record<string, string> = {}): Promise<Run> {
-  const child = runNode(
-    cli,
-    ['generate'],
-    {
-      HOME: appDir,
-      ARGOCD_APP_NAME: 'shop',
-      ARGOCD_APP_NAMESPACE: 'shop',
-      ARGOCD_APP_PARAMETERS: 'null',
-      ARGOCD_ENV_CLUSTER_CONTEXT: JSON.stringify(CONTEXT),
-      AWS_EC2_METADATA_DISABLED: 'true',
-      ...env,
-    },
-    appDir,
-  );
-  const code = await child.exit;
-  return { code, stdout: child.stdout(), stderr: child.stderr() };
+function generate(env: Record<string, string> = {}): Promise<CmpRun> {
+  return generateAsArgoCd(cli, appDir, CONTEXT, env);
 }
 
 const objectsOf = (stdout: string) =>
@@ -102,7 +80,7 @@ test('externalSecret mode: ExternalSecret and ClusterSecretStore on stdout, with
   const provider = bundles!.file('secret-provider-aws');
   const hidden = `${provider}.bak`;
   renameSync(provider, hidden);
-  let res: Run;
+  let res: CmpRun;
   try {
     res = await generate({ AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://127.0.0.1:9' });
   } finally {
