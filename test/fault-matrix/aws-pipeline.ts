@@ -193,6 +193,20 @@ export function describeAnswer(
 
 // ---- what the registrar wrote ---------------------------------------------------------------------
 
+/** A cluster Secret someone made by hand: the registrar must never change or delete it. */
+export const FOREIGN: KubeObject = {
+  metadata: {
+    name: 'hand-made-cluster',
+    namespace: NAMESPACE,
+    labels: { 'argocd.argoproj.io/secret-type': 'cluster' },
+  },
+  stringData: {
+    name: 'hand-made',
+    server: 'https://hand-made.example.com',
+    config: '{"bearerToken":"hand-made-token"}',
+  },
+};
+
 export function secretsNow(kube: KubeHarness): KubeObject[] {
   return kube.api.list('secrets', NAMESPACE);
 }

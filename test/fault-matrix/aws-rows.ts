@@ -11,7 +11,6 @@
  */
 import type { EksHarness } from '../fakes/aws/eks-harness';
 import { faultRules } from '../fakes/aws/faults';
-import type { KubeObject } from '../fakes/kube-api/server';
 import { NAMESPACE } from '../fakes/kube-api/harness';
 import type { AwsPipeline, PipelineOptions, Target } from './aws-pipeline';
 import {
@@ -19,6 +18,7 @@ import {
   clusterOfSecret,
   describeAnswer,
   describeWrites,
+  FOREIGN,
   MAX_STALE_SECONDS,
   PER_TARGET,
   ROLE,
@@ -400,19 +400,6 @@ function registrarExpected(f: AwsFault, n: number): string {
       ]);
   }
 }
-
-const FOREIGN: KubeObject = {
-  metadata: {
-    name: 'hand-made-cluster',
-    namespace: NAMESPACE,
-    labels: { 'argocd.argoproj.io/secret-type': 'cluster' },
-  },
-  stringData: {
-    name: 'hand-made',
-    server: 'https://hand-made.example.com',
-    config: '{"bearerToken":"hand-made-token"}',
-  },
-};
 
 async function observeRegistrar(f: AwsFault): Promise<string> {
   const p = await startPipeline({ ...f.pipeline?.(), registrar: true });

@@ -11,8 +11,7 @@ import type { ClusterRecord } from '../../core/cluster';
 import { cluster, ManualFeed, part, record, ACCOUNT_A } from '../fakes/kube-api/fleet-feed';
 import type { Harness, Replica } from '../fakes/kube-api/harness';
 import { NAMESPACE, startHarness } from '../fakes/kube-api/harness';
-import type { KubeObject } from '../fakes/kube-api/server';
-import { describeWrites } from './aws-pipeline';
+import { describeWrites, FOREIGN } from './aws-pipeline';
 import type { MatrixRow } from './matrix';
 
 const alpha = record({ clusterName: 'alpha' });
@@ -22,19 +21,6 @@ const delta = record({ clusterName: 'delta' });
 const alphaRetagged: ClusterRecord = { ...alpha, tags: { env: 'prod' } };
 const nameOf = (r: ClusterRecord) => clusterSecretName(cluster(r));
 const NAMES = new Map([alpha, beta, gamma, delta].map((r) => [nameOf(r), r.clusterName]));
-
-const FOREIGN: KubeObject = {
-  metadata: {
-    name: 'hand-made-cluster',
-    namespace: NAMESPACE,
-    labels: { 'argocd.argoproj.io/secret-type': 'cluster' },
-  },
-  stringData: {
-    name: 'hand-made',
-    server: 'https://hand-made.example.com',
-    config: '{"bearerToken":"hand-made-token"}',
-  },
-};
 
 interface Scene {
   readonly h: Harness;
