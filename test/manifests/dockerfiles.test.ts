@@ -71,6 +71,17 @@ describe.each(images)('$file', ({ file, bundle, uid }) => {
     expect(cmds.some((c) => /\bnpm (install|i)\b/.test(c))).toBe(false);
   });
 
+  it('copies into the build stage every local file build.mjs imports', () => {
+    const buildScript = readFileSync(path.join(REPO_ROOT, 'build.mjs'), 'utf8');
+    const imported = [...buildScript.matchAll(/from '\.\/([^']+)'/g)].map((m) => m[1]!);
+    expect(imported.length).toBeGreaterThan(0);
+    const copied = build.instructions
+      .filter((i) => i.op === 'COPY' && !i.args.startsWith('--from'))
+      .flatMap((i) => i.args.split(/\s+/).slice(0, -1));
+    for (const file of imported)
+      expect(copied.some((src) => file === src || file.startsWith(src))).toBe(true);
+  });
+
   it('copies only the bundle from the build stage into the runtime stage', () => {
     const copies = runtime.instructions.filter((i) => i.op === 'COPY');
     expect(copies.length).toBeGreaterThan(0);
