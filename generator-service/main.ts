@@ -7,6 +7,10 @@ import type { Server } from 'node:http';
 import { describeError } from '../core/errors';
 import { createJsonLogger, type Logger } from '../core/logger';
 import { createClusterSource } from '../plugins/cluster-sources';
+import {
+  isFleetParseWorker,
+  runFleetParseWorker,
+} from '../plugins/cluster-sources/fleet-parse-worker';
 import { createApp, GET_PARAMS_PATH } from './app';
 import { loadServiceConfig, type ServiceConfig } from './config';
 import type { TokenProvider } from './http/auth';
@@ -170,6 +174,11 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<vo
   process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
-main(process.argv.slice(2), process.env).catch((e: unknown) => {
-  fail(`fatal: ${describeError(e)}`, 1);
-});
+// The file source parses large fleet files in a worker running this same bundle: there, only the parser runs.
+if (isFleetParseWorker()) {
+  runFleetParseWorker();
+} else {
+  main(process.argv.slice(2), process.env).catch((e: unknown) => {
+    fail(`fatal: ${describeError(e)}`, 1);
+  });
+}
