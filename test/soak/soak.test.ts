@@ -11,9 +11,10 @@
  * Then a rehearsal runs the whole fault cycle once, compressed (~46 s for a 60 s soak: every fault phase, an
  * outage past the staleness limit with its designed 503s, the recovery and a fleet change), at the same rate
  * and held to the same answer rules, so the RSS baseline is taken once the service has met every phase.
- * RSS is then read from /proc every second; growth = median of the last 10 samples over the median of the 10
- * samples after a 10 s warm-up, minus one. The live heap (after a full GC, forced by a heap snapshot) before
- * the rehearsal and after the soak must also grow < 10 %.
+ * RSS growth is asserted after a full GC (forced by a heap snapshot) at both ends: RSS and the live heap before
+ * the rehearsal and after the soak must each grow < 10 %. RSS is also read from /proc every second and the
+ * windowed growth (median of the last 10 samples over the median of the 10 samples after a 10 s warm-up, minus
+ * one) is printed; it is asserted only when heap snapshots are turned off (SOAK_HEAP_SNAPSHOTS=0).
  *
  * What the RSS check can resolve: RSS follows V8's committed heap (RSS minus heap committed minus external
  * memory stays within a few MiB over a run). After each recovery, the new snapshots replace the reply cache and
@@ -445,9 +446,13 @@ function sampleMemoryEverySecond(
         expect(report.designed503).toBeGreaterThan(0);
         expect(recoveredAt()).toBeDefined();
         expect(convergence.converged).toBe(true);
-        expect(rss.growth).toBeLessThan(0.1);
         if (liveBefore !== undefined && liveAfter !== undefined) {
+          // RSS growth is judged after a full GC at both ends: the windowed reading (printed above) measures
+          // where V8's major GCs fall in a ~30 MiB sawtooth more than any growth (see the header).
+          expect(liveAfter.rssKiB / liveBefore.rssKiB - 1).toBeLessThan(0.1);
           expect(liveAfter.heapKiB / liveBefore.heapKiB - 1).toBeLessThan(0.1);
+        } else {
+          expect(rss.growth).toBeLessThan(0.1);
         }
         expect(await child.stop()).toBe(0);
       },
