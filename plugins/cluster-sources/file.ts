@@ -12,7 +12,7 @@ import {
   type FleetParseWorkerOptions,
 } from './fleet-parse-worker';
 import { parseFleetYaml, type Fleet } from './fleet-yaml';
-import type { ClusterSource, SourceLoad } from './source';
+import type { ClusterSource, SourceContext, SourceLoad } from './source';
 
 export { parseFleetYaml, type Fleet } from './fleet-yaml';
 
@@ -52,22 +52,24 @@ export function fileSource(opts: FileSourceOptions): ClusterSource {
 
   const part = (): SourcePart => ({ id, lastSuccessAt, lastError });
 
-  async function parse(bytes: Buffer): Promise<FleetParseResult> {
+  async function parse(bytes: Buffer, signal: AbortSignal): Promise<FleetParseResult> {
     if (worker === undefined || bytes.length < worker.minBytes) {
       return parseFleetYaml(bytes.toString('utf8'), file);
     }
-    return parseFleetInWorker(bytes, file, worker).catch((e: unknown) => {
+    return parseFleetInWorker(bytes, file, worker, signal).catch((e: unknown) => {
       throw new FleetParseFailure(e);
     });
   }
 
-  async function load(): Promise<SourceLoad> {
+  async function load(ctx: SourceContext): Promise<SourceLoad> {
     let problem: { summary: string; issues: string[] };
     try {
       const bytes = await readFile(file);
       const hash = createHash('sha256').update(bytes).digest('hex');
       const parsed =
-        lastGood !== undefined && hash === lastGoodHash ? { fleet: lastGood } : await parse(bytes);
+        lastGood !== undefined && hash === lastGoodHash
+          ? { fleet: lastGood }
+          : await parse(bytes, ctx.signal);
       if ('fleet' in parsed) {
         if (lastError !== undefined)
           log.info('fleet file is valid again', { clusters: parsed.fleet.records.length });

@@ -6,7 +6,7 @@
  * TypeScript, which a worker cannot run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SourceUnavailableError } from '../../core/errors';
@@ -112,6 +112,34 @@ describe('a failing worker is a load error for that refresh', () => {
     },
   );
 
+  test('a load the registry aborts (its timeout) ends the worker and rejects; the last good fleet is kept', async () => {
+    const entry = path.join(dir, 'never-answers.cjs');
+    writeFileSync(entry, 'setInterval(() => undefined, 1000);');
+    const file = path.join(dir, 'fleet-aborted.yaml');
+    const small = fleetText(2);
+    const source = fileSource({
+      path: file,
+      log: silentLogger,
+      parseWorker: workerOf(entry, Buffer.byteLength(small) + 1),
+    });
+    writeFileSync(file, small);
+    await source.load(ctx);
+    // Threads of this process: a running worker is one more; libuv's pool is already started by the first read.
+    const before = threads();
+    writeFileSync(file, fleetText(20));
+    const ac = new AbortController();
+    const loading = source.load({ signal: ac.signal, log: silentLogger });
+    await until(() => (threads() > before ? true : undefined));
+    ac.abort();
+    const kept = await loading;
+    expect(kept.records).toHaveLength(2);
+    expect(kept.parts[0]?.lastError).toBe(
+      `${file}: cannot parse the fleet file: the fleet parse was aborted`,
+    );
+    // A worker left running would keep its thread: this waits forever (the test times out) if it is not ended.
+    await until(() => (threads() <= before ? true : undefined));
+  });
+
   test('a worker entry that does not exist is a load error too', async () => {
     const file = path.join(dir, 'fleet-missing-entry.yaml');
     writeFileSync(file, fleetText(2));
@@ -189,6 +217,8 @@ describe('the bundled service with a large fleet file', () => {
     expect(await clusters()).toHaveLength(LARGE);
   });
 });
+
+const threads = (): number => readdirSync('/proc/self/task').length;
 
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -76,8 +76,13 @@ export function parseFleetInWorker(
   bytes: Uint8Array,
   file: string,
   opts: FleetParseWorkerOptions,
+  signal?: AbortSignal,
 ): Promise<FleetParseResult> {
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new Error('the fleet parse was aborted'));
+      return;
+    }
     const task: FleetParseTask = { task: TASK, bytes, file };
     let worker: Worker;
     try {
@@ -92,9 +97,17 @@ export function parseFleetInWorker(
       return;
     }
     let settled = false;
+    // The registry aborts a load that timed out; the worker must not outlive it, or every later refresh of a file
+    // that slow would add another worker (each allowed its own heap limit).
+    const onAbort = () => {
+      void worker.terminate();
+      settle(() => reject(new Error('the fleet parse was aborted')));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
     const settle = (fn: () => void) => {
       if (settled) return;
       settled = true;
+      signal?.removeEventListener('abort', onAbort);
       fn();
     };
     worker.once('message', (result: FleetParseResult) => settle(() => resolve(result)));
