@@ -102,29 +102,27 @@ function sendReply(req: IncomingMessage, res: ServerResponse, reply: CachedReply
   }
   // The first gzip request of an entry (and any arriving meanwhile) waits for the one compression; should zlib
   // ever fail, the identity body is just as correct an answer.
-  reply.gzipped().then(
-    (gz) => writeBody(res, gz, 'gzip'),
-    () => writeBody(res, reply.identity, undefined),
-  );
+  reply
+    .gzipped()
+    .then(
+      (gz) => writeBody(res, gz, 'gzip'),
+      () => writeBody(res, reply.identity, undefined),
+    )
+    // Nothing may escape as an unhandled rejection (it would end the process): drop this one connection.
+    .catch(() => res.destroy());
 }
 
 function writeBody(res: ServerResponse, body: Buffer, encoding: 'gzip' | undefined): void {
+  // The connection went away (or was answered otherwise) while the gzip was being made.
+  if (res.headersSent || res.destroyed) return;
   // One writeHead with every header is measurably cheaper per request than a setHeader per header.
-  res.writeHead(
-    200,
-    encoding === undefined
-      ? {
-          'Content-Type': 'application/json; charset=utf-8',
-          Vary: 'Accept-Encoding',
-          'Content-Length': body.length,
-        }
-      : {
-          'Content-Type': 'application/json; charset=utf-8',
-          Vary: 'Accept-Encoding',
-          'Content-Encoding': encoding,
-          'Content-Length': body.length,
-        },
-  );
+  const headers: Record<string, string | number> = {
+    'Content-Type': 'application/json; charset=utf-8',
+    Vary: 'Accept-Encoding',
+    'Content-Length': body.length,
+  };
+  if (encoding !== undefined) headers['Content-Encoding'] = encoding;
+  res.writeHead(200, headers);
   res.end(body);
 }
 

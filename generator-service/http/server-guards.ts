@@ -44,12 +44,13 @@ function parserMessage(status: number, code: string | undefined): string {
  * the socket is only destroyed.
  */
 export function guardServer(server: Server): void {
-  const current = new WeakMap<Socket, ServerResponse>();
+  const current = new WeakMap<Socket, { req: IncomingMessage; res: ServerResponse }>();
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const socket = req.socket;
-    current.set(socket, res);
+    const exchange = { req, res };
+    current.set(socket, exchange);
     res.once('close', () => {
-      if (current.get(socket) === res) current.delete(socket);
+      if (current.get(socket) === exchange) current.delete(socket);
     });
   });
   server.on('clientError', (err: Error & { code?: string }, socket: Socket) => {
@@ -59,12 +60,15 @@ export function guardServer(server: Server): void {
     }
     const status = STATUS_BY_CODE[err.code ?? ''] ?? 400;
     const message = parserMessage(status, err.code);
-    const res = current.get(socket);
-    if (res === undefined) {
+    const exchange = current.get(socket);
+    if (exchange === undefined) {
       socket.end(rawReply(status, message));
       return;
     }
-    if (res.headersSent) {
+    const { req, res } = exchange;
+    // A complete request is still being answered (its reply may be waiting for a gzip): the error belongs to a
+    // later, pipelined request, and answering it through this response would take the earlier reply's place.
+    if (req.complete || res.headersSent) {
       socket.destroy();
       return;
     }

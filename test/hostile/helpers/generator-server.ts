@@ -4,6 +4,7 @@ import type { AddonDefaults } from '../../../core/snapshot';
 import { createApp } from '../../../generator-service/app';
 import { guardServer } from '../../../generator-service/http/server-guards';
 import { createServiceMetrics } from '../../../generator-service/metrics';
+import type { ResponseCache } from '../../../generator-service/response-cache';
 import { createFleetRegistry } from '../../../generator-service/registry';
 import type { ClusterSource } from '../../../plugins/cluster-sources/source';
 import { serveGenerator, staticSource } from '../../helpers/generator';
@@ -32,6 +33,7 @@ export async function startHostileGenerator(opts: {
   token: string;
   addonDefaults?: AddonDefaults;
   bodyLimitBytes?: number;
+  responseCache?: ResponseCache;
 }): Promise<HostileGenerator> {
   let token: string | undefined = opts.token;
   const logs: string[] = [];
@@ -51,6 +53,7 @@ export async function startHostileGenerator(opts: {
     log: log.child({ component: 'http' }),
     metrics,
     ...(opts.bodyLimitBytes === undefined ? {} : { bodyLimitBytes: opts.bodyLimitBytes }),
+    ...(opts.responseCache === undefined ? {} : { responseCache: opts.responseCache }),
   });
   const served = await serveGenerator(app, registry);
   guardServer(served.server);
