@@ -160,7 +160,6 @@ export function createFleetRegistry(opts: RegistryOptions): FleetRegistry {
     ) {
       return;
     }
-    lastAccepted = { records: load.records, addonDefaults: load.addonDefaults, parts: partsKey };
     const issues: string[] = [];
     const clusters: Cluster[] = [];
     for (const rec of load.records) {
@@ -174,7 +173,7 @@ export function createFleetRegistry(opts: RegistryOptions): FleetRegistry {
       if (arns.length > 1) issues.push(`duplicate cluster name "${name}": ${arns.join(', ')}`);
     }
     if (issues.length > 0) {
-      // A refusal is logged and counted on every refresh, so the same records are not skipped next time.
+      // A refusal is logged and counted on every refresh: the same records are not marked as accepted.
       lastAccepted = undefined;
       lastRefusal =
         issues.slice(0, 5).join('; ') + (issues.length > 5 ? ` and ${issues.length - 5} more` : '');
@@ -199,6 +198,8 @@ export function createFleetRegistry(opts: RegistryOptions): FleetRegistry {
     });
     whole.update(JSON.stringify(addonDefaults)).update(partsKey);
     const next = whole.digest('base64');
+    // Only records that were validated and are (or already were) published may be skipped next time.
+    lastAccepted = { records: load.records, addonDefaults: load.addonDefaults, parts: partsKey };
     if (snapshot !== undefined && next === fingerprint) return;
     fingerprint = next;
     // Unchanged clusters keep their object identity, so per-cluster work cached on them stays valid.
