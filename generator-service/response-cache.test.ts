@@ -93,6 +93,20 @@ describe('createResponseCache', () => {
     expect(c.lookup(1, 'b', body('x')).reply.gzip).toEqual(Buffer.from('GGGGGG'));
   });
 
+  test('an entry whose gzip pushes it over the bound keeps its place (others go first)', async () => {
+    const { compress, calls } = manualCompress();
+    const c = createResponseCache(100, { maxBytes: 10, compress });
+    const big = c.lookup(1, 'big', body('bbbbbbbb')).reply;
+    const gz = big.gzipped();
+    calls[0]?.finish(Buffer.from('GGGG')); // 8 + 4 = 12 > 10, but evicting it would recompute it every time
+    await gz;
+    const again = c.lookup(1, 'big', body('recomputed'));
+    expect(again.hit).toBe(true);
+    expect(again.reply.gzip).toEqual(Buffer.from('GGGG'));
+    c.lookup(1, 'small', body('s')); // the next insert restores the bound, least recently used first
+    expect(c.bytes).toBeLessThanOrEqual(10);
+  });
+
   test('concurrent lookups of one key compute once and share one compression', async () => {
     const { compress, calls } = manualCompress();
     const c = createResponseCache(10, { compress });

@@ -85,10 +85,11 @@ export function createResponseCache(
     entries.delete(key);
     bytes -= entry.bytes;
   };
-  const evictWhileOver = () => {
+  /** Drops least recently used entries until both bounds hold; `keep` (an entry whose gzip just landed) stays. */
+  const evictWhileOver = (keep?: string) => {
     for (const [key, entry] of entries) {
       if (entries.size <= maxEntries && bytes <= maxBytes) break;
-      remove(key, entry);
+      if (key !== keep) remove(key, entry);
     }
   };
 
@@ -142,7 +143,8 @@ export function createResponseCache(
           if (entries.get(key) !== entry) return;
           entry.bytes += gz.length;
           bytes += gz.length;
-          evictWhileOver();
+          // Evicting the entry itself would make every later request compute and compress it again.
+          evictWhileOver(key);
         }),
       };
       entries.set(key, entry);
