@@ -65,6 +65,28 @@ export interface DriverResult {
  * as soon as it runs again (and the lag is reported). Sockets are kept alive and bounded: beyond maxSockets,
  * requests wait in the agent's queue, which shows up as latency, not as a lower rate.
  */
+/** A getparams POST as Argo CD sends it (bearer token, JSON body), offering gzip when asked. */
+function postGetParams(
+  target: { readonly port: number; readonly path: string; readonly token: string },
+  agent: http.Agent,
+  payload: string,
+  gzip: boolean,
+): http.ClientRequest {
+  return http.request({
+    host: '127.0.0.1',
+    port: target.port,
+    method: 'POST',
+    path: target.path,
+    agent,
+    headers: {
+      authorization: `Bearer ${target.token}`,
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(payload),
+      ...(gzip ? { 'accept-encoding': 'gzip' } : {}),
+    },
+  });
+}
+
 export async function runOpenLoop(o: DriverOptions): Promise<DriverResult> {
   const maxSockets = o.maxSockets ?? 32;
   // FIFO keeps every pooled socket in use at this rate; with the default LIFO most sit idle until the
@@ -124,19 +146,7 @@ export async function runOpenLoop(o: DriverOptions): Promise<DriverResult> {
     lastSentAt = a.sentAt;
     answers.push(a);
     pending++;
-    const req = http.request({
-      host: '127.0.0.1',
-      port: o.port,
-      method: 'POST',
-      path: o.path,
-      agent,
-      headers: {
-        authorization: `Bearer ${o.token}`,
-        'content-type': 'application/json',
-        'content-length': Buffer.byteLength(payload),
-        ...(a.gzip ? { 'accept-encoding': 'gzip' } : {}),
-      },
-    });
+    const req = postGetParams(o, agent, payload, a.gzip);
     req.setTimeout(o.timeoutMs ?? 15_000, () => req.destroy(new Error('no answer in time')));
     req.on('error', (e) => {
       if (a.answeredAt !== 0) return;
@@ -272,19 +282,7 @@ export async function warmUp(o: WarmUpOptions): Promise<Readonly<Record<string, 
         applicationSetName: `soak-warm-up-${spec.id}`,
         input: { parameters: spec.parameters },
       });
-      const req = http.request({
-        host: '127.0.0.1',
-        port: o.port,
-        method: 'POST',
-        path: o.path,
-        agent,
-        headers: {
-          authorization: `Bearer ${o.token}`,
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(payload),
-          ...(o.offerGzip() ? { 'accept-encoding': 'gzip' } : {}),
-        },
-      });
+      const req = postGetParams(o, agent, payload, o.offerGzip());
       req.setTimeout(15_000, () => req.destroy(new Error('no answer in time')));
       req.on('error', (e) => resolve(`error ${e.message}`));
       req.on('response', (res) => {
