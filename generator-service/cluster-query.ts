@@ -7,6 +7,8 @@ import { parseVersionRange, type VersionRange } from './semver-range';
 export interface ClusterQuery {
   readonly selector: LabelSelector;
   readonly regions: ReadonlySet<string> | undefined;
+  /** Which parameter gave `regions` (`region` is its one-value alias), for messages naming it. */
+  readonly regionsParameter?: 'regions' | 'region';
   readonly accountIds: ReadonlySet<string> | undefined;
   readonly names: readonly NameGlob[] | undefined;
   readonly statuses: ReadonlySet<string>;
@@ -144,6 +146,7 @@ export function parseClusterQuery(parameters: Readonly<Record<string, unknown>>)
   return {
     selector,
     regions: regions && new Set(regions),
+    ...(parameters['region'] !== undefined ? { regionsParameter: 'region' as const } : {}),
     accountIds: accountIds && new Set(accountIds),
     names: names?.map(compileNameGlob),
     statuses: new Set(statusList ?? ['ACTIVE']),

@@ -46,7 +46,7 @@ describe('generateParamsBody', () => {
     ['selector', { selector: { matchLabels: { env: 'prod' } } }],
     ['nothing selected', { selector: { matchLabels: { env: 'nowhere' } } }],
     ['flat list', { flatList: true }],
-    ['flat list, nothing selected', { flatList: true, regions: ['sa-east-1'] }],
+    ['flat list, nothing selected', { flatList: true, names: ['no-such-cluster'] }],
     ['add-ons', { addons: ['vpc-cni', 'coredns'] }],
     ['add-ons, flat list', { addons: ['vpc-cni'], flatList: true }],
     [

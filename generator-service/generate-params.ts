@@ -4,11 +4,16 @@ import { matchesSelector } from '../core/selector';
 import type { AddonDefaults, FleetSnapshot } from '../core/snapshot';
 import type { ClusterQuery } from './cluster-query';
 import { JsonBufferBuilder } from './json-buffer';
+import { checkQueryCovered, coverageOf } from './query-coverage';
 import { versionInRange } from './semver-range';
 
 /** Clusters of the snapshot that the query selects, in the snapshot's (name) order. */
 export function selectClusters(snapshot: FleetSnapshot, q: ClusterQuery): Cluster[] {
-  return snapshot.clusters.filter(
+  return selectFrom(snapshot.clusters, q);
+}
+
+function selectFrom(clusters: readonly Cluster[], q: ClusterQuery): Cluster[] {
+  return clusters.filter(
     (c) =>
       q.statuses.has(c.aws.status) &&
       (q.regions === undefined || q.regions.has(c.aws.region)) &&
@@ -66,7 +71,9 @@ function checkAddonVersionsKnown(clusters: readonly Cluster[], defaults: AddonDe
  */
 export function generateParamsBody(snapshot: FleetSnapshot, q: ClusterQuery): Buffer {
   const addons = q.addons;
-  const selected = selectClusters(snapshot, q);
+  const clusters = snapshot.clusters;
+  checkQueryCovered(q, coverageOf(snapshot.parts, clusters));
+  const selected = selectFrom(clusters, q);
   if (addons) {
     // Not ready before unknown names: with no defaults published yet, every name would look unknown.
     checkAddonVersionsKnown(selected, snapshot.addonDefaults);
