@@ -59,6 +59,13 @@ describe('what the configured sources cover', () => {
     );
   });
 
+  test('the uncovered values named are bounded too', () => {
+    const typos = ['eu-west-7', 'eu-west-8', 'eu-west-9', 'us-east-7', 'us-east-8'];
+    expect(refusal(snapshot([], [part('111111111111', 'eu-west-1')]), { regions: typos })).toBe(
+      'input.parameters.regions: "eu-west-7", "eu-west-8", "eu-west-9" and 2 more are not a region of any configured cluster source (covered: eu-west-1)',
+    );
+  });
+
   test('the covered list in a message is bounded', () => {
     const accounts = Array.from({ length: 45 }, (_, i) => String(100000000000 + i));
     const s = snapshot(

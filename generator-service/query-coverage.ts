@@ -10,6 +10,8 @@ export interface Coverage {
 
 /** Covered values named in a refusal (a fleet may span hundreds of accounts); the message stays one line. */
 export const MAX_LISTED_COVERED = 10;
+/** Uncovered values named in a refusal: a list of typos is rare, and the message is cut at a few hundred characters. */
+const MAX_NAMED_UNCOVERED = 3;
 
 const coverageByClusters = new WeakMap<
   readonly Cluster[],
@@ -57,8 +59,10 @@ export function checkQueryCovered(q: ClusterQuery, coverage: Coverage): void {
     if (asked === undefined) return;
     const uncovered = [...asked].filter((v) => !covered.has(v));
     if (uncovered.length === 0) return;
+    const named = uncovered.slice(0, MAX_NAMED_UNCOVERED).map(quote).join(', ');
+    const more = uncovered.length - MAX_NAMED_UNCOVERED;
     issues.push(
-      `input.parameters.${parameter}: ${uncovered.map(quote).join(', ')} ${uncovered.length > 1 ? 'are' : 'is'} not ${what} of any configured cluster source (covered: ${listCovered(covered)})`,
+      `input.parameters.${parameter}: ${named}${more > 0 ? ` and ${more} more` : ''} ${uncovered.length > 1 ? 'are' : 'is'} not ${what} of any configured cluster source (covered: ${listCovered(covered)})`,
     );
   };
   check(q.regionsParameter ?? 'regions', q.regions, coverage.regions, 'a region');
