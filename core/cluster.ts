@@ -176,7 +176,10 @@ export interface ClusterParams {
   };
   readonly aws: AwsClusterInfo;
   readonly upgrade: UpgradeInfo;
-  /** The fields above as one compact JSON string, for `ARGOCD_ENV_CLUSTER_CONTEXT` of the eks-overlay plugin. */
+  /**
+   * The fields above as one compact JSON string, for `ARGOCD_ENV_CLUSTER_CONTEXT` of the eks-overlay plugin; every
+   * `$` is the JSON escape `\u0024` (encodeClusterContext).
+   */
   readonly clusterContext: string;
 }
 
@@ -197,7 +200,17 @@ export function clusterToContext(c: Cluster): ClusterContext {
   };
 }
 
+/**
+ * Argo CD expands `$NAME`, `${NAME}` and `$$` in plugin env values with Go's `os.Expand` (argocd-contract.md B5),
+ * so a `$` in a tag would reach eks-overlay changed (`cost$center` → `cost`). Every `$` of the JSON text is
+ * written as the escape `\u0024` instead: a `$` can only occur inside a JSON string, where the escape is the same
+ * character to any JSON parser, and the text no longer holds anything `os.Expand` acts on.
+ */
+export function encodeClusterContext(context: ClusterContext): string {
+  return JSON.stringify(context).replace(/\$/g, '\\u0024');
+}
+
 export function clusterToParams(c: Cluster): ClusterParams {
   const context = clusterToContext(c);
-  return { ...context, clusterContext: JSON.stringify(context) };
+  return { ...context, clusterContext: encodeClusterContext(context) };
 }

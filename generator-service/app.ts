@@ -152,7 +152,7 @@ export function createApp(deps: AppDeps): Express {
     if (h.applicationSetName !== undefined) res.locals['applicationSetName'] = h.applicationSetName;
     next(h.error);
   });
-  app.use(healthRoutes(registry, metrics.registry));
+  app.use(healthRoutes(registry, metrics.registry, deps.tokens));
 
   /** The reply to a getparams body, or a throw (AppError) for the error middleware. */
   const answer = (

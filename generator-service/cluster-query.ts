@@ -1,14 +1,16 @@
 import { InputError } from '../core/errors';
 import { EVERYTHING, selectorFromObject, type LabelSelector } from '../core/selector';
-import { compileNameGlob, type NameGlob } from './name-glob';
+import { compileNameGlobs, type NameMatcher } from './name-glob';
 import { parseVersionRange, type VersionRange } from './semver-range';
 
 /** What `input.parameters` asks for, validated. Every field is optional in the request. */
 export interface ClusterQuery {
   readonly selector: LabelSelector;
   readonly regions: ReadonlySet<string> | undefined;
+  /** Which parameter gave `regions` (`region` is its one-value alias), for messages naming it. */
+  readonly regionsParameter?: 'regions' | 'region';
   readonly accountIds: ReadonlySet<string> | undefined;
-  readonly names: readonly NameGlob[] | undefined;
+  readonly names: NameMatcher | undefined;
   readonly statuses: ReadonlySet<string>;
   readonly kubernetesVersion: VersionRange | undefined;
   readonly flatList: boolean;
@@ -144,8 +146,9 @@ export function parseClusterQuery(parameters: Readonly<Record<string, unknown>>)
   return {
     selector,
     regions: regions && new Set(regions),
+    ...(parameters['region'] !== undefined ? { regionsParameter: 'region' as const } : {}),
     accountIds: accountIds && new Set(accountIds),
-    names: names?.map(compileNameGlob),
+    names: names && compileNameGlobs(names),
     statuses: new Set(statusList ?? ['ACTIVE']),
     kubernetesVersion,
     flatList,

@@ -46,7 +46,7 @@ describe('generateParamsBody', () => {
     ['selector', { selector: { matchLabels: { env: 'prod' } } }],
     ['nothing selected', { selector: { matchLabels: { env: 'nowhere' } } }],
     ['flat list', { flatList: true }],
-    ['flat list, nothing selected', { flatList: true, regions: ['sa-east-1'] }],
+    ['flat list, nothing selected', { flatList: true, names: ['no-such-cluster'] }],
     ['add-ons', { addons: ['vpc-cni', 'coredns'] }],
     ['add-ons, flat list', { addons: ['vpc-cni'], flatList: true }],
     [
@@ -118,5 +118,34 @@ describe('add-on defaults of a Kubernetes version never looked up', () => {
     expect(() =>
       generateParamsBody(snapshot, parseClusterQuery({ addons: ['no-such-addon'] })),
     ).toThrow(InputError);
+  });
+});
+
+describe('names globs are bounded in total work per request', () => {
+  const fleet = () =>
+    Array.from({ length: 1000 }, (_, i) =>
+      aClusterRecord({ clusterName: `payments-${String(i).padStart(4, '0')}` }),
+    );
+
+  test('globs whose matching against this fleet could burn seconds are a 400 naming the parameter', async () => {
+    const snapshot = await snapshotOf(fleet(), {});
+    // 1,000 distinct globs that fit the names, so no cheap check rejects them before the walk.
+    const names = Array.from({ length: 1000 }, (_, i) => `*p*a*y*m*e*n*t*s*${i}*Z*`);
+    expect(() => generateParamsBody(snapshot, parseClusterQuery({ names }))).toThrow(InputError);
+    expect(() => generateParamsBody(snapshot, parseClusterQuery({ names }))).toThrow(
+      /^input\.parameters\.names: 1000 globs with wildcards \(\d+ characters in all\) against the names of 1000 clusters exceed the matching budget/,
+    );
+  });
+
+  test('exact names cost nothing, however many; a few ordinary globs are far inside the budget', async () => {
+    const snapshot = await snapshotOf(fleet(), {});
+    const exact = Array.from({ length: 1000 }, (_, i) => `payments-${String(i).padStart(4, '0')}`);
+    expect(
+      JSON.parse(generateParamsBody(snapshot, parseClusterQuery({ names: exact })).toString())
+        .output.parameters,
+    ).toHaveLength(1000);
+    const globs = ['payments-00??', '*-09*', 'payments-1*'];
+    const body = generateParamsBody(snapshot, parseClusterQuery({ names: globs })).toString();
+    expect(JSON.parse(body).output.parameters).toHaveLength(100 + 100 + 0);
   });
 });

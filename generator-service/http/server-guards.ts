@@ -40,8 +40,9 @@ function parserMessage(status: number, code: string | undefined): string {
  * over the size limit, bad chunked framing, `Expect` values other than 100-continue) with the same JSON error
  * shape as every other reply, instead of Node's bodiless defaults, then closes the connection as Node does.
  * When the error comes in the body of a request already handed to express, the reply goes through that request's
- * response (so it is logged and counted); if that response has started, bytes written now would corrupt it, so
- * the socket is only destroyed.
+ * response (so it is logged and counted). When it comes after a complete request whose reply is still being made
+ * (pipelined bytes), that reply is sent whole first, then the refusal, then the connection closes: Node's own
+ * handling would destroy the socket and lose the reply.
  */
 export function guardServer(server: Server): void {
   const current = new WeakMap<Socket, { req: IncomingMessage; res: ServerResponse }>();
@@ -53,7 +54,10 @@ export function guardServer(server: Server): void {
       if (current.get(socket) === exchange) current.delete(socket);
     });
   });
+  /** Connections whose refusal waits for an earlier reply; the parser reports every later byte again. */
+  const closing = new WeakSet<Socket>();
   server.on('clientError', (err: Error & { code?: string }, socket: Socket) => {
+    if (closing.has(socket)) return;
     if (err.code === 'ECONNRESET' || !socket.writable) {
       socket.destroy();
       return;
@@ -67,9 +71,17 @@ export function guardServer(server: Server): void {
     }
     const { req, res } = exchange;
     // A complete request is still being answered (its reply may be waiting for a gzip): the error belongs to a
-    // later, pipelined request, and answering it through this response would take the earlier reply's place.
+    // later, pipelined request. Answering it through this response would take the earlier reply's place, so the
+    // refusal follows that reply on the wire once it is written.
     if (req.complete || res.headersSent) {
-      socket.destroy();
+      closing.add(socket);
+      res.once('finish', () => {
+        // Node ends the socket itself after a `Connection: close` reply; otherwise the refusal closes it.
+        if (socket.writable) socket.end(rawReply(status, message));
+      });
+      res.once('close', () => {
+        if (!res.writableFinished) socket.destroy(); // the reply never completed: nothing more to send
+      });
       return;
     }
     res.statusCode = status;

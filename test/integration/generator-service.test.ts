@@ -567,9 +567,13 @@ describe('503: never an answer from nothing or from data too old', () => {
       message: 'cluster source could not be read: eks:111111111111/eu-west-1: AccessDenied',
       code: 'ERR_NOT_READY',
     });
-    const ready = await request(h.app).get('/readyz');
+    const ready = await request(h.app).get('/readyz').set('Authorization', `Bearer ${TOKEN}`);
     expect(ready.status).toBe(503);
     expect(ready.body.message).toContain('AccessDenied');
+    // Without the token: the same status, no detail.
+    const bare = await request(h.app).get('/readyz');
+    expect(bare.status).toBe(503);
+    expect(bare.body).toEqual({ message: 'not ready', code: 'ERR_NOT_READY' });
     expect((await request(h.app).get('/healthz')).status).toBe(200);
   });
 
@@ -779,10 +783,23 @@ describe('observability', () => {
     );
   });
 
-  test('/readyz reports the snapshot once ready', async () => {
+  test('/readyz reports the snapshot and its parts once ready, to a request with the token only', async () => {
     const h = await harness();
-    const res = await request(h.app).get('/readyz');
-    expect(res.body).toEqual({ status: 'ready', snapshotVersion: 1, clusters: 12 });
+    const res = await request(h.app).get('/readyz').set('Authorization', `Bearer ${TOKEN}`);
+    expect(res.body).toEqual({
+      status: 'ready',
+      snapshotVersion: 1,
+      clusters: 12,
+      parts: [{ id: 'fake:fleet', lastSuccessAt: expect.any(String), lastError: null }],
+    });
+    for (const authorization of [undefined, 'Bearer wrong-token', 'Basic eDp5']) {
+      const req = request(h.app).get('/readyz');
+      const bare = await (authorization === undefined
+        ? req
+        : req.set('Authorization', authorization));
+      expect(bare.status).toBe(200);
+      expect(bare.body).toEqual({ status: 'ready' });
+    }
   });
 
   test('one JSON access log line per request: method, path, status, ms, ApplicationSet', async () => {
