@@ -101,9 +101,9 @@ describe('clusterToParams', () => {
     expect(p).not.toHaveProperty('caData');
   });
 
-  test('metadata holds labels and annotations only when non-empty (native goTemplate shape)', () => {
+  test('metadata always holds labels and annotations, possibly empty, so templates can index them', () => {
     const c = mapped(aRecord({ tags: {} }));
     const p = clusterToParams({ ...c, annotations: {} });
-    expect(p.metadata).toEqual({});
+    expect(p.metadata).toEqual({ labels: {}, annotations: {} });
   });
 });

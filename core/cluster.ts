@@ -161,9 +161,11 @@ export function clusterFromRecord(rec: ClusterRecord): MappingResult {
 }
 
 /**
- * One generator parameter set. Keys are those of Argo CD's native Cluster generator (goTemplate shape:
- * `metadata` always present, `labels`/`annotations` only when non-empty) plus `aws`, `upgrade` and
- * `clusterContext`. Every scalar is a string, so flat mode never turns an account id into `1.2e+11`.
+ * One generator parameter set. Keys are those of Argo CD's native Cluster generator plus `aws`, `upgrade` and
+ * `clusterContext`. `metadata.labels` and `metadata.annotations` are always present, possibly `{}`: a native cluster
+ * Secret always carries at least the `secret-type` label, so templates written for `clusters:` index
+ * `.metadata.labels` without a guard (`index .metadata.labels "team" | default "none"`), and that must not fail on
+ * an untagged EKS cluster. Every scalar is a string, so flat mode never turns an account id into `1.2e+11`.
  */
 export interface ClusterParams {
   readonly name: string;
@@ -171,8 +173,8 @@ export interface ClusterParams {
   readonly server: string;
   readonly project: string;
   readonly metadata: {
-    readonly labels?: Readonly<Record<string, string>>;
-    readonly annotations?: Readonly<Record<string, string>>;
+    readonly labels: Readonly<Record<string, string>>;
+    readonly annotations: Readonly<Record<string, string>>;
   };
   readonly aws: AwsClusterInfo;
   readonly upgrade: UpgradeInfo;
@@ -186,9 +188,7 @@ export interface ClusterParams {
 export type ClusterContext = Omit<ClusterParams, 'clusterContext'>;
 
 export function clusterToContext(c: Cluster): ClusterContext {
-  const metadata: { labels?: Record<string, string>; annotations?: Record<string, string> } = {};
-  if (Object.keys(c.labels).length > 0) metadata.labels = { ...c.labels };
-  if (Object.keys(c.annotations).length > 0) metadata.annotations = { ...c.annotations };
+  const metadata = { labels: { ...c.labels }, annotations: { ...c.annotations } };
   return {
     name: c.name,
     nameNormalized: c.nameNormalized,
