@@ -270,8 +270,8 @@ describe('EKS discovery against the HTTP fake', () => {
     const err = await h.load().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SourceUnavailableError);
     expect((err as Error).message).toBe(
-      `EKS discovery has not listed 2 target(s) yet: eks:${HOME}/eu-west-1 (ServiceUnavailableException: down); ` +
-        `eks:${ROLE}/eu-west-1 (ServiceUnavailableException: down)`,
+      `EKS discovery has not listed 2 target(s) yet: eks:${HOME}/eu-west-1 (ListClusters: ServiceUnavailableException: down); ` +
+        `eks:${ROLE}/eu-west-1 (ListClusters: ServiceUnavailableException: down)`,
     );
     remove();
     await expect(h.load()).resolves.toMatchObject({ records: expect.any(Array) });
