@@ -107,13 +107,22 @@ export class EksClusterSource implements ClusterSource {
       ...new Set(records.map((r) => kubernetesMinor(r.version)).filter((v) => v !== undefined)),
     ];
     try {
-      const failures = await this.p.addons.refresh(versions, ctx.signal);
+      const { failures, kept } = await this.p.addons.refresh(versions, ctx.signal);
       for (const f of failures) {
         ctx.log.warn('eks add-on defaults refresh failed', {
           kubernetesVersion: f.kubernetesVersion,
           error: f.error,
           keptPrevious: f.keptPrevious,
         });
+      }
+      for (const k of kept) {
+        ctx.log.warn(
+          'eks add-on defaults: add-ons missing from the answer keep their last default',
+          {
+            kubernetesVersion: k.kubernetesVersion,
+            addons: k.addons,
+          },
+        );
       }
     } catch (e) {
       ctx.log.warn('eks add-on defaults refresh failed', { error: describeAwsError(e).message });

@@ -600,6 +600,37 @@ const addonRows: MatrixRow[] = [
       }
     },
   },
+  ...(
+    [
+      ['200 {}', { kind: 'reply', status: 200, body: '{}' }],
+      ['a page without its addons list', { kind: 'omit', member: 'addons' }],
+      [
+        '{"addons": []} (no default named at all)',
+        { kind: 'replace', member: 'addons', value: [] },
+      ],
+    ] as const
+  ).map(([what, fault]): MatrixRow => ({
+    component: 'generator',
+    fault: `DescribeAddonVersions answering ${what} after a successful lookup`,
+    expected: list([['with addons', `200 = last good (${FLEET})`]]),
+    observe: async () => {
+      const p = await startPipeline();
+      try {
+        await p.refresh();
+        const good = await p.getParams(ADDONS);
+        faultRules(() => ({ match: { op: 'DescribeAddonVersions' }, fault }))(p);
+        await p.refresh();
+        return list([
+          [
+            'with addons',
+            describeAddonAnswer(p, await p.getParams(ADDONS), { lastGood: good.body }),
+          ],
+        ]);
+      } finally {
+        await p.close();
+      }
+    },
+  })),
   {
     component: 'generator',
     fault:

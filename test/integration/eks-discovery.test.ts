@@ -9,6 +9,7 @@ import type { SourceLoad } from '../../plugins/cluster-sources/source';
 import type { AwsFake } from '../fakes/aws/aws-fake';
 import type { EksHarness } from '../fakes/aws/eks-harness';
 import { addAll, clusters, HOME_KEY, startEksHarness } from '../fakes/aws/eks-harness';
+import type { Fault } from '../fakes/aws/faults';
 import { describeBody } from '../fakes/aws/fleet';
 
 const HOME = '111111111111';
@@ -340,7 +341,8 @@ describe('add-on defaults', () => {
     });
     const load = await h.load();
     expect(Object.keys(load.addonDefaults?.['1.30'] ?? {})).toHaveLength(150);
-    expect(load.addonDefaults?.['1.29']).toEqual({});
+    // No add-on names a default for 1.29: not a version with no add-ons, a lookup that failed (absent → 503).
+    expect(load.addonDefaults?.['1.29']).toBeUndefined();
     expect(h.fake.invocations({ op: 'DescribeAddonVersions' })).toBe(4);
   });
 
@@ -367,6 +369,86 @@ describe('add-on defaults', () => {
       expect.arrayContaining([
         expect.objectContaining({ kubernetesVersion: '1.30', keptPrevious: true }),
         expect.objectContaining({ kubernetesVersion: '1.31', keptPrevious: false }),
+      ]),
+    );
+  });
+
+  it.each<[string, Fault]>([
+    ['a page without its addons list', { kind: 'omit', member: 'addons' }],
+    ['200 {}', { kind: 'reply', status: 200, body: '{}' }],
+    ['200 with an empty body', { kind: 'reply', status: 200, body: '' }],
+    ['204', { kind: 'reply', status: 204, body: '' }],
+  ])(
+    'keeps the last good defaults when DescribeAddonVersions answers %s, and publishes none before a good answer',
+    async (_what, fault) => {
+      h = await startEksHarness(ENV, { homeAccount: HOME, fleet: seed });
+      const good = await h.load();
+      const remove = h.fake.addFault({ match: { op: 'DescribeAddonVersions' }, fault });
+      const degenerate = await h.load();
+      expect(degenerate.addonDefaults).toEqual(good.addonDefaults);
+      expect(logLines(h)).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            msg: 'eks add-on defaults refresh failed',
+            kubernetesVersion: '1.30',
+            keptPrevious: true,
+            error: expect.stringMatching(
+              /^DescribeAddonVersions 1\.30: answered without an "addons" list on page 1/,
+            ),
+          }),
+        ]),
+      );
+
+      // A new version whose only answers so far are degenerate is not published at all.
+      h.fake.addCluster(HOME, 'us-east-1', {
+        name: 'v131',
+        version: '1.31',
+        tags: { argocd: 'enabled' },
+      });
+      expect((await h.load()).addonDefaults?.['1.31']).toBeUndefined();
+      remove();
+      expect((await h.load()).addonDefaults?.['1.31']).toEqual(
+        expect.objectContaining({ 'vpc-cni': 'v1.19.0-eksbuild.1' }),
+      );
+    },
+  );
+
+  it('treats an answer naming no default at all as a failure, and keeps an add-on that drops out of an answer', async () => {
+    h = await startEksHarness(ENV, { homeAccount: HOME, fleet: seed });
+    const good = await h.load();
+
+    h.fake.setAddons([]); // {"addons": []}: nothing for any version
+    const empty = await h.load();
+    expect(empty.addonDefaults).toEqual(good.addonDefaults);
+    expect(logLines(h)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          msg: 'eks add-on defaults refresh failed',
+          error: 'DescribeAddonVersions 1.30: named no default version for any add-on',
+          keptPrevious: true,
+        }),
+      ]),
+    );
+
+    // vpc-cni no longer answered, kube-proxy moved on: the new value is taken, the missing one kept.
+    h.fake.setAddons([
+      {
+        addonName: 'kube-proxy',
+        versions: [{ addonVersion: 'v1.30.9-eksbuild.1', compat: { '1.30': true, '1.29': true } }],
+      },
+    ]);
+    const partial = await h.load();
+    expect(partial.addonDefaults?.['1.30']).toEqual({
+      ...good.addonDefaults?.['1.30'],
+      'kube-proxy': 'v1.30.9-eksbuild.1',
+    });
+    expect(logLines(h)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          msg: 'eks add-on defaults: add-ons missing from the answer keep their last default',
+          kubernetesVersion: '1.30',
+          addons: ['aws-ebs-csi-driver', 'coredns', 'vpc-cni'],
+        }),
       ]),
     );
   });
