@@ -14,6 +14,11 @@ export interface EksConfig {
   /** The selector as written, for logs. */
   readonly enrollSelectorText: string;
   readonly refreshIntervalMs: number;
+  /**
+   * Deadline of one refresh: targets still unfinished then are failed refreshes (they keep their last good
+   * clusters) and their calls are aborted, so one hung target never holds up the next refresh.
+   */
+  readonly refreshTimeoutMs: number;
   readonly maxStaleMs: number;
   /** DescribeCluster calls in flight per target (account × region). */
   readonly describeConcurrency: number;
@@ -117,6 +122,7 @@ export function parseEksConfig(
     return v;
   };
   const refreshSeconds = int('EKS_REFRESH_SECONDS', EKS_DEFAULTS.refreshSeconds, 5, 86_400) ?? 0;
+  const refreshTimeoutSeconds = int('EKS_REFRESH_TIMEOUT_SECONDS', refreshSeconds, 1, 86_400) ?? 1;
   const maxStaleSeconds =
     int('EKS_MAX_STALE_SECONDS', EKS_DEFAULTS.maxStaleSeconds, 0, 7 * 86_400) ?? 0;
   // Staleness counts from the end of the last successful listing, so a refresh slowed by throttling backoff
@@ -159,6 +165,7 @@ export function parseEksConfig(
       enrollSelector,
       enrollSelectorText,
       refreshIntervalMs: refreshSeconds * 1000,
+      refreshTimeoutMs: refreshTimeoutSeconds * 1000,
       // 0 disables the limit: the registry then serves stale data for as long as a target keeps failing.
       maxStaleMs: maxStaleSeconds * 1000,
       describeConcurrency,

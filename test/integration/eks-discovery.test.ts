@@ -301,6 +301,80 @@ describe('EKS discovery against the HTTP fake', () => {
   });
 });
 
+describe('the refresh deadline (EKS_REFRESH_TIMEOUT_SECONDS)', () => {
+  const HUNG = `eks:${ROLE}/eu-west-1`;
+  const hangSpokeEuw1 = (fake: AwsFake) =>
+    fake.addFault({
+      match: { op: 'ListClusters', account: SPOKE, region: 'eu-west-1' },
+      fault: { kind: 'hang' },
+    });
+  // The per-call timeout is far away: only the refresh deadline can end the hung call.
+  const SLOW_CALLS = { ...ENV, EKS_REFRESH_TIMEOUT_SECONDS: '1', EKS_CALL_TIMEOUT_MS: '120000' };
+
+  it('fails a target still running at the deadline, keeps its clusters, and lets the next refresh start', async () => {
+    h = await startEksHarness(SLOW_CALLS, { homeAccount: HOME, fleet: seed });
+    const first = await h.load();
+    hangSpokeEuw1(h.fake);
+
+    const second = await h.load();
+    expect(arnsOf(second)).toEqual(arnsOf(first));
+    const hung = second.parts.find((p) => p.id === HUNG);
+    expect(hung?.lastError).toBe('refresh did not finish within 1s');
+    expect(hung?.lastSuccessAt).toBe(first.parts.find((p) => p.id === HUNG)?.lastSuccessAt);
+    for (const p of second.parts.filter((x) => x.id !== HUNG)) {
+      expect(p.lastError).toBeUndefined();
+      expect(p.lastSuccessAt).toBeGreaterThanOrEqual(
+        first.parts.find((x) => x.id === p.id)?.lastSuccessAt ?? Infinity,
+      );
+    }
+    // The hung call was aborted, not left open.
+    while (h.fake.hangingRequests() > 0) await new Promise((r) => setTimeout(r, 10));
+
+    // The next refresh is a new one (not the hung one shared): every target is asked again.
+    h.fake.resetCalls();
+    const third = await h.load();
+    expect(h.fake.invocations({ op: 'ListClusters', account: HOME })).toBe(2);
+    expect(h.fake.invocations({ op: 'ListClusters', account: SPOKE, region: 'us-east-1' })).toBe(1);
+    expect(h.fake.invocations({ op: 'ListClusters', account: SPOKE, region: 'eu-west-1' })).toBe(1);
+    expect(arnsOf(third)).toEqual(arnsOf(first));
+    expect(third.parts.find((p) => p.id === HUNG)?.lastError).toBe(
+      'refresh did not finish within 1s',
+    );
+    expect(third.parts.filter((p) => p.lastError !== undefined)).toHaveLength(1);
+
+    h.fake.clearFaults();
+    const healed = await h.load();
+    expect(healed.parts.every((p) => p.lastError === undefined)).toBe(true);
+    expect(arnsOf(healed)).toEqual(arnsOf(first));
+  });
+
+  it('rejects a first refresh that a target does not finish in time, naming it and the deadline', async () => {
+    h = await startEksHarness(SLOW_CALLS, { homeAccount: HOME, fleet: seed });
+    hangSpokeEuw1(h.fake);
+    const err = await h.load().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SourceUnavailableError);
+    expect((err as Error).message).toBe(
+      `EKS discovery has not listed 1 target(s) yet: ${HUNG} (refresh did not finish within 1s)`,
+    );
+  });
+
+  it('ends a refresh stuck where no abort signal reaches (a credentials provider waiting on STS)', async () => {
+    h = await startEksHarness(SLOW_CALLS, { homeAccount: HOME, fleet: seed });
+    h.fake.addFault({ match: { op: 'AssumeRole' }, fault: { kind: 'hang' } });
+    const err = await h.load().catch((e: unknown) => e);
+    expect((err as Error).message).toBe(
+      `EKS discovery has not listed 2 target(s) yet: eks:${ROLE}/us-east-1 (refresh did not finish within 1s); ` +
+        `${HUNG} (refresh did not finish within 1s)`,
+    );
+  });
+
+  it('defaults to the refresh interval', async () => {
+    h = await startEksHarness({ ...ENV, EKS_REFRESH_SECONDS: '45' }, { homeAccount: HOME });
+    expect(h.source.refreshIntervalMs).toBe(45_000);
+    expect(h.source.refreshTimeoutMs).toBe(45_000);
+  });
+});
+
 describe('add-on defaults', () => {
   it('gives the default version per add-on for each Kubernetes version in the fleet', async () => {
     h = await startEksHarness(ENV, { homeAccount: HOME, fleet: seed });

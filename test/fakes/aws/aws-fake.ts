@@ -143,6 +143,11 @@ export class AwsFake {
     };
   }
 
+  /** Requests held open by a `hang` fault whose client has not gone away. */
+  hangingRequests(): number {
+    return this.hanging.size;
+  }
+
   clearFaults(): void {
     this.faults.length = 0;
     for (const res of this.hanging) res.destroy();
