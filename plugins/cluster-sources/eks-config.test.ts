@@ -129,6 +129,44 @@ describe('parseEksConfig', () => {
     ).toBe(90_000);
   });
 
+  it('reads EKS_CLUSTER_NAME_TEMPLATE, {clusterName} by default', () => {
+    expect(ok({ EKS_REGIONS: 'us-east-1' }).nameTemplate).toBe('{clusterName}');
+    expect(
+      ok({
+        EKS_REGIONS: 'us-east-1',
+        EKS_CLUSTER_NAME_TEMPLATE: '{accountId}-{clusterName}-{region}',
+      }).nameTemplate,
+    ).toBe('{accountId}-{clusterName}-{region}');
+  });
+
+  it.each([
+    [
+      '{cluster}-{region}',
+      [
+        'EKS_CLUSTER_NAME_TEMPLATE: unknown placeholder {cluster} in "{cluster}-{region}" (known: {clusterName}, {region}, {accountId})',
+        'EKS_CLUSTER_NAME_TEMPLATE: "{cluster}-{region}" must contain {clusterName} (clusters of one account and region differ only by it)',
+      ],
+    ],
+    [
+      '{region}',
+      [
+        'EKS_CLUSTER_NAME_TEMPLATE: "{region}" must contain {clusterName} (clusters of one account and region differ only by it)',
+      ],
+    ],
+    [
+      '{clusterName}-{region',
+      ['EKS_CLUSTER_NAME_TEMPLATE: unmatched brace in "{clusterName}-{region"'],
+    ],
+    [
+      '{clusterName}-{{region}}',
+      ['EKS_CLUSTER_NAME_TEMPLATE: unmatched brace in "{clusterName}-{{region}}"'],
+    ],
+  ])('rejects the name template %j, naming the variable', (template, expected) => {
+    expect(issues({ EKS_REGIONS: 'us-east-1', EKS_CLUSTER_NAME_TEMPLATE: template })).toEqual(
+      expected,
+    );
+  });
+
   it('lets EKS_MAX_STALE_SECONDS=0 switch the staleness limit off', () => {
     expect(ok({ EKS_REGIONS: 'us-east-1', EKS_MAX_STALE_SECONDS: '0' }).maxStaleMs).toBe(0);
   });

@@ -31,7 +31,13 @@ export interface EksConfig {
   readonly maxAttempts: number | undefined;
   /** Add-on defaults older than this are fetched again; 0 means at every fleet refresh. */
   readonly addonsRefreshMs: number;
+  /** The fleet-wide name of a cluster (EKS_CLUSTER_NAME_TEMPLATE), e.g. `{clusterName}-{region}`. */
+  readonly nameTemplate: string;
 }
+
+/** What EKS_CLUSTER_NAME_TEMPLATE may hold; `{clusterName}` is required (it is what tells clusters apart). */
+export const NAME_PLACEHOLDERS = ['clusterName', 'region', 'accountId'] as const;
+export type NamePlaceholder = (typeof NAME_PLACEHOLDERS)[number];
 
 export const EKS_DEFAULTS = {
   refreshSeconds: 60,
@@ -45,6 +51,7 @@ export const EKS_DEFAULTS = {
   connectTimeoutMs: 3_000,
   addonsRefreshSeconds: 0,
   roleSessionName: 'argocd-eks-discovery',
+  nameTemplate: '{clusterName}',
 } as const;
 
 // Commercial, China, GovCloud and ISO partitions: us-east-1, cn-north-1, us-gov-west-1, us-isob-east-1.
@@ -154,6 +161,9 @@ export function parseEksConfig(
   const addonsRefreshSeconds =
     int('EKS_ADDONS_REFRESH_SECONDS', EKS_DEFAULTS.addonsRefreshSeconds, 0, 7 * 86_400) ?? 0;
 
+  const nameTemplate = env['EKS_CLUSTER_NAME_TEMPLATE']?.trim() || EKS_DEFAULTS.nameTemplate;
+  issues.push(...nameTemplateIssues(nameTemplate));
+
   if (issues.length > 0) return { issues };
   return {
     config: {
@@ -174,8 +184,31 @@ export function parseEksConfig(
       connectTimeoutMs,
       maxAttempts,
       addonsRefreshMs: addonsRefreshSeconds * 1000,
+      nameTemplate,
     },
   };
+}
+
+function nameTemplateIssues(template: string): string[] {
+  const issues: string[] = [];
+  const known = NAME_PLACEHOLDERS.map((p) => `{${p}}`).join(', ');
+  const used = [...template.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1] ?? '');
+  for (const name of used) {
+    if (!(NAME_PLACEHOLDERS as readonly string[]).includes(name)) {
+      issues.push(
+        `EKS_CLUSTER_NAME_TEMPLATE: unknown placeholder {${name}} in "${template}" (known: ${known})`,
+      );
+    }
+  }
+  if (/[{}]/.test(template.replace(/\{[^{}]*\}/g, ''))) {
+    issues.push(`EKS_CLUSTER_NAME_TEMPLATE: unmatched brace in "${template}"`);
+  }
+  if (!used.includes('clusterName')) {
+    issues.push(
+      `EKS_CLUSTER_NAME_TEMPLATE: "${template}" must contain {clusterName} (clusters of one account and region differ only by it)`,
+    );
+  }
+  return issues;
 }
 
 function commaList(raw: string | undefined): string[] {

@@ -5,7 +5,7 @@ import type { ClusterRecord } from '../../core/cluster';
 import type { LabelSelector } from '../../core/selector';
 import { mapWithConcurrency } from './eks-concurrency';
 import { AwsCallError, callFailed, degenerateReply, isNotFound } from './eks-errors';
-import { isEnrolled, recordFromEksCluster } from './eks-record';
+import { fleetNameOf, isEnrolled, recordFromEksCluster } from './eks-record';
 
 export interface TargetListing {
   /** Enrolled clusters with an API endpoint, sorted by name. */
@@ -25,6 +25,8 @@ export interface ListTargetOptions {
   readonly region: string;
   readonly accountId: string | undefined;
   readonly selector: LabelSelector;
+  /** EKS_CLUSTER_NAME_TEMPLATE, giving each record its fleetName. */
+  readonly nameTemplate: string;
   readonly describeConcurrency: number;
   readonly signal: AbortSignal;
 }
@@ -106,7 +108,7 @@ export async function listTarget(eks: EKSClient, opts: ListTargetOptions): Promi
       const rec = recordFromEksCluster(c, { accountId: opts.accountId, region: opts.region });
       if (rec === undefined) withoutEndpoint++;
       else if (!isEnrolled(opts.selector, rec.tags)) notEnrolled++;
-      else records.push(rec);
+      else records.push({ ...rec, fleetName: fleetNameOf(opts.nameTemplate, rec) });
     }
     records.sort((a, b) =>
       a.clusterName < b.clusterName ? -1 : a.clusterName > b.clusterName ? 1 : 0,

@@ -3,6 +3,7 @@ import type { ClusterRecord } from '../../core/cluster';
 import { isValidLabelKey, isValidLabelValue } from '../../core/labels';
 import type { LabelSelector } from '../../core/selector';
 import { matchesSelector } from '../../core/selector';
+import type { NamePlaceholder } from './eks-config';
 import { degenerateReply } from './eks-errors';
 
 const CLUSTER_ARN = /^arn:[\w-]+:eks:([a-z0-9-]+):(\d{12}):cluster\/(.+)$/;
@@ -48,6 +49,22 @@ export function recordFromEksCluster(
     tags: { ...(c.tags ?? {}) },
     caData: c.certificateAuthority?.data ?? '',
   };
+}
+
+/**
+ * The cluster's fleet-wide name from EKS_CLUSTER_NAME_TEMPLATE (validated by parseEksConfig): each
+ * `{clusterName}`, `{region}` and `{accountId}` replaced by the record's value.
+ */
+export function fleetNameOf(template: string, rec: ClusterRecord): string {
+  const values: Record<NamePlaceholder, string> = {
+    clusterName: rec.clusterName,
+    region: rec.region,
+    accountId: rec.accountId,
+  };
+  return template.replace(
+    /\{(clusterName|region|accountId)\}/g,
+    (_, p: NamePlaceholder) => values[p],
+  );
 }
 
 /** The account id inside an EKS cluster ARN. */

@@ -205,6 +205,7 @@ export class EksClusterSource implements ClusterSource {
       region: s.target.region,
       accountId: s.accountId,
       selector: this.p.config.enrollSelector,
+      nameTemplate: this.p.config.nameTemplate,
       describeConcurrency: this.p.config.describeConcurrency,
       signal,
     });

@@ -99,6 +99,7 @@ describe('EKS discovery against the HTTP fake', () => {
       vpcId: wire.resourcesVpcConfig.vpcId,
       tags: { argocd: 'enabled', env: 'prod' },
       caData: wire.certificateAuthority.data,
+      fleetName: 'spoke-euw1-007', // EKS_CLUSTER_NAME_TEMPLATE defaults to {clusterName}
     });
     // Tags that cannot be labels stay on the record (the cluster model turns them into annotations or aws.tags).
     expect(load.records.find((r) => r.clusterName === 'spoke-use1-000')?.tags).toEqual({
