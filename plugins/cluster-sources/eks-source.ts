@@ -277,7 +277,8 @@ function startDeadline(ms: number, outer: AbortSignal): Deadline {
     ms,
   );
   timer.unref();
-  const onOuterAbort = () => end(new RefreshDeadlineError('refresh abandoned by the registry'));
+  const onOuterAbort = () =>
+    end(new RefreshDeadlineError('refresh abandoned: its caller aborted it'));
   if (outer.aborted) onOuterAbort();
   else outer.addEventListener('abort', onOuterAbort, { once: true });
   return {
