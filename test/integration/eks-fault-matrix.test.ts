@@ -250,6 +250,26 @@ const CASES: FaultCase[] = [
     says: 'ListClusters: answered without a "clusters" list on page 1 (got string)',
   },
   {
+    name: 'ListClusters listing something other than names',
+    on: degenerate(
+      'ListClusters',
+      { kind: 'replace', member: 'clusters', value: ['s-use1-000', null] },
+      { account: SPOKE, region: 'us-east-1' },
+    ),
+    affects: [T.spokeUse1],
+    says: 'ListClusters: page 1 lists null, not a cluster name',
+  },
+  {
+    name: 'DescribeCluster answering for another cluster',
+    on: degenerate(
+      'DescribeCluster',
+      { kind: 'replace', member: 'cluster.name', value: 'h-use1-000' },
+      { subject: 'h-use1-002' },
+    ),
+    affects: [T.homeUse1],
+    says: 'DescribeCluster h-use1-002: answered for another cluster ("h-use1-000")',
+  },
+  {
     name: 'DescribeCluster 200 {} (no cluster member)',
     on: degenerate(
       'DescribeCluster',
