@@ -21,6 +21,8 @@ export interface ClusterRecord {
   readonly tags: Readonly<Record<string, string>>;
   /** Base64 PEM exactly as DescribeCluster returns it; used for registration, never put in parameters. */
   readonly caData: string;
+  /** The fleet-wide name the source gives the cluster (EKS_CLUSTER_NAME_TEMPLATE); the EKS name when absent. */
+  readonly fleetName?: string;
 }
 
 /** Tags this project reads for itself. They are ordinary tags too, so they also appear as labels. */
@@ -111,7 +113,7 @@ export function clusterFromRecord(rec: ClusterRecord): MappingResult {
   };
   Object.assign(annotations, bridge);
 
-  const name = tags[RESERVED_TAGS.name] ?? rec.clusterName;
+  const name = tags[RESERVED_TAGS.name] ?? rec.fleetName ?? rec.clusterName;
   if (name.trim() === '') issues.push(`${where}: tag ${RESERVED_TAGS.name} is empty`);
   const server = rec.endpoint.replace(/\/+$/, '');
   if (!/^https?:\/\/[^\s/]+/.test(server)) {

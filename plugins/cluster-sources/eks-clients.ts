@@ -7,6 +7,7 @@ import type {
   RetryStrategyV2,
 } from '@smithy/types';
 import type { EksConfig } from './eks-config';
+import { callFailed, degenerateReply } from './eks-errors';
 
 /**
  * SDK client settings shared by every EKS and STS client. Endpoints are never set here: the SDK reads
@@ -136,13 +137,19 @@ export function ownAccountResolver(sts: STSClient): (signal: AbortSignal) => Pro
     if (account !== undefined) return Promise.resolve(account);
     inflight ??= sts
       .send(new GetCallerIdentityCommand({}), { abortSignal: signal })
-      .then((out) => {
-        if (out.Account === undefined || !/^\d{12}$/.test(out.Account)) {
-          throw new Error('GetCallerIdentity returned no account id');
-        }
-        account = out.Account;
-        return account;
-      })
+      .then(
+        (out) => {
+          // The SDK turns an empty body or a 204 into an output without Account.
+          if (out.Account === undefined || !/^\d{12}$/.test(out.Account)) {
+            throw degenerateReply('GetCallerIdentity', 'an account id');
+          }
+          account = out.Account;
+          return account;
+        },
+        (e: unknown) => {
+          throw callFailed('GetCallerIdentity', e);
+        },
+      )
       .finally(() => {
         inflight = undefined;
       });

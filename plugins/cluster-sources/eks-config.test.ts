@@ -21,6 +21,7 @@ describe('parseEksConfig', () => {
     expect(c.includeOwnAccount).toBe(true);
     expect(c.enrollSelector.requirements).toEqual([]);
     expect(c.refreshIntervalMs).toBe(EKS_DEFAULTS.refreshSeconds * 1000);
+    expect(c.refreshTimeoutMs).toBe(EKS_DEFAULTS.refreshSeconds * 1000);
     expect(c.maxStaleMs).toBe(EKS_DEFAULTS.maxStaleSeconds * 1000);
     expect(c.describeConcurrency).toBe(EKS_DEFAULTS.describeConcurrency);
     expect(c.callTimeoutMs).toBe(EKS_DEFAULTS.callTimeoutMs);
@@ -40,6 +41,7 @@ describe('parseEksConfig', () => {
       EKS_ASSUME_ROLE_ARNS: `${ROLE}, arn:aws-cn:iam::333333333333:role/path/to/r`,
       EKS_ENROLL_SELECTOR: 'argocd=enabled,env in (dev,prod),!legacy',
       EKS_REFRESH_SECONDS: '30',
+      EKS_REFRESH_TIMEOUT_SECONDS: '20',
       EKS_MAX_STALE_SECONDS: '600',
       EKS_DESCRIBE_CONCURRENCY: '16',
       EKS_TARGET_CONCURRENCY: '2',
@@ -59,6 +61,7 @@ describe('parseEksConfig', () => {
     ]);
     expect(c).toMatchObject({
       refreshIntervalMs: 30_000,
+      refreshTimeoutMs: 20_000,
       maxStaleMs: 600_000,
       describeConcurrency: 16,
       targetConcurrency: 2,
@@ -77,6 +80,7 @@ describe('parseEksConfig', () => {
       EKS_ASSUME_ROLE_ARNS: 'arn:aws:iam::12:role/x,arn:aws:iam::222222222222:user/bob',
       EKS_ENROLL_SELECTOR: 'env in (dev',
       EKS_REFRESH_SECONDS: 'soon',
+      EKS_REFRESH_TIMEOUT_SECONDS: '0',
       EKS_DESCRIBE_CONCURRENCY: '0',
       EKS_CALL_TIMEOUT_MS: '-1',
       EKS_MAX_ATTEMPTS: '11',
@@ -91,6 +95,7 @@ describe('parseEksConfig', () => {
       'EKS_INCLUDE_OWN_ACCOUNT: "maybe" must be true or false',
       expect.stringMatching(/^EKS_ENROLL_SELECTOR: selector "env in \(dev"/),
       'EKS_REFRESH_SECONDS: "soon" must be an integer from 5 to 86400',
+      'EKS_REFRESH_TIMEOUT_SECONDS: "0" must be an integer from 1 to 86400',
       'EKS_DESCRIBE_CONCURRENCY: "0" must be an integer from 1 to 100',
       'EKS_CALL_TIMEOUT_MS: "-1" must be an integer from 100 to 300000',
       'EKS_MAX_ATTEMPTS: "11" must be an integer from 1 to 10',
@@ -112,6 +117,54 @@ describe('parseEksConfig', () => {
     [{ EKS_REGIONS: 'us-east-1', EKS_ROLE_SESSION_NAME: 'has space' }, /EKS_ROLE_SESSION_NAME/],
   ])('rejects %j', (env, message) => {
     expect(issues(env as Record<string, string>)).toEqual([expect.stringMatching(message)]);
+  });
+
+  it('bounds a refresh by the refresh interval unless EKS_REFRESH_TIMEOUT_SECONDS says otherwise', () => {
+    expect(ok({ EKS_REGIONS: 'us-east-1', EKS_REFRESH_SECONDS: '45' }).refreshTimeoutMs).toBe(
+      45_000,
+    );
+    expect(
+      ok({ EKS_REGIONS: 'us-east-1', EKS_REFRESH_SECONDS: '45', EKS_REFRESH_TIMEOUT_SECONDS: '90' })
+        .refreshTimeoutMs,
+    ).toBe(90_000);
+  });
+
+  it('reads EKS_CLUSTER_NAME_TEMPLATE, {clusterName} by default', () => {
+    expect(ok({ EKS_REGIONS: 'us-east-1' }).nameTemplate).toBe('{clusterName}');
+    expect(
+      ok({
+        EKS_REGIONS: 'us-east-1',
+        EKS_CLUSTER_NAME_TEMPLATE: '{accountId}-{clusterName}-{region}',
+      }).nameTemplate,
+    ).toBe('{accountId}-{clusterName}-{region}');
+  });
+
+  it.each([
+    [
+      '{cluster}-{region}',
+      [
+        'EKS_CLUSTER_NAME_TEMPLATE: unknown placeholder {cluster} in "{cluster}-{region}" (known: {clusterName}, {region}, {accountId})',
+        'EKS_CLUSTER_NAME_TEMPLATE: "{cluster}-{region}" must contain {clusterName} (clusters of one account and region differ only by it)',
+      ],
+    ],
+    [
+      '{region}',
+      [
+        'EKS_CLUSTER_NAME_TEMPLATE: "{region}" must contain {clusterName} (clusters of one account and region differ only by it)',
+      ],
+    ],
+    [
+      '{clusterName}-{region',
+      ['EKS_CLUSTER_NAME_TEMPLATE: unmatched brace in "{clusterName}-{region"'],
+    ],
+    [
+      '{clusterName}-{{region}}',
+      ['EKS_CLUSTER_NAME_TEMPLATE: unmatched brace in "{clusterName}-{{region}}"'],
+    ],
+  ])('rejects the name template %j, naming the variable', (template, expected) => {
+    expect(issues({ EKS_REGIONS: 'us-east-1', EKS_CLUSTER_NAME_TEMPLATE: template })).toEqual(
+      expected,
+    );
   });
 
   it('lets EKS_MAX_STALE_SECONDS=0 switch the staleness limit off', () => {

@@ -14,6 +14,11 @@ export interface EksConfig {
   /** The selector as written, for logs. */
   readonly enrollSelectorText: string;
   readonly refreshIntervalMs: number;
+  /**
+   * Deadline of one refresh: targets still unfinished then are failed refreshes (they keep their last good
+   * clusters) and their calls are aborted, so one hung target never holds up the next refresh.
+   */
+  readonly refreshTimeoutMs: number;
   readonly maxStaleMs: number;
   /** DescribeCluster calls in flight per target (account × region). */
   readonly describeConcurrency: number;
@@ -26,7 +31,13 @@ export interface EksConfig {
   readonly maxAttempts: number | undefined;
   /** Add-on defaults older than this are fetched again; 0 means at every fleet refresh. */
   readonly addonsRefreshMs: number;
+  /** The fleet-wide name of a cluster (EKS_CLUSTER_NAME_TEMPLATE), e.g. `{clusterName}-{region}`. */
+  readonly nameTemplate: string;
 }
+
+/** What EKS_CLUSTER_NAME_TEMPLATE may hold; `{clusterName}` is required (it is what tells clusters apart). */
+export const NAME_PLACEHOLDERS = ['clusterName', 'region', 'accountId'] as const;
+export type NamePlaceholder = (typeof NAME_PLACEHOLDERS)[number];
 
 export const EKS_DEFAULTS = {
   refreshSeconds: 60,
@@ -40,6 +51,7 @@ export const EKS_DEFAULTS = {
   connectTimeoutMs: 3_000,
   addonsRefreshSeconds: 0,
   roleSessionName: 'argocd-eks-discovery',
+  nameTemplate: '{clusterName}',
 } as const;
 
 // Commercial, China, GovCloud and ISO partitions: us-east-1, cn-north-1, us-gov-west-1, us-isob-east-1.
@@ -117,6 +129,7 @@ export function parseEksConfig(
     return v;
   };
   const refreshSeconds = int('EKS_REFRESH_SECONDS', EKS_DEFAULTS.refreshSeconds, 5, 86_400) ?? 0;
+  const refreshTimeoutSeconds = int('EKS_REFRESH_TIMEOUT_SECONDS', refreshSeconds, 1, 86_400) ?? 1;
   const maxStaleSeconds =
     int('EKS_MAX_STALE_SECONDS', EKS_DEFAULTS.maxStaleSeconds, 0, 7 * 86_400) ?? 0;
   // Staleness counts from the end of the last successful listing, so a refresh slowed by throttling backoff
@@ -148,6 +161,9 @@ export function parseEksConfig(
   const addonsRefreshSeconds =
     int('EKS_ADDONS_REFRESH_SECONDS', EKS_DEFAULTS.addonsRefreshSeconds, 0, 7 * 86_400) ?? 0;
 
+  const nameTemplate = env['EKS_CLUSTER_NAME_TEMPLATE']?.trim() || EKS_DEFAULTS.nameTemplate;
+  issues.push(...nameTemplateIssues(nameTemplate));
+
   if (issues.length > 0) return { issues };
   return {
     config: {
@@ -159,6 +175,7 @@ export function parseEksConfig(
       enrollSelector,
       enrollSelectorText,
       refreshIntervalMs: refreshSeconds * 1000,
+      refreshTimeoutMs: refreshTimeoutSeconds * 1000,
       // 0 disables the limit: the registry then serves stale data for as long as a target keeps failing.
       maxStaleMs: maxStaleSeconds * 1000,
       describeConcurrency,
@@ -167,8 +184,31 @@ export function parseEksConfig(
       connectTimeoutMs,
       maxAttempts,
       addonsRefreshMs: addonsRefreshSeconds * 1000,
+      nameTemplate,
     },
   };
+}
+
+function nameTemplateIssues(template: string): string[] {
+  const issues: string[] = [];
+  const known = NAME_PLACEHOLDERS.map((p) => `{${p}}`).join(', ');
+  const used = [...template.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1] ?? '');
+  for (const name of used) {
+    if (!(NAME_PLACEHOLDERS as readonly string[]).includes(name)) {
+      issues.push(
+        `EKS_CLUSTER_NAME_TEMPLATE: unknown placeholder {${name}} in "${template}" (known: ${known})`,
+      );
+    }
+  }
+  if (/[{}]/.test(template.replace(/\{[^{}]*\}/g, ''))) {
+    issues.push(`EKS_CLUSTER_NAME_TEMPLATE: unmatched brace in "${template}"`);
+  }
+  if (!used.includes('clusterName')) {
+    issues.push(
+      `EKS_CLUSTER_NAME_TEMPLATE: "${template}" must contain {clusterName} (clusters of one account and region differ only by it)`,
+    );
+  }
+  return issues;
 }
 
 function commaList(raw: string | undefined): string[] {

@@ -1,4 +1,4 @@
-import { describeAwsError, isNotFound } from './eks-errors';
+import { callFailed, degenerateReply, describeAwsError, isNotFound } from './eks-errors';
 
 function awsError(name: string, message: string, status?: number): Error {
   const e = new Error(message);
@@ -36,6 +36,30 @@ describe('describeAwsError', () => {
     [
       new Error('AWS SDK error wrapper for Error: connect ECONNREFUSED 127.0.0.1:1'),
       'Error: connect ECONNREFUSED 127.0.0.1:1',
+      false,
+    ],
+    [
+      awsError(
+        'TypeError',
+        "Cannot read properties of null (reading 'clusters')\n  Deserialization error: ...",
+        200,
+      ),
+      'TypeError: unreadable response (HTTP 200)',
+      false,
+    ],
+    [
+      callFailed('ListClusters', awsError('ServerException', 'internal')),
+      'ListClusters: ServerException: internal',
+      false,
+    ],
+    [
+      callFailed('ListClusters', awsError('AccessDeniedException', 'not authorized')),
+      'ListClusters: AccessDeniedException: not authorized',
+      true,
+    ],
+    [
+      degenerateReply('ListClusters', 'a "clusters" list'),
+      'ListClusters: answered without a "clusters" list',
       false,
     ],
     ['a string', 'a string', false],

@@ -1,3 +1,5 @@
+import { isAppError, SourceUnavailableError } from '../../core/errors';
+
 /**
  * Turns what the AWS SDK throws into short, secret-free descriptions, and tells access problems
  * (which retrying will not fix) from outages.
@@ -21,25 +23,54 @@ export interface AwsFailure {
 
 const MAX_MESSAGE = 300;
 
+/**
+ * One AWS call that failed or answered something unusable (a 2xx without the members the call exists for).
+ * The message names the call, so an operator reading a target's lastError knows which one to look at.
+ */
+export class AwsCallError extends SourceUnavailableError {
+  constructor(
+    readonly operation: string,
+    detail: string,
+    options?: { readonly cause?: unknown },
+  ) {
+    super(`${operation}: ${detail}`, options);
+  }
+}
+
+/** Wraps what one call threw, keeping the SDK error as the cause (access problems are found through it). */
+export function callFailed(operation: string, e: unknown): AwsCallError {
+  if (e instanceof AwsCallError) return e;
+  return new AwsCallError(operation, describeAwsError(e).message, { cause: e });
+}
+
+/** A 2xx answer that lacks what the call exists for: a fault of the target, never an empty result. */
+export function degenerateReply(operation: string, what: string): AwsCallError {
+  return new AwsCallError(operation, `answered without ${what}`);
+}
+
 export function describeAwsError(e: unknown): AwsFailure {
   const chain = causeChain(e);
   const forbidden = chain.some((x) => FORBIDDEN_NAMES.has(errorName(x)));
   const top = chain[0];
+  // Our own errors already say what happened in a single line.
+  if (isAppError(top)) return { message: clip(top.message.split('\n')[0] ?? ''), forbidden };
   const name = errorName(top);
   let text = top instanceof Error ? top.message : String(top);
   const status = httpStatus(top);
-  // The SDK reports HTML or truncated bodies as a SyntaxError; the status says more than the parser.
-  if (name === 'SyntaxError' && status !== undefined) {
+  // The SDK reports HTML or truncated bodies as a SyntaxError, and a JSON `null` body as a TypeError from its
+  // deserializer; the status says more than the parser.
+  if ((name === 'SyntaxError' || name === 'TypeError') && status !== undefined) {
     text = `unreadable response (HTTP ${status})`;
   }
   // Network errors arrive wrapped; the wrapped error's own text is what an operator needs.
   text = text.replace(/^AWS SDK error wrapper for /, '');
   const firstLine = text.split('\n')[0] ?? '';
   const full = name && !firstLine.startsWith(name) ? `${name}: ${firstLine}` : firstLine;
-  return {
-    message: full.length > MAX_MESSAGE ? `${full.slice(0, MAX_MESSAGE - 1)}…` : full,
-    forbidden,
-  };
+  return { message: clip(full), forbidden };
+}
+
+function clip(text: string): string {
+  return text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE - 1)}…` : text;
 }
 
 export function isNotFound(e: unknown): boolean {

@@ -4,8 +4,8 @@ import { DescribeClusterCommand, paginateListClusters } from '@aws-sdk/client-ek
 import type { ClusterRecord } from '../../core/cluster';
 import type { LabelSelector } from '../../core/selector';
 import { mapWithConcurrency } from './eks-concurrency';
-import { isNotFound } from './eks-errors';
-import { isEnrolled, recordFromEksCluster } from './eks-record';
+import { AwsCallError, callFailed, degenerateReply, isNotFound } from './eks-errors';
+import { fleetNameOf, isEnrolled, recordFromEksCluster } from './eks-record';
 
 export interface TargetListing {
   /** Enrolled clusters with an API endpoint, sorted by name. */
@@ -15,7 +15,7 @@ export interface TargetListing {
   readonly pages: number;
   /** Listed, but deleted before DescribeCluster reached them. */
   readonly vanished: number;
-  /** Described, but without an endpoint yet (CREATING). */
+  /** Described, but without an endpoint in a status where that is normal (CREATING, FAILED, DELETING). */
   readonly withoutEndpoint: number;
   /** Described, but not matched by the enrollment selector. */
   readonly notEnrolled: number;
@@ -25,6 +25,8 @@ export interface ListTargetOptions {
   readonly region: string;
   readonly accountId: string | undefined;
   readonly selector: LabelSelector;
+  /** EKS_CLUSTER_NAME_TEMPLATE, giving each record its fleetName. */
+  readonly nameTemplate: string;
   readonly describeConcurrency: number;
   readonly signal: AbortSignal;
 }
@@ -51,16 +53,20 @@ export async function listTarget(eks: EKSClient, opts: ListTargetOptions): Promi
       {},
       { abortSignal: abort.signal },
     );
-    for await (const page of pager) {
-      pages++;
-      names.push(...(page.clusters ?? []));
-      // A repeated token would loop forever, and stopping there could hide clusters: fail the listing.
-      const token = page.nextToken;
-      if (token) {
-        if (tokens.has(token))
-          throw new Error('ListClusters returned a nextToken it had already returned');
-        tokens.add(token);
+    try {
+      for await (const page of pager) {
+        pages++;
+        names.push(...namesOfPage(page.clusters, pages));
+        // A repeated token would loop forever, and stopping there could hide clusters: fail the listing.
+        const token = page.nextToken;
+        if (token) {
+          if (tokens.has(token))
+            throw new AwsCallError('ListClusters', 'returned a nextToken it had already returned');
+          tokens.add(token);
+        }
       }
+    } catch (e) {
+      throw callFailed('ListClusters', e);
     }
     const unique = [...new Set(names)];
 
@@ -72,24 +78,37 @@ export async function listTarget(eks: EKSClient, opts: ListTargetOptions): Promi
         const out = await eks.send(new DescribeClusterCommand({ name }), {
           abortSignal: abort.signal,
         });
+        // The SDK turns an empty body, `{}` or a 204 into an output without `cluster`.
+        if (out.cluster === undefined)
+          throw degenerateReply(`DescribeCluster ${name}`, 'a cluster');
+        if (out.cluster.name === undefined || out.cluster.name === '')
+          throw degenerateReply(`DescribeCluster ${name}`, 'the cluster name');
+        if (out.cluster.name !== name) {
+          throw new AwsCallError(
+            `DescribeCluster ${name}`,
+            `answered for another cluster (${JSON.stringify(out.cluster.name)})`,
+          );
+        }
         return out.cluster;
       } catch (e) {
         if (isNotFound(e)) {
           vanished++;
           return undefined;
         }
-        abort.abort(e);
-        throw e;
+        const failure = callFailed(`DescribeCluster ${name}`, e);
+        abort.abort(failure);
+        throw failure;
       }
     });
 
     const records: ClusterRecord[] = [];
     for (const c of described) {
       if (c === undefined) continue;
+      // Throws for an incomplete answer: the listing fails rather than lose the cluster.
       const rec = recordFromEksCluster(c, { accountId: opts.accountId, region: opts.region });
       if (rec === undefined) withoutEndpoint++;
       else if (!isEnrolled(opts.selector, rec.tags)) notEnrolled++;
-      else records.push(rec);
+      else records.push({ ...rec, fleetName: fleetNameOf(opts.nameTemplate, rec) });
     }
     records.sort((a, b) =>
       a.clusterName < b.clusterName ? -1 : a.clusterName > b.clusterName ? 1 : 0,
@@ -98,4 +117,27 @@ export async function listTarget(eks: EKSClient, opts: ListTargetOptions): Promi
   } finally {
     opts.signal.removeEventListener('abort', onOuterAbort);
   }
+}
+
+/**
+ * The names on one ListClusters page. EKS always sends the `clusters` list (empty for an empty account); the
+ * SDK turns an empty body, `{}`, `null` members or a 204 into a page without it, and passes a non-list through
+ * as it came. Either is a fault of the target: read as "no clusters" it would delete a fleet's Applications.
+ */
+function namesOfPage(clusters: unknown, page: number): string[] {
+  if (!Array.isArray(clusters)) {
+    throw degenerateReply(
+      'ListClusters',
+      `a "clusters" list on page ${page} (got ${clusters === undefined ? 'none' : typeof clusters})`,
+    );
+  }
+  for (const name of clusters) {
+    if (typeof name !== 'string' || name === '') {
+      throw new AwsCallError(
+        'ListClusters',
+        `page ${page} lists ${JSON.stringify(name)}, not a cluster name`,
+      );
+    }
+  }
+  return clusters as string[];
 }

@@ -38,28 +38,59 @@ describe('recordFromEksCluster', () => {
     });
   });
 
-  it('falls back to the target for account and region when the ARN is missing', () => {
-    const { arn: _arn, ...noArn } = described;
+  it('takes account and region from the ARN, the target only when the ARN does not name them', () => {
+    const foreign = { ...described, arn: 'arn:aws:eks:us-east-1:444455556666:cluster/prod-east' };
     expect(
-      recordFromEksCluster(noArn, { accountId: '111111111111', region: 'eu-west-1' }),
-    ).toMatchObject({
-      accountId: '111111111111',
-      region: 'eu-west-1',
-      arn: '',
-    });
+      recordFromEksCluster(foreign, { accountId: '111111111111', region: 'eu-west-1' }),
+    ).toMatchObject({ accountId: '444455556666', region: 'us-east-1' });
+    const odd = { ...described, arn: 'not-an-arn' };
+    expect(
+      recordFromEksCluster(odd, { accountId: '111111111111', region: 'eu-west-1' }),
+    ).toMatchObject({ accountId: '111111111111', region: 'eu-west-1', arn: 'not-an-arn' });
   });
 
-  it('skips a cluster without an API endpoint yet (CREATING)', () => {
-    const { endpoint: _e, ...creating } = { ...described, status: 'CREATING' as const };
-    expect(
-      recordFromEksCluster(creating, { accountId: undefined, region: 'us-east-1' }),
-    ).toBeUndefined();
+  it.each(['CREATING', 'FAILED', 'DELETING'] as const)(
+    'skips a cluster without an API endpoint in status %s (none yet, or going away)',
+    (status) => {
+      const { endpoint: _e, ...endpointLess } = { ...described, status };
+      expect(
+        recordFromEksCluster(endpointLess, { accountId: undefined, region: 'us-east-1' }),
+      ).toBeUndefined();
+    },
+  );
+
+  it.each(['ACTIVE', 'UPDATING', 'PENDING'] as const)(
+    'fails (never skips) a cluster without an API endpoint in status %s',
+    (status) => {
+      const { endpoint: _e, ...endpointLess } = { ...described, status };
+      expect(() =>
+        recordFromEksCluster(endpointLess, { accountId: undefined, region: 'us-east-1' }),
+      ).toThrow(
+        `DescribeCluster prod-east: answered without an endpoint for a cluster in status ${status}`,
+      );
+    },
+  );
+
+  it.each([
+    ['name', 'DescribeCluster (no name): answered without the cluster name'],
+    ['arn', 'DescribeCluster prod-east: answered without the cluster ARN'],
+    ['status', 'DescribeCluster prod-east: answered without the cluster status'],
+  ] as const)('fails a cluster answered without its %s', (member, message) => {
+    const { [member]: _m, ...incomplete } = described;
+    expect(() => recordFromEksCluster(incomplete, { accountId: '1', region: 'r' })).toThrow(
+      message,
+    );
   });
 
   it('tolerates a cluster with no optional members', () => {
     expect(
       recordFromEksCluster(
-        { name: 'bare', endpoint: 'https://x' },
+        {
+          name: 'bare',
+          arn: 'arn:aws:eks:r-1:111111111111:cluster/bare',
+          status: 'ACTIVE',
+          endpoint: 'https://x',
+        },
         { accountId: '1', region: 'r' },
       ),
     ).toMatchObject({ tags: {}, caData: '', vpcId: '', oidcIssuer: '', version: '' });

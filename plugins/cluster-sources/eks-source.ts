@@ -1,4 +1,5 @@
 import type { EKSClient } from '@aws-sdk/client-eks';
+import { setMaxListeners } from 'node:events';
 import type { ClusterRecord } from '../../core/cluster';
 import { SourceForbiddenError, SourceUnavailableError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
@@ -6,6 +7,7 @@ import type { AddonDefaultsCache } from './eks-addons';
 import { settleWithConcurrency } from './eks-concurrency';
 import type { EksConfig } from './eks-config';
 import { describeAwsError } from './eks-errors';
+import type { TargetListing } from './eks-list-target';
 import { listTarget } from './eks-list-target';
 import { kubernetesMinor } from './eks-record';
 import type { ClusterSource, SourceContext, SourceLoad, SourcePart } from './source';
@@ -50,12 +52,15 @@ const NAMED_IN_MESSAGE = 5;
 export class EksClusterSource implements ClusterSource {
   readonly kind = 'eks' as const;
   readonly refreshIntervalMs: number;
+  /** Deadline of one refresh (EKS_REFRESH_TIMEOUT_SECONDS); a caller's own load timeout should be longer. */
+  readonly refreshTimeoutMs: number;
   readonly maxStaleMs?: number;
   private readonly states: TargetState[];
   private running: Promise<SourceLoad> | undefined;
 
   constructor(private readonly p: EksSourceParts) {
     this.refreshIntervalMs = p.config.refreshIntervalMs;
+    this.refreshTimeoutMs = p.config.refreshTimeoutMs;
     if (p.config.maxStaleMs > 0) this.maxStaleMs = p.config.maxStaleMs;
     this.states = p.targets.map((target) => ({
       target,
@@ -85,9 +90,22 @@ export class EksClusterSource implements ClusterSource {
   }
 
   private async refresh(ctx: SourceContext): Promise<SourceLoad> {
+    // Armed before the first await, so that it fires before a caller's own timeout of the same length.
+    const deadline = startDeadline(this.refreshTimeoutMs, ctx.signal);
+    // One listener per target in flight, plus the add-on lookups' calls (4 at a time) and a shared STS call;
+    // Node's default of 10 would only print a MaxListenersExceededWarning.
+    setMaxListeners(this.p.config.targetConcurrency + 16, deadline.signal);
+    try {
+      return await this.refreshWithin(deadline, ctx);
+    } finally {
+      deadline.cancel();
+    }
+  }
+
+  private async refreshWithin(deadline: Deadline, ctx: SourceContext): Promise<SourceLoad> {
     const started = this.p.now();
     await settleWithConcurrency(this.states, this.p.config.targetConcurrency, (s) =>
-      this.refreshTarget(s, ctx),
+      this.refreshTarget(s, deadline, ctx),
     );
 
     const records = this.collectRecords(ctx.log);
@@ -107,13 +125,26 @@ export class EksClusterSource implements ClusterSource {
       ...new Set(records.map((r) => kubernetesMinor(r.version)).filter((v) => v !== undefined)),
     ];
     try {
-      const failures = await this.p.addons.refresh(versions, ctx.signal);
+      // The defaults of a version answered late are kept for the next refresh; this one goes without them.
+      const { failures, kept } = await Promise.race([
+        this.p.addons.refresh(versions, deadline.signal),
+        deadline.expired,
+      ]);
       for (const f of failures) {
         ctx.log.warn('eks add-on defaults refresh failed', {
           kubernetesVersion: f.kubernetesVersion,
           error: f.error,
           keptPrevious: f.keptPrevious,
         });
+      }
+      for (const k of kept) {
+        ctx.log.warn(
+          'eks add-on defaults: add-ons missing from the answer keep their last default',
+          {
+            kubernetesVersion: k.kubernetesVersion,
+            addons: k.addons,
+          },
+        );
       }
     } catch (e) {
       ctx.log.warn('eks add-on defaults refresh failed', { error: describeAwsError(e).message });
@@ -122,18 +153,18 @@ export class EksClusterSource implements ClusterSource {
     return { records, parts, addonDefaults: this.p.addons.defaultsFor(versions) };
   }
 
-  private async refreshTarget(s: TargetState, ctx: SourceContext): Promise<void> {
+  private async refreshTarget(
+    s: TargetState,
+    deadline: Deadline,
+    ctx: SourceContext,
+  ): Promise<void> {
     const started = this.p.now();
     const region = s.target.region;
     try {
-      s.accountId ??= await this.p.resolveOwnAccount(ctx.signal);
-      const listing = await listTarget(s.target.eks, {
-        region,
-        accountId: s.accountId,
-        selector: this.p.config.enrollSelector,
-        describeConcurrency: this.p.config.describeConcurrency,
-        signal: ctx.signal,
-      });
+      if (deadline.signal.aborted) throw deadline.signal.reason;
+      // A listing still running at the deadline is abandoned (its calls aborted, its answer never used), even
+      // if something in it ignores the abort signal (a credentials provider waiting on STS).
+      const listing = await Promise.race([this.listOnce(s, deadline.signal), deadline.expired]);
       s.records = listing.records;
       s.lastSuccessAt = this.p.now();
       s.lastError = undefined;
@@ -166,6 +197,18 @@ export class EksClusterSource implements ClusterSource {
         durationMs: this.p.now() - started,
       });
     }
+  }
+
+  private async listOnce(s: TargetState, signal: AbortSignal): Promise<TargetListing> {
+    s.accountId ??= await this.p.resolveOwnAccount(signal);
+    return listTarget(s.target.eks, {
+      region: s.target.region,
+      accountId: s.accountId,
+      selector: this.p.config.enrollSelector,
+      nameTemplate: this.p.config.nameTemplate,
+      describeConcurrency: this.p.config.describeConcurrency,
+      signal,
+    });
   }
 
   /** The last good clusters of every target; one cluster reached through two targets counts once. */
@@ -205,6 +248,51 @@ function toPart(s: TargetState): SourcePart {
     lastSuccessAt: s.lastSuccessAt,
     lastError: s.lastError,
   };
+}
+
+/** The end of one refresh: `signal` aborts and `expired` rejects when it passes or the caller gives up. */
+interface Deadline {
+  readonly signal: AbortSignal;
+  readonly expired: Promise<never>;
+  cancel(): void;
+}
+
+/** A refresh ran out of time; the targets it had not finished are failed refreshes of those targets. */
+export class RefreshDeadlineError extends SourceUnavailableError {}
+
+function startDeadline(ms: number, outer: AbortSignal): Deadline {
+  const ac = new AbortController();
+  let reject: (e: Error) => void = () => undefined;
+  const expired = new Promise<never>((_, r) => {
+    reject = r;
+  });
+  // Raced by every unfinished target; when none is left the rejection must not count as unhandled.
+  expired.catch(() => undefined);
+  const end = (reason: Error) => {
+    reject(reason);
+    ac.abort(reason);
+  };
+  const timer = setTimeout(
+    () => end(new RefreshDeadlineError(`refresh did not finish within ${formatSeconds(ms)}`)),
+    ms,
+  );
+  timer.unref();
+  const onOuterAbort = () =>
+    end(new RefreshDeadlineError('refresh abandoned: its caller aborted it'));
+  if (outer.aborted) onOuterAbort();
+  else outer.addEventListener('abort', onOuterAbort, { once: true });
+  return {
+    signal: ac.signal,
+    expired,
+    cancel: () => {
+      clearTimeout(timer);
+      outer.removeEventListener('abort', onOuterAbort);
+    },
+  };
+}
+
+function formatSeconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10}s`;
 }
 
 function notReadyError(neverLoaded: readonly TargetState[]): Error {

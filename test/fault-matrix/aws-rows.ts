@@ -266,6 +266,51 @@ const FAULTS: AwsFault[] = [
       },
     })),
   },
+  // Successful-looking wrong answers (2xx without what the call exists for): faults, never "no clusters".
+  ...(
+    [
+      ['200 with an empty body', { kind: 'reply', status: 200, body: '' }],
+      ['200 {}', { kind: 'reply', status: 200, body: '{}' }],
+      ['200 null', { kind: 'reply', status: 200, body: 'null' }],
+      ['204 without a body', { kind: 'reply', status: 204, body: '' }],
+      ['a page without its clusters member', { kind: 'omit', member: 'clusters' }],
+    ] as const
+  ).map(([what, fault]): AwsFault => ({
+    name: `ListClusters ${what} (own account)`,
+    kind: 'persistent',
+    affects: [T.homeUse1, T.homeEuw1],
+    on: faultRules(() => ({ match: { account: HOME, op: 'ListClusters' }, fault })),
+  })),
+  ...(
+    [
+      ['200 {} (no cluster member)', { kind: 'reply', status: 200, body: '{}' }],
+      ['a cluster without its status', { kind: 'omit', member: 'cluster.status' }],
+      ['an ACTIVE cluster without an endpoint', { kind: 'omit', member: 'cluster.endpoint' }],
+    ] as const
+  ).map(([what, fault]): AwsFault => ({
+    name: `DescribeCluster answering ${what} for one cluster`,
+    kind: 'persistent',
+    affects: [T.spokeEuw1],
+    on: faultRules(() => ({ match: { op: 'DescribeCluster', subject: 's-euw1-001' }, fault })),
+  })),
+  {
+    name: 'STS GetCallerIdentity answering without the account id',
+    kind: 'credentials',
+    affects: [T.homeUse1, T.homeEuw1],
+    on: faultRules(() => ({
+      match: { op: 'GetCallerIdentity' },
+      fault: { kind: 'omit', member: 'Account' },
+    })),
+  },
+  {
+    name: 'STS AssumeRole answering 200 without credentials',
+    kind: 'credentials',
+    affects: [T.spokeUse1, T.spokeEuw1],
+    on: faultRules(() => ({
+      match: { op: 'AssumeRole' },
+      fault: { kind: 'omit', member: 'Credentials' },
+    })),
+  },
 ];
 
 /** Switches the fault on; the returned switch turns it off once, however often it is called. */
@@ -555,6 +600,37 @@ const addonRows: MatrixRow[] = [
       }
     },
   },
+  ...(
+    [
+      ['200 {}', { kind: 'reply', status: 200, body: '{}' }],
+      ['a page without its addons list', { kind: 'omit', member: 'addons' }],
+      [
+        '{"addons": []} (no default named at all)',
+        { kind: 'replace', member: 'addons', value: [] },
+      ],
+    ] as const
+  ).map(([what, fault]): MatrixRow => ({
+    component: 'generator',
+    fault: `DescribeAddonVersions answering ${what} after a successful lookup`,
+    expected: list([['with addons', `200 = last good (${FLEET})`]]),
+    observe: async () => {
+      const p = await startPipeline();
+      try {
+        await p.refresh();
+        const good = await p.getParams(ADDONS);
+        faultRules(() => ({ match: { op: 'DescribeAddonVersions' }, fault }))(p);
+        await p.refresh();
+        return list([
+          [
+            'with addons',
+            describeAddonAnswer(p, await p.getParams(ADDONS), { lastGood: good.body }),
+          ],
+        ]);
+      } finally {
+        await p.close();
+      }
+    },
+  })),
   {
     component: 'generator',
     fault:

@@ -9,6 +9,7 @@ import type { SourceLoad } from '../../plugins/cluster-sources/source';
 import type { AwsFake } from '../fakes/aws/aws-fake';
 import type { EksHarness } from '../fakes/aws/eks-harness';
 import { addAll, clusters, HOME_KEY, startEksHarness } from '../fakes/aws/eks-harness';
+import type { Fault } from '../fakes/aws/faults';
 import { describeBody } from '../fakes/aws/fleet';
 
 const HOME = '111111111111';
@@ -98,6 +99,7 @@ describe('EKS discovery against the HTTP fake', () => {
       vpcId: wire.resourcesVpcConfig.vpcId,
       tags: { argocd: 'enabled', env: 'prod' },
       caData: wire.certificateAuthority.data,
+      fleetName: 'spoke-euw1-007', // EKS_CLUSTER_NAME_TEMPLATE defaults to {clusterName}
     });
     // Tags that cannot be labels stay on the record (the cluster model turns them into annotations or aws.tags).
     expect(load.records.find((r) => r.clusterName === 'spoke-use1-000')?.tags).toEqual({
@@ -256,8 +258,8 @@ describe('EKS discovery against the HTTP fake', () => {
     abort.abort();
     const load = await pending;
     expect(arnsOf(load)).toEqual(arnsOf(first));
-    expect(load.parts.find((p) => p.id === `eks:${ROLE}/eu-west-1`)?.lastError).toEqual(
-      expect.any(String),
+    expect(load.parts.find((p) => p.id === `eks:${ROLE}/eu-west-1`)?.lastError).toBe(
+      'refresh abandoned: its caller aborted it',
     );
   });
 
@@ -270,8 +272,8 @@ describe('EKS discovery against the HTTP fake', () => {
     const err = await h.load().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SourceUnavailableError);
     expect((err as Error).message).toBe(
-      `EKS discovery has not listed 2 target(s) yet: eks:${HOME}/eu-west-1 (ServiceUnavailableException: down); ` +
-        `eks:${ROLE}/eu-west-1 (ServiceUnavailableException: down)`,
+      `EKS discovery has not listed 2 target(s) yet: eks:${HOME}/eu-west-1 (ListClusters: ServiceUnavailableException: down); ` +
+        `eks:${ROLE}/eu-west-1 (ListClusters: ServiceUnavailableException: down)`,
     );
     remove();
     await expect(h.load()).resolves.toMatchObject({ records: expect.any(Array) });
@@ -297,6 +299,80 @@ describe('EKS discovery against the HTTP fake', () => {
     expect(load.parts.map((p) => p.id)).toEqual([`eks:${ROLE}/us-east-1`, `eks:${ROLE}/eu-west-1`]);
     expect(load.records).toHaveLength(107);
     expect(h.fake.invocations({ op: 'GetCallerIdentity' })).toBe(0);
+  });
+});
+
+describe('the refresh deadline (EKS_REFRESH_TIMEOUT_SECONDS)', () => {
+  const HUNG = `eks:${ROLE}/eu-west-1`;
+  const hangSpokeEuw1 = (fake: AwsFake) =>
+    fake.addFault({
+      match: { op: 'ListClusters', account: SPOKE, region: 'eu-west-1' },
+      fault: { kind: 'hang' },
+    });
+  // The per-call timeout is far away: only the refresh deadline can end the hung call.
+  const SLOW_CALLS = { ...ENV, EKS_REFRESH_TIMEOUT_SECONDS: '1', EKS_CALL_TIMEOUT_MS: '120000' };
+
+  it('fails a target still running at the deadline, keeps its clusters, and lets the next refresh start', async () => {
+    h = await startEksHarness(SLOW_CALLS, { homeAccount: HOME, fleet: seed });
+    const first = await h.load();
+    hangSpokeEuw1(h.fake);
+
+    const second = await h.load();
+    expect(arnsOf(second)).toEqual(arnsOf(first));
+    const hung = second.parts.find((p) => p.id === HUNG);
+    expect(hung?.lastError).toBe('refresh did not finish within 1s');
+    expect(hung?.lastSuccessAt).toBe(first.parts.find((p) => p.id === HUNG)?.lastSuccessAt);
+    for (const p of second.parts.filter((x) => x.id !== HUNG)) {
+      expect(p.lastError).toBeUndefined();
+      expect(p.lastSuccessAt).toBeGreaterThanOrEqual(
+        first.parts.find((x) => x.id === p.id)?.lastSuccessAt ?? Infinity,
+      );
+    }
+    // The hung call was aborted, not left open.
+    while (h.fake.hangingRequests() > 0) await new Promise((r) => setTimeout(r, 10));
+
+    // The next refresh is a new one (not the hung one shared): every target is asked again.
+    h.fake.resetCalls();
+    const third = await h.load();
+    expect(h.fake.invocations({ op: 'ListClusters', account: HOME })).toBe(2);
+    expect(h.fake.invocations({ op: 'ListClusters', account: SPOKE, region: 'us-east-1' })).toBe(1);
+    expect(h.fake.invocations({ op: 'ListClusters', account: SPOKE, region: 'eu-west-1' })).toBe(1);
+    expect(arnsOf(third)).toEqual(arnsOf(first));
+    expect(third.parts.find((p) => p.id === HUNG)?.lastError).toBe(
+      'refresh did not finish within 1s',
+    );
+    expect(third.parts.filter((p) => p.lastError !== undefined)).toHaveLength(1);
+
+    h.fake.clearFaults();
+    const healed = await h.load();
+    expect(healed.parts.every((p) => p.lastError === undefined)).toBe(true);
+    expect(arnsOf(healed)).toEqual(arnsOf(first));
+  });
+
+  it('rejects a first refresh that a target does not finish in time, naming it and the deadline', async () => {
+    h = await startEksHarness(SLOW_CALLS, { homeAccount: HOME, fleet: seed });
+    hangSpokeEuw1(h.fake);
+    const err = await h.load().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SourceUnavailableError);
+    expect((err as Error).message).toBe(
+      `EKS discovery has not listed 1 target(s) yet: ${HUNG} (refresh did not finish within 1s)`,
+    );
+  });
+
+  it('ends a refresh stuck where no abort signal reaches (a credentials provider waiting on STS)', async () => {
+    h = await startEksHarness(SLOW_CALLS, { homeAccount: HOME, fleet: seed });
+    h.fake.addFault({ match: { op: 'AssumeRole' }, fault: { kind: 'hang' } });
+    const err = await h.load().catch((e: unknown) => e);
+    expect((err as Error).message).toBe(
+      `EKS discovery has not listed 2 target(s) yet: eks:${ROLE}/us-east-1 (refresh did not finish within 1s); ` +
+        `${HUNG} (refresh did not finish within 1s)`,
+    );
+  });
+
+  it('defaults to the refresh interval', async () => {
+    h = await startEksHarness({ ...ENV, EKS_REFRESH_SECONDS: '45' }, { homeAccount: HOME });
+    expect(h.source.refreshIntervalMs).toBe(45_000);
+    expect(h.source.refreshTimeoutMs).toBe(45_000);
   });
 });
 
@@ -340,7 +416,8 @@ describe('add-on defaults', () => {
     });
     const load = await h.load();
     expect(Object.keys(load.addonDefaults?.['1.30'] ?? {})).toHaveLength(150);
-    expect(load.addonDefaults?.['1.29']).toEqual({});
+    // No add-on names a default for 1.29: not a version with no add-ons, a lookup that failed (absent → 503).
+    expect(load.addonDefaults?.['1.29']).toBeUndefined();
     expect(h.fake.invocations({ op: 'DescribeAddonVersions' })).toBe(4);
   });
 
@@ -367,6 +444,86 @@ describe('add-on defaults', () => {
       expect.arrayContaining([
         expect.objectContaining({ kubernetesVersion: '1.30', keptPrevious: true }),
         expect.objectContaining({ kubernetesVersion: '1.31', keptPrevious: false }),
+      ]),
+    );
+  });
+
+  it.each<[string, Fault]>([
+    ['a page without its addons list', { kind: 'omit', member: 'addons' }],
+    ['200 {}', { kind: 'reply', status: 200, body: '{}' }],
+    ['200 with an empty body', { kind: 'reply', status: 200, body: '' }],
+    ['204', { kind: 'reply', status: 204, body: '' }],
+  ])(
+    'keeps the last good defaults when DescribeAddonVersions answers %s, and publishes none before a good answer',
+    async (_what, fault) => {
+      h = await startEksHarness(ENV, { homeAccount: HOME, fleet: seed });
+      const good = await h.load();
+      const remove = h.fake.addFault({ match: { op: 'DescribeAddonVersions' }, fault });
+      const degenerate = await h.load();
+      expect(degenerate.addonDefaults).toEqual(good.addonDefaults);
+      expect(logLines(h)).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            msg: 'eks add-on defaults refresh failed',
+            kubernetesVersion: '1.30',
+            keptPrevious: true,
+            error: expect.stringMatching(
+              /^DescribeAddonVersions 1\.30: answered without an "addons" list on page 1/,
+            ),
+          }),
+        ]),
+      );
+
+      // A new version whose only answers so far are degenerate is not published at all.
+      h.fake.addCluster(HOME, 'us-east-1', {
+        name: 'v131',
+        version: '1.31',
+        tags: { argocd: 'enabled' },
+      });
+      expect((await h.load()).addonDefaults?.['1.31']).toBeUndefined();
+      remove();
+      expect((await h.load()).addonDefaults?.['1.31']).toEqual(
+        expect.objectContaining({ 'vpc-cni': 'v1.19.0-eksbuild.1' }),
+      );
+    },
+  );
+
+  it('treats an answer naming no default at all as a failure, and keeps an add-on that drops out of an answer', async () => {
+    h = await startEksHarness(ENV, { homeAccount: HOME, fleet: seed });
+    const good = await h.load();
+
+    h.fake.setAddons([]); // {"addons": []}: nothing for any version
+    const empty = await h.load();
+    expect(empty.addonDefaults).toEqual(good.addonDefaults);
+    expect(logLines(h)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          msg: 'eks add-on defaults refresh failed',
+          error: 'DescribeAddonVersions 1.30: named no default version for any add-on',
+          keptPrevious: true,
+        }),
+      ]),
+    );
+
+    // vpc-cni no longer answered, kube-proxy moved on: the new value is taken, the missing one kept.
+    h.fake.setAddons([
+      {
+        addonName: 'kube-proxy',
+        versions: [{ addonVersion: 'v1.30.9-eksbuild.1', compat: { '1.30': true, '1.29': true } }],
+      },
+    ]);
+    const partial = await h.load();
+    expect(partial.addonDefaults?.['1.30']).toEqual({
+      ...good.addonDefaults?.['1.30'],
+      'kube-proxy': 'v1.30.9-eksbuild.1',
+    });
+    expect(logLines(h)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          msg: 'eks add-on defaults: add-ons missing from the answer keep their last default',
+          kubernetesVersion: '1.30',
+          addons: ['aws-ebs-csi-driver', 'coredns', 'vpc-cni'],
+        }),
       ]),
     );
   });

@@ -11,7 +11,8 @@ import { SourceForbiddenError, SourceUnavailableError } from '../../core/errors'
 import type { SourceLoad } from '../../plugins/cluster-sources/source';
 import type { EksHarness } from '../fakes/aws/eks-harness';
 import { addAll, clusters, startEksHarness } from '../fakes/aws/eks-harness';
-import { faultRules, type FaultRule } from '../fakes/aws/faults';
+import type { Fault, FaultMatch, FakeOp, FaultRule } from '../fakes/aws/faults';
+import { faultRules } from '../fakes/aws/faults';
 
 const HOME = '111111111111';
 const SPOKE = '222222222222';
@@ -57,6 +58,13 @@ interface FaultCase {
   readonly env?: Record<string, string>;
   /** Faults of credential calls do not show once credentials are cached (they are valid for an hour). */
   readonly onlyBeforeFirstSuccess?: boolean;
+  /** What the error of each affected target must say (the call at fault and why). */
+  readonly says?: string;
+}
+
+/** A successful-looking but degenerate reply to `op` in `where`, for every matching request. */
+function degenerate(op: FakeOp, fault: Fault, where: Omit<FaultMatch, 'op'> = {}) {
+  return faultRules(() => ({ match: { op, ...where }, fault }));
 }
 
 const eksOps = ['ListClusters', 'DescribeCluster'] as const;
@@ -192,6 +200,145 @@ const CASES: FaultCase[] = [
     namedAs: ['eks:self/us-east-1', 'eks:self/eu-west-1'],
     onlyBeforeFirstSuccess: true,
   },
+  // Successful-looking wrong answers: 2xx, but without what the call exists for. Never "no clusters".
+  {
+    name: 'ListClusters 200 with an empty body',
+    on: degenerate('ListClusters', { kind: 'reply', status: 200, body: '' }, { account: HOME }),
+    affects: [T.homeUse1, T.homeEuw1],
+    says: 'ListClusters: answered without a "clusters" list on page 1 (got none)',
+  },
+  {
+    name: 'ListClusters 200 {}',
+    on: degenerate(
+      'ListClusters',
+      { kind: 'reply', status: 200, body: '{}' },
+      { account: SPOKE, region: 'eu-west-1' },
+    ),
+    affects: [T.spokeEuw1],
+    says: 'ListClusters: answered without a "clusters" list',
+  },
+  {
+    name: 'ListClusters 200 null',
+    on: degenerate('ListClusters', { kind: 'reply', status: 200, body: 'null' }, { account: HOME }),
+    affects: [T.homeUse1, T.homeEuw1],
+    says: 'ListClusters: TypeError: unreadable response (HTTP 200)',
+  },
+  {
+    name: 'ListClusters 204 without a body',
+    on: degenerate(
+      'ListClusters',
+      { kind: 'reply', status: 204, body: '' },
+      { region: 'us-east-1' },
+    ),
+    affects: [T.homeUse1, T.spokeUse1],
+    says: 'ListClusters: answered without a "clusters" list',
+  },
+  {
+    name: 'ListClusters page without its clusters member (nextToken only)',
+    on: degenerate('ListClusters', { kind: 'omit', member: 'clusters' }, { account: SPOKE }),
+    affects: [T.spokeUse1, T.spokeEuw1],
+    says: 'ListClusters: answered without a "clusters" list',
+  },
+  {
+    name: 'ListClusters with clusters a string, not a list',
+    on: degenerate(
+      'ListClusters',
+      { kind: 'replace', member: 'clusters', value: 'h-euw1-000' },
+      { account: HOME, region: 'eu-west-1' },
+    ),
+    affects: [T.homeEuw1],
+    says: 'ListClusters: answered without a "clusters" list on page 1 (got string)',
+  },
+  {
+    name: 'ListClusters listing something other than names',
+    on: degenerate(
+      'ListClusters',
+      { kind: 'replace', member: 'clusters', value: ['s-use1-000', null] },
+      { account: SPOKE, region: 'us-east-1' },
+    ),
+    affects: [T.spokeUse1],
+    says: 'ListClusters: page 1 lists null, not a cluster name',
+  },
+  {
+    name: 'DescribeCluster answering for another cluster',
+    on: degenerate(
+      'DescribeCluster',
+      { kind: 'replace', member: 'cluster.name', value: 'h-use1-000' },
+      { subject: 'h-use1-002' },
+    ),
+    affects: [T.homeUse1],
+    says: 'DescribeCluster h-use1-002: answered for another cluster ("h-use1-000")',
+  },
+  {
+    name: 'DescribeCluster 200 {} (no cluster member)',
+    on: degenerate(
+      'DescribeCluster',
+      { kind: 'reply', status: 200, body: '{}' },
+      { subject: 's-use1-001' },
+    ),
+    affects: [T.spokeUse1],
+    says: 'DescribeCluster s-use1-001: answered without a cluster',
+  },
+  {
+    name: 'DescribeCluster 204 without a body',
+    on: degenerate(
+      'DescribeCluster',
+      { kind: 'reply', status: 204, body: '' },
+      { subject: 'h-use1-001' },
+    ),
+    affects: [T.homeUse1],
+    says: 'DescribeCluster h-use1-001: answered without a cluster',
+  },
+  ...(['name', 'arn', 'status'] as const).map((member): FaultCase => ({
+    name: `DescribeCluster answering a cluster without its ${member}`,
+    on: degenerate(
+      'DescribeCluster',
+      { kind: 'omit', member: `cluster.${member}` },
+      { subject: 'h-euw1-001' },
+    ),
+    affects: [T.homeEuw1],
+    says: `DescribeCluster h-euw1-001: answered without the cluster ${member === 'arn' ? 'ARN' : member}`,
+  })),
+  {
+    name: 'DescribeCluster answering an ACTIVE cluster without an endpoint',
+    on: degenerate(
+      'DescribeCluster',
+      { kind: 'omit', member: 'cluster.endpoint' },
+      { subject: 's-euw1-001' },
+    ),
+    affects: [T.spokeEuw1],
+    says: 'DescribeCluster s-euw1-001: answered without an endpoint for a cluster in status ACTIVE',
+  },
+  {
+    name: 'STS GetCallerIdentity answering without the account',
+    on: degenerate('GetCallerIdentity', { kind: 'omit', member: 'Account' }),
+    affects: [T.homeUse1, T.homeEuw1],
+    namedAs: ['eks:self/us-east-1', 'eks:self/eu-west-1'],
+    onlyBeforeFirstSuccess: true,
+    says: 'GetCallerIdentity: answered without an account id',
+  },
+  {
+    name: 'STS GetCallerIdentity 200 with an empty body',
+    on: degenerate('GetCallerIdentity', { kind: 'reply', status: 200, body: '' }),
+    affects: [T.homeUse1, T.homeEuw1],
+    namedAs: ['eks:self/us-east-1', 'eks:self/eu-west-1'],
+    onlyBeforeFirstSuccess: true,
+    says: 'GetCallerIdentity: answered without an account id',
+  },
+  {
+    name: 'STS AssumeRole answering without credentials',
+    on: degenerate('AssumeRole', { kind: 'omit', member: 'Credentials' }),
+    affects: [T.spokeUse1, T.spokeEuw1],
+    onlyBeforeFirstSuccess: true,
+    says: 'STS.assumeRole',
+  },
+  {
+    name: 'STS AssumeRole 200 with an empty body',
+    on: degenerate('AssumeRole', { kind: 'reply', status: 200, body: '' }),
+    affects: [T.spokeUse1, T.spokeEuw1],
+    onlyBeforeFirstSuccess: true,
+    says: 'STS.assumeRole',
+  },
 ];
 
 let h: EksHarness | undefined;
@@ -228,6 +375,7 @@ describe.each(CASES)('fault: $name', (c) => {
     for (const id of c.namedAs ?? c.affects) expect(message).toContain(`${id} (`);
     for (const id of ALL.filter((t) => !c.affects.includes(t))) expect(message).not.toContain(id);
     if (c.forbidden) expect(message).toContain('access denied');
+    if (c.says !== undefined) expect(message).toContain(c.says);
 
     // 2. Fault cleared: the whole fleet.
     await off();
@@ -248,6 +396,7 @@ describe.each(CASES)('fault: $name', (c) => {
       const before = healthy.parts.find((x) => x.id === p.id);
       if (!c.onlyBeforeFirstSuccess && c.affects.includes(p.id as TargetId)) {
         expect(p.lastError).toEqual(expect.any(String));
+        if (c.says !== undefined) expect(p.lastError).toContain(c.says);
         expect(p.lastSuccessAt).toBe(before?.lastSuccessAt);
       } else {
         expect(p.lastError).toBeUndefined();

@@ -61,6 +61,8 @@ export class AwsFake {
   private readonly issuedKeys = new Map<string, IssuedKey>();
   private readonly sockets = new Set<Socket>();
   private readonly hanging = new Set<ServerResponse>();
+  /** Answers that an `omit` / `replace` fault edits on their way out. */
+  private readonly edits = new WeakMap<ServerResponse, Fault & { kind: 'omit' | 'replace' }>();
   private server: Server;
   private port = 0;
   private latencyMs: number;
@@ -139,6 +141,11 @@ export class AwsFake {
       const i = this.faults.indexOf(rule);
       if (i >= 0) this.faults.splice(i, 1);
     };
+  }
+
+  /** Requests held open by a `hang` fault whose client has not gone away. */
+  hangingRequests(): number {
+    return this.hanging.size;
   }
 
   clearFaults(): void {
@@ -282,7 +289,8 @@ export class AwsFake {
     }
     const facts: RequestFacts = { op, region: auth.region, account, subject };
     const fault = this.pickFault(facts);
-    if (fault !== undefined) return this.applyFault(res, record, fault, isSts);
+    if (fault?.kind === 'omit' || fault?.kind === 'replace') this.edits.set(res, fault);
+    else if (fault !== undefined) return this.applyFault(res, record, fault, isSts);
 
     switch (op) {
       case 'ListClusters':
@@ -351,6 +359,17 @@ export class AwsFake {
       case 'sameToken':
         record.outcome = 200;
         return this.json(res, record, { clusters: [], nextToken: 'c2FtZQ' });
+      case 'reply': {
+        record.outcome = fault.status;
+        const type = fault.contentType ?? (isSts ? 'text/xml' : 'application/json');
+        res.writeHead(fault.status, fault.status === 204 ? {} : { 'content-type': type });
+        res.end(fault.status === 204 ? undefined : fault.body);
+        return;
+      }
+      case 'omit':
+      case 'replace':
+        // Edits of the normal answer, applied by json() / xml().
+        return;
     }
   }
 
@@ -452,7 +471,9 @@ export class AwsFake {
     return n;
   }
 
-  private json(res: ServerResponse, record: CallRecord, body: unknown): void {
+  private json(res: ServerResponse, record: CallRecord, answer: unknown): void {
+    const edit = this.edits.get(res);
+    const body = edit === undefined ? answer : editJson(answer, edit);
     record.outcome = 200;
     res.writeHead(200, { 'content-type': 'application/json', 'x-amzn-RequestId': randomUUID() });
     res.end(JSON.stringify(body));
@@ -534,7 +555,12 @@ export class AwsFake {
     );
   }
 
-  private xml(res: ServerResponse, record: CallRecord, body: string): void {
+  private xml(res: ServerResponse, record: CallRecord, answer: string): void {
+    const edit = this.edits.get(res);
+    const body =
+      edit?.kind === 'omit'
+        ? answer.replace(new RegExp(`<${edit.member}>[\\s\\S]*?</${edit.member}>`), '')
+        : answer;
     record.outcome = 200;
     res.writeHead(200, { 'content-type': 'text/xml' });
     res.end(body);
@@ -581,6 +607,19 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+/** The answer with one dotted member removed (`omit`) or set (`replace`). */
+function editJson(answer: unknown, edit: Fault & { kind: 'omit' | 'replace' }): unknown {
+  const copy = structuredClone(answer) as Record<string, unknown>;
+  const path = edit.member.split('.');
+  const last = path.pop() ?? '';
+  let at: Record<string, unknown> | undefined = copy;
+  for (const key of path) at = at?.[key] as Record<string, unknown> | undefined;
+  if (at === undefined) return copy;
+  if (edit.kind === 'omit') delete at[last];
+  else at[last] = edit.value;
+  return copy;
 }
 
 function sleep(ms: number): Promise<void> {

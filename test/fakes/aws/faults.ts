@@ -25,7 +25,25 @@ export type Fault =
   /** 200 with a body cut in the middle of the JSON. */
   | { readonly kind: 'malformed' }
   /** ListClusters answers its page but always with the same nextToken. */
-  | { readonly kind: 'sameToken' };
+  | { readonly kind: 'sameToken' }
+  /**
+   * A successful-looking reply with exactly this status and body, e.g. 200 with an empty body, `{}` or `null`,
+   * or 204 with none: the SDK reads several of these as an output with no members at all.
+   */
+  | {
+      readonly kind: 'reply';
+      readonly status: 200 | 204;
+      readonly body: string;
+      /** Default application/json (EKS) or text/xml (STS); none for a 204. */
+      readonly contentType?: string;
+    }
+  /**
+   * The normal answer without one member: a dotted path into the EKS JSON body (`clusters`, `cluster`,
+   * `cluster.endpoint`, `addons`) or an element of the STS XML body (`Account`, `Credentials`).
+   */
+  | { readonly kind: 'omit'; readonly member: string }
+  /** The normal answer with one member of the EKS JSON body replaced, e.g. `clusters` by a string. */
+  | { readonly kind: 'replace'; readonly member: string; readonly value: unknown };
 
 export interface FaultMatch {
   readonly op?: FakeOp | readonly FakeOp[];
