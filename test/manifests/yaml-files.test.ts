@@ -9,7 +9,14 @@ import {
 } from './manifest-tree';
 
 /** YAML under manifests/ that is configuration read by a tool, not objects applied to a cluster. */
-const CONFIG_FILES = new Set(['kustomization.yaml', 'plugin.yaml', 'eks-overlay.yaml']);
+const CONFIG_FILES = new Set([
+  'kustomization.yaml',
+  'plugin.yaml',
+  'eks-overlay.yaml',
+  // Helm values and a `kubectl patch --type merge` patch (test/manifests/argocd-integration.test.ts).
+  'argo-cd-values.yaml',
+  'argocd-cm-health.yaml',
+]);
 
 describe('every YAML file under manifests/', () => {
   const files = yamlFilesUnder(MANIFESTS_DIR);
