@@ -295,8 +295,11 @@ describe('matrix-apps-by-clusters.yaml, with a cluster that lacks the env label'
     try {
       const result = await renderApplicationSet(readAppSet('matrix-apps-by-clusters.yaml'), {
         ...env,
-        configMaps: env.configMaps.map((c) => ({ ...c, data: { ...c.data, baseUrl: bare.url } })),
-        secrets: env.secrets.map((x) => ({ ...x, data: { token: bare.token } })),
+        configMaps: (env.configMaps ?? []).map((c) => ({
+          ...c,
+          data: { ...c.data, baseUrl: bare.url },
+        })),
+        secrets: (env.secrets ?? []).map((x) => ({ ...x, data: { token: bare.token } })),
       });
       if ('error' in result) throw new Error(result.error);
       const app = result.applications.find((a) => a.metadata.name === 'ingress-dev-euw1');

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   isK8sObject,
@@ -5,6 +6,7 @@ import {
   readYamlDocuments,
   rel,
   standaloneObjectFiles,
+  walkFiles,
   yamlFilesUnder,
 } from './manifest-tree';
 
@@ -40,4 +42,15 @@ describe('every YAML file under manifests/', () => {
       }
     },
   );
+});
+
+describe('manifests/ stands alone', () => {
+  // Users get the repository, not the reference material next to it.
+  it.each(
+    walkFiles(MANIFESTS_DIR, (f) => /\.(ya?ml|md|json|lua)$/.test(f)).map((f) => [rel(f), f]),
+  )('%s does not refer to ../shared or its documents', (_name, file) => {
+    expect(readFileSync(file, 'utf8')).not.toMatch(
+      /\.\.\/shared|argocd-contract\.md|aws-api\.md|kro-eso-ack\.md/,
+    );
+  });
 });
