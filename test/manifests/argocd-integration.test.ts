@@ -150,6 +150,10 @@ describe('the Helm values sidecar is the kustomize sidecar', () => {
     expect(helm.configs.cmp.plugins[plugin.metadata.name]).toEqual(plugin.spec);
   });
 
+  it('holds no `{{` in the sidecar (the chart passes repoServer.extraContainers through tpl)', () => {
+    expect(JSON.stringify(helm.repoServer.extraContainers)).not.toContain('{{');
+  });
+
   it('configs.cm holds the health checks of the kustomize component, verbatim', () => {
     expect(Object.keys(kustomizeHealth).length).toBeGreaterThan(10);
     expect(helm.configs.cm).toEqual(kustomizeHealth);
