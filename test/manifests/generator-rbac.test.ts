@@ -73,6 +73,24 @@ describe.each([
   });
 });
 
+describe('the state ConfigMap the Role names', () => {
+  it('is the one the generator Deployment names (GENERATOR_STATE_CONFIGMAP) and the install creates', () => {
+    const objects = installObjects();
+    const deployment = objects.find(
+      (o) => o.kind === 'Deployment' && o.metadata.name === 'eks-cluster-generator',
+    )!;
+    const container = (
+      deployment['spec'] as {
+        template: { spec: { containers: { env?: { name: string; value?: string }[] }[] } };
+      }
+    ).template.spec.containers[0]!;
+    const named = container.env?.find((e) => e.name === 'GENERATOR_STATE_CONFIGMAP')?.value;
+    const [rule] = rulesOf(objects, 'argocd');
+    expect(rule?.resourceNames).toEqual([named]);
+    expect(objects.some((o) => o.kind === 'ConfigMap' && o.metadata.name === named)).toBe(true);
+  });
+});
+
 describe('the check itself', () => {
   it('sees a Secrets rule bound through a RoleBinding (it would have failed on the previous install)', () => {
     const role: K8sObject = {
