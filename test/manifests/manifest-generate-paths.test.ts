@@ -1,5 +1,6 @@
 import {
   cpSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -237,7 +238,12 @@ function eksOverlayTemplates(): {
       const source = (
         app?.spec as { source?: { path?: string; plugin?: { name?: string } } } | undefined
       )?.source;
-      if (!app || !source?.plugin?.name?.startsWith('eks-overlay')) return [];
+      // Named, or picked by discovery: a plugin block without a name over a directory holding eks-overlay.yaml.
+      const discovered =
+        source?.plugin !== undefined &&
+        source.plugin.name === undefined &&
+        existsSync(path.join(REPO_ROOT, source.path ?? '', 'eks-overlay.yaml'));
+      if (!app || !(source?.plugin?.name?.startsWith('eks-overlay') || discovered)) return [];
       return [{ file, annotations: app.metadata.annotations ?? {}, sourcePath: source.path ?? '' }];
     });
 }
