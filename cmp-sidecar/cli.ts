@@ -1,6 +1,7 @@
 import { describeError, InputError, isAppError } from '../core/errors';
 import type * as GenerateCommand from './commands/generate';
 import type * as ParametersCommand from './commands/parameters';
+import type * as PathsCommand from './commands/paths';
 import type * as ValidateCommand from './commands/validate';
 import type { Io } from './io';
 
@@ -27,6 +28,7 @@ Usage:
   eks-overlay parameters [dir]            Argo CD's dynamic parameters command: JSON announcements on stdout
   eks-overlay render <dir> [options]      render one app for people and CI
   eks-overlay validate <dir> [options]    render for every --context given and report every problem
+  eks-overlay paths [dir] [--root <repo>] the Application's argocd.argoproj.io/manifest-generate-paths value
   eks-overlay --help | --version
 
 Options (render, validate):
@@ -125,6 +127,8 @@ export async function run(argv: readonly string[], io: Io): Promise<ExitCode> {
         const { validate } = commands.validate();
         return await validate(opts, io);
       }
+      case 'paths':
+        return await commands.paths().paths(rest, io);
       default:
         throw new InputError(`unknown command ${JSON.stringify(command)}`);
     }
@@ -145,6 +149,8 @@ const commands = {
   parameters: () => require('./commands/parameters') as typeof ParametersCommand,
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   validate: () => require('./commands/validate') as typeof ValidateCommand,
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  paths: () => require('./commands/paths') as typeof PathsCommand,
 };
 
 export function exitCodeFor(e: unknown): ExitCode {

@@ -10,7 +10,15 @@ import { renderApplicationSet } from '../argocd/applicationset';
 import type { StartedGenerator } from '../helpers/generator';
 import { loadExampleFleet, startGenerator } from '../helpers/generator';
 import type { K8sObject } from './manifest-tree';
-import { findObject, installObjects, MANIFESTS_DIR } from './manifest-tree';
+import {
+  findObject,
+  installObjects,
+  isK8sObject,
+  MANIFESTS_DIR,
+  readYamlDocuments,
+  rel,
+  yamlFilesUnder,
+} from './manifest-tree';
 import { validateObject } from './schemas';
 
 /*
@@ -271,4 +279,70 @@ describe('eks-overlay-app/applicationset.yaml', () => {
     expect({ code, stderr }).toEqual({ code: 0, stderr: expect.any(String) });
     expect(stdout).toContain('eu-west-1');
   });
+});
+
+describe('matrix-apps-by-clusters.yaml, with a cluster that lacks the env label', () => {
+  it('still gives it its Applications, labelled env: none (the template works under missingkey=error)', async () => {
+    const records = loadExampleFleet().map((r) =>
+      r.clusterName === 'dev-euw1'
+        ? {
+            ...r,
+            tags: Object.fromEntries(Object.entries(r.tags ?? {}).filter(([k]) => k !== 'env')),
+          }
+        : r,
+    );
+    const bare = await startGenerator({ records });
+    try {
+      const result = await renderApplicationSet(readAppSet('matrix-apps-by-clusters.yaml'), {
+        ...env,
+        configMaps: (env.configMaps ?? []).map((c) => ({
+          ...c,
+          data: { ...c.data, baseUrl: bare.url },
+        })),
+        secrets: (env.secrets ?? []).map((x) => ({ ...x, data: { token: bare.token } })),
+      });
+      if ('error' in result) throw new Error(result.error);
+      const app = result.applications.find((a) => a.metadata.name === 'ingress-dev-euw1');
+      expect(app?.metadata.labels?.['env']).toBe('none');
+    } finally {
+      await bare.close();
+    }
+  });
+});
+
+/** Every value under a key named `key`, anywhere in a parsed document. */
+function valuesOf(doc: unknown, key: string): unknown[] {
+  if (Array.isArray(doc)) return doc.flatMap((d) => valuesOf(d, key));
+  if (typeof doc !== 'object' || doc === null) return [];
+  return Object.entries(doc).flatMap(([k, v]) => [...(k === key ? [v] : []), ...valuesOf(v, key)]);
+}
+
+describe('every ApplicationSet under manifests/', () => {
+  const appSets = yamlFilesUnder(MANIFESTS_DIR).flatMap((file) =>
+    readYamlDocuments(file)
+      .filter(isK8sObject)
+      .filter((o) => o.kind === 'ApplicationSet')
+      .map((o) => [rel(file), o] as const),
+  );
+
+  it('are found', () => {
+    expect(appSets.length).toBeGreaterThan(4);
+  });
+
+  it.each(appSets)(
+    '%s never pins the status filter to ACTIVE alone (an upgrading cluster would lose its Applications)',
+    (_file, o) => {
+      for (const statuses of valuesOf(o['spec'], 'statuses'))
+        expect(statuses).toContain('UPDATING');
+    },
+  );
+
+  it.each(appSets)(
+    '%s reads labels with index (+ default where a cluster may lack one), never .metadata.labels.<key>',
+    (_file, o) => {
+      const spec = o['spec'] as { goTemplate?: boolean; template: unknown };
+      if (spec.goTemplate !== true) return;
+      expect(JSON.stringify(spec.template)).not.toMatch(/\.metadata\.labels\.[A-Za-z_]/);
+    },
+  );
 });

@@ -9,13 +9,16 @@ import {
   kustomizeBuild,
   MANIFESTS_DIR,
   PLUGIN_YAML,
-  REPO_ROOT,
   readYamlDocuments,
+  withArgoCdObjects,
   yamlFilesUnder,
 } from './manifest-tree';
 import { crdKinds } from './schemas';
 
-/* The install overlay, `kubectl apply -k manifests/`, as an Argo CD operator relies on it. */
+/*
+ * The default install, `kubectl apply -k manifests/` onto an Argo CD already running, as an operator relies on it;
+ * and the opt-in manifests/with-argocd/, where the same objects come with Argo CD and the changes to its own objects.
+ */
 
 interface Container {
   name: string;
@@ -61,7 +64,7 @@ function secretValue(secret: K8sObject, key: string): string | undefined {
   return data === undefined ? undefined : Buffer.from(data, 'base64').toString('utf8');
 }
 
-describe('the install overlay (manifests/kustomization.yaml)', () => {
+describe('the default install (manifests/kustomization.yaml)', () => {
   it('puts every namespaced object in the Argo CD namespace', () => {
     const clusterScoped = new Set([
       'ClusterRole',
@@ -75,12 +78,12 @@ describe('the install overlay (manifests/kustomization.yaml)', () => {
     }
   });
 
-  it('installs the generator, its plugin ConfigMap and token, the registrar RBAC and the sidecar', () => {
-    const ours = objects
-      .filter((o) => o.metadata.labels?.['app.kubernetes.io/part-of'] !== undefined)
-      .map((o) => `${o.kind}/${o.metadata.name.replace(/-[a-z0-9]{10}$/, '')}`);
-    expect(ours).toEqual(
-      expect.arrayContaining([
+  it('holds exactly the objects this project owns: nothing of Argo CD itself, no registrar', () => {
+    const ids = objects
+      .map((o) => `${o.kind}/${o.metadata.name.replace(/-[a-z0-9]{10}$/, '')}`)
+      .sort();
+    expect(ids).toEqual(
+      [
         'ServiceAccount/eks-cluster-generator',
         'Deployment/eks-cluster-generator',
         'Service/eks-cluster-generator',
@@ -88,13 +91,33 @@ describe('the install overlay (manifests/kustomization.yaml)', () => {
         'NetworkPolicy/eks-cluster-generator',
         'ConfigMap/eks-cluster-generator-config',
         'ConfigMap/eks-cluster-generator-fleet',
+        'ConfigMap/eks-cluster-generator-state',
+        'Role/eks-cluster-generator-state',
+        'RoleBinding/eks-cluster-generator-state',
         'ConfigMap/eks-cluster-generator',
         'Secret/eks-cluster-generator-token',
-        'Role/eks-cluster-generator-registrar',
-        'RoleBinding/eks-cluster-generator-registrar',
         'ConfigMap/eks-overlay-plugin',
-      ]),
+      ].sort(),
     );
+    for (const o of objects) {
+      const labels = o.metadata.labels ?? {};
+      // The token Secret carries Argo CD's part-of label (Argo CD requires it) and our instance label instead.
+      const ours =
+        labels['app.kubernetes.io/part-of'] === 'argocd-eks-plugins' ||
+        labels['app.kubernetes.io/instance'] === 'argocd-eks-plugins';
+      expect([`${o.kind}/${o.metadata.name}`, ours]).toEqual([
+        `${o.kind}/${o.metadata.name}`,
+        true,
+      ]);
+    }
+  });
+
+  it('creates the generator state ConfigMap empty, under a fixed name (no hash: the generator names it)', () => {
+    const state = objects.find(
+      (o) => o.kind === 'ConfigMap' && o.metadata.name === 'eks-cluster-generator-state',
+    );
+    expect(state).toBeDefined();
+    expect(dataOf(state!)).toEqual({});
   });
 });
 
@@ -167,17 +190,30 @@ describe('generator Deployment', () => {
     });
   });
 
-  it('runs as the ServiceAccount that carries the AWS identity and the registrar Role', () => {
-    expect(pod.serviceAccountName).toBe('eks-cluster-generator');
-    const binding = get('RoleBinding', 'eks-cluster-generator-registrar');
-    expect(binding['subjects']).toEqual([
-      { kind: 'ServiceAccount', name: 'eks-cluster-generator', namespace: 'argocd' },
-    ]);
-    expect(binding['roleRef']).toEqual({
-      apiGroup: 'rbac.authorization.k8s.io',
-      kind: 'Role',
-      name: 'eks-cluster-generator-registrar',
+  it('names its state ConfigMap, in its own namespace (downward API)', () => {
+    const env = (name: string) => container.env?.find((e) => e.name === name);
+    expect(env('GENERATOR_STATE_CONFIGMAP')?.value).toBe('eks-cluster-generator-state');
+    expect(get('ConfigMap', 'eks-cluster-generator-state').metadata.name).toBe(
+      'eks-cluster-generator-state',
+    );
+    expect(env('POD_NAMESPACE')?.valueFrom).toEqual({
+      fieldRef: { fieldPath: 'metadata.namespace' },
     });
+  });
+
+  it('runs as the ServiceAccount that carries the AWS identity, bound to the state Role only', () => {
+    expect(pod.serviceAccountName).toBe('eks-cluster-generator');
+    const bindings = objects.filter((o) => o.kind === 'RoleBinding');
+    expect(bindings.map((b) => [b['subjects'], b['roleRef']])).toEqual([
+      [
+        [{ kind: 'ServiceAccount', name: 'eks-cluster-generator', namespace: 'argocd' }],
+        {
+          apiGroup: 'rbac.authorization.k8s.io',
+          kind: 'Role',
+          name: 'eks-cluster-generator-state',
+        },
+      ],
+    ]);
   });
 });
 
@@ -226,46 +262,6 @@ describe('Service, PodDisruptionBudget, NetworkPolicy', () => {
         ports: [{ port: 4355, protocol: 'TCP' }],
       },
     ]);
-  });
-});
-
-describe('registrar Role', () => {
-  it('is a namespaced Role on secrets and leases only (no ClusterRole)', () => {
-    const role = get('Role', 'eks-cluster-generator-registrar');
-    const rules = role['rules'] as { apiGroups: string[]; resources: string[]; verbs: string[] }[];
-    expect(rules.map((r) => [r.apiGroups, r.resources])).toEqual([
-      [[''], ['secrets']],
-      [['coordination.k8s.io'], ['leases']],
-    ]);
-    expect(
-      objects.filter(
-        (o) => o.metadata.name.startsWith('eks-cluster-generator') && o.kind.startsWith('Cluster'),
-      ),
-    ).toEqual([]);
-  });
-
-  it('grants exactly the verbs the registrar calls, no more (least privilege)', () => {
-    const source = readFileSync(
-      path.join(REPO_ROOT, 'generator-service/registrar/kube-stores.ts'),
-      'utf8',
-    );
-    const verbOf: Record<string, string> = {
-      list: 'list',
-      read: 'get',
-      create: 'create',
-      replace: 'update',
-      patch: 'patch',
-      delete: 'delete',
-    };
-    const used = (kind: string) =>
-      [...source.matchAll(new RegExp(`\\.(\\w+?)Namespaced${kind}\\(`, 'g'))]
-        .map((m) => verbOf[m[1]!] ?? `unknown:${m[1]!}`)
-        .filter((v, i, all) => all.indexOf(v) === i)
-        .sort();
-    const role = get('Role', 'eks-cluster-generator-registrar');
-    const rules = role['rules'] as { verbs: string[] }[];
-    expect([...rules[0]!.verbs].sort()).toEqual(used('Secret'));
-    expect([...rules[1]!.verbs].sort()).toEqual(used('Lease'));
   });
 });
 
@@ -319,15 +315,17 @@ describe('plugin ConfigMap and token Secret (§A1)', () => {
     expect(dataOf(findObject(moved, 'ConfigMap', 'eks-cluster-generator'))['baseUrl']).toBe(
       'http://eks-cluster-generator.gitops.svc.cluster.local:4355',
     );
-    expect(findObject(moved, 'RoleBinding', 'eks-cluster-generator-registrar')['subjects']).toEqual(
-      [{ kind: 'ServiceAccount', name: 'eks-cluster-generator', namespace: 'gitops' }],
-    );
+    expect(findObject(moved, 'RoleBinding', 'eks-cluster-generator-state')['subjects']).toEqual([
+      { kind: 'ServiceAccount', name: 'eks-cluster-generator', namespace: 'gitops' },
+    ]);
   });
 });
 
-/* argocd-contract.md §B2: the CMP sidecar exactly as Argo CD documents it. */
+/* argocd-contract.md §B2: the CMP sidecar exactly as Argo CD documents it (manifests/with-argocd). */
 describe('argocd-repo-server sidecar (§B2)', () => {
-  const repo = specOf<DeploymentSpec>(get('Deployment', 'argocd-repo-server')).template.spec;
+  const withArgoCd = withArgoCdObjects();
+  const repo = specOf<DeploymentSpec>(findObject(withArgoCd, 'Deployment', 'argocd-repo-server'))
+    .template.spec;
   const sidecar = repo.containers.find((c) => c.name === 'eks-overlay')!;
   const repoServer = repo.containers.find((c) => c.name === 'argocd-repo-server')!;
   const volume = (name: string | undefined): Volume | undefined =>
@@ -351,7 +349,7 @@ describe('argocd-repo-server sidecar (§B2)', () => {
   it('runs argocd-cmp-server from the shared var-files volume as UID 999, non-root', () => {
     expect(sidecar.command).toEqual(['/var/run/argocd/argocd-cmp-server']);
     expect(sidecar.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 999 });
-    expect(sidecar.image).toMatch(/^ghcr\.io\/argocd-eks-plugins\/eks-overlay:/);
+    expect(sidecar.image).toMatch(/\/eks-overlay:/);
   });
 
   it('mounts var-files, plugins, plugin.yaml by subPath, and a dedicated /tmp', () => {
@@ -359,7 +357,8 @@ describe('argocd-repo-server sidecar (§B2)', () => {
     expect(mountAt('/home/argocd/cmp-server/plugins')?.name).toBe('plugins');
     const config = mountAt('/home/argocd/cmp-server/config/plugin.yaml');
     expect(config?.subPath).toBe('plugin.yaml');
-    expect(volume(config?.name)?.configMap?.name).toMatch(/^eks-overlay-plugin-[a-z0-9]{10}$/);
+    // Named as the default install creates it (no hash), so `kubectl patch` can mount it too.
+    expect(volume(config?.name)?.configMap?.name).toBe('eks-overlay-plugin');
     const tmp = mountAt('/tmp');
     expect(tmp?.name).toBe('cmp-tmp');
     expect(volume('cmp-tmp')?.emptyDir).toBeDefined();
@@ -372,7 +371,7 @@ describe('argocd-repo-server sidecar (§B2)', () => {
   it('mounts the plugin.yaml ConfigMap generated from manifests/cmp-sidecar/plugin.yaml', () => {
     const name = volume(mountAt('/home/argocd/cmp-server/config/plugin.yaml')?.name)?.configMap
       ?.name;
-    const cm = get('ConfigMap', name!);
+    const cm = get('ConfigMap', name!); // from the default install, which is all an operator applies
     const plugin = parse(dataOf(cm)['plugin.yaml']!) as {
       kind: string;
       metadata: { name: string };
@@ -403,8 +402,8 @@ describe('argocd-repo-server sidecar (§B2)', () => {
 });
 
 /* Argo CD health checks: manifests/health/*.lua merged into argocd-cm, one key per group/kind. */
-describe('health-check customizations in argocd-cm', () => {
-  const cm = get('ConfigMap', 'argocd-cm');
+describe('health-check customizations in argocd-cm (manifests/with-argocd)', () => {
+  const cm = findObject(withArgoCdObjects(), 'ConfigMap', 'argocd-cm');
   const data = dataOf(cm);
   const healthKeys = Object.keys(data).filter((k) =>
     k.startsWith('resource.customizations.health.'),

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -7,14 +8,44 @@ import {
   kustomizeBuild,
   MANIFESTS_DIR,
   needsNetwork,
+  OFFLINE_ENV,
   rel,
+  UPSTREAM_ARGOCD_DIR,
+  WITH_ARGOCD_DIR,
 } from './manifest-tree';
 
 const all = kustomizationDirs();
 const buildable = all.filter((k) => k.kind === 'Kustomization');
 const components = all.filter((k) => k.kind === 'Component');
 
-describe('kubectl kustomize builds every kustomization under manifests/', () => {
+interface KustomizationFile {
+  resources?: string[];
+  components?: string[];
+}
+
+function readKustomization(dir: string): KustomizationFile {
+  return parse(readFileSync(path.join(dir, 'kustomization.yaml'), 'utf8')) as KustomizationFile;
+}
+
+/** Every directory or URL a kustomization builds from, followed through resources and components. */
+function inputsOf(dir: string, seen = new Set<string>()): string[] {
+  if (seen.has(dir)) return [];
+  seen.add(dir);
+  const doc = readKustomization(dir);
+  const out: string[] = [];
+  for (const entry of [...(doc.resources ?? []), ...(doc.components ?? [])]) {
+    if (/^[a-z]+:\/\//.test(entry) || entry.includes('github.com/')) {
+      out.push(entry);
+      continue;
+    }
+    const target = path.resolve(dir, entry);
+    if (target.endsWith('.yaml') || target.endsWith('.yml')) continue;
+    out.push(target, ...inputsOf(target, seen));
+  }
+  return out;
+}
+
+describe('kubectl kustomize builds every kustomization under manifests/, with no network', () => {
   it.each(buildable.map((k) => [rel(k.dir) || 'manifests', k.dir]))('%s', (_name, dir) => {
     const objects = kustomizeBuild(dir);
     expect(objects.length).toBeGreaterThan(0);
@@ -25,38 +56,49 @@ describe('kubectl kustomize builds every kustomization under manifests/', () => 
   it.each(components.map((k) => [rel(k.dir), k.dir]))(
     'component %s is used by a kustomization that builds',
     (_name, dir) => {
-      const users = buildable.filter((k) => {
-        const doc = parse(readFileSync(path.join(k.dir, 'kustomization.yaml'), 'utf8')) as {
-          components?: string[];
-        };
-        return (doc.components ?? []).some((c) => path.resolve(k.dir, c) === dir);
-      });
+      const users = buildable.filter((k) =>
+        (readKustomization(k.dir).components ?? []).some((c) => path.resolve(k.dir, c) === dir),
+      );
       expect(users.map((u) => rel(u.dir) || 'manifests')).not.toEqual([]);
     },
   );
 });
 
-describe('manifests/argocd (the upstream Argo CD install)', () => {
-  const dir = path.join(MANIFESTS_DIR, 'argocd');
-  const doc = parse(readFileSync(path.join(dir, 'kustomization.yaml'), 'utf8')) as {
-    resources: string[];
-  };
+describe('the default install (kubectl apply -k manifests/)', () => {
+  it('reads only local files: no URL, nothing of the with-argocd variant', () => {
+    const inputs = inputsOf(MANIFESTS_DIR);
+    expect(inputs.filter((i) => !path.isAbsolute(i))).toEqual([]);
+    expect(inputs.filter((i) => i.startsWith(WITH_ARGOCD_DIR)).map(rel)).toEqual([]);
+  });
+
+  it('builds in place, as a user runs it, with every proxy pointing nowhere', () => {
+    const out = execFileSync('kubectl', ['kustomize', MANIFESTS_DIR], {
+      env: OFFLINE_ENV,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    expect(out).toContain('name: eks-cluster-generator');
+  });
+});
+
+describe('manifests/with-argocd/argocd (the upstream Argo CD install, opt-in)', () => {
+  const doc = readKustomization(UPSTREAM_ARGOCD_DIR);
 
   it('is the only kustomization that needs the network', () => {
     expect(buildable.filter((k) => needsNetwork(k.dir)).map((k) => rel(k.dir))).toEqual([
-      'manifests/argocd',
+      rel(UPSTREAM_ARGOCD_DIR),
     ]);
   });
 
   it('pins a released Argo CD version, not a moving branch', () => {
     expect(doc.resources).toHaveLength(1);
-    expect(doc.resources[0]).toMatch(
+    expect(doc.resources![0]).toMatch(
       /^https:\/\/raw\.githubusercontent\.com\/argoproj\/argo-cd\/v3\.\d+\.\d+\/manifests\/install\.yaml$/,
     );
   });
 
-  it('is stood in for, offline, by a stub holding the objects the install patches', () => {
-    const stub = kustomizeBuild(dir).map((o) => `${o.kind}/${o.metadata.name}`);
+  it('is stood in for, offline, by a stub holding the objects the variant patches', () => {
+    const stub = kustomizeBuild(UPSTREAM_ARGOCD_DIR).map((o) => `${o.kind}/${o.metadata.name}`);
     expect(stub).toEqual(
       expect.arrayContaining(['ConfigMap/argocd-cm', 'Deployment/argocd-repo-server']),
     );

@@ -27,7 +27,10 @@ export const REPO_ROOT = path.resolve(__dirname, '../..');
 export const MANIFESTS_DIR = path.join(REPO_ROOT, 'manifests');
 /** Reference material lives next to the repository (in CI too), never at a fixed path. */
 export const SHARED_DIR = path.resolve(REPO_ROOT, '..', 'shared');
-/** manifests/argocd pulls the upstream Argo CD install over the network; tests build with this stand-in. */
+/** The opt-in variant that installs upstream Argo CD as well (manifests/with-argocd). */
+export const WITH_ARGOCD_DIR = path.join(MANIFESTS_DIR, 'with-argocd');
+/** Its upstream Argo CD, pulled over the network when built; tests build with ARGOCD_STUB_DIR in its place. */
+export const UPSTREAM_ARGOCD_DIR = path.join(WITH_ARGOCD_DIR, 'argocd');
 export const ARGOCD_STUB_DIR = path.join(__dirname, 'fixtures', 'argocd-stub');
 
 /** The eks-overlay plugin.yaml (owned by the CMP's author). */
@@ -96,11 +99,27 @@ export function needsNetwork(dir: string): boolean {
   return /^\s*-\s*https?:\/\//m.test(text);
 }
 
+/**
+ * The environment builds run in: every proxy variable points at a closed local port, so a kustomization that reaches
+ * for the network (a remote resource, a git ref) fails instead of quietly downloading.
+ */
+export const OFFLINE_ENV: NodeJS.ProcessEnv = {
+  ...process.env,
+  ...Object.fromEntries(
+    ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy', 'ALL_PROXY', 'all_proxy'].map(
+      (k) => [k, 'http://127.0.0.1:9'],
+    ),
+  ),
+  NO_PROXY: '',
+  no_proxy: '',
+  GIT_TERMINAL_PROMPT: '0',
+};
+
 const buildCache = new Map<string, K8sObject[]>();
 
 /**
  * `kubectl kustomize` of a directory under manifests/, offline: the tree is copied to a temp dir with
- * manifests/argocd replaced by the stub, so overlays that patch Argo CD's own objects build too.
+ * manifests/with-argocd/argocd replaced by the stub, so the variant that patches Argo CD's own objects builds too.
  */
 export function kustomizeBuild(
   dir: string,
@@ -113,13 +132,15 @@ export function kustomizeBuild(
   try {
     const copy = path.join(tmp, 'manifests');
     cpSync(MANIFESTS_DIR, copy, { recursive: true });
-    rmSync(path.join(copy, 'argocd'), { recursive: true, force: true });
-    cpSync(ARGOCD_STUB_DIR, path.join(copy, 'argocd'), { recursive: true });
+    const upstream = path.join(copy, path.relative(MANIFESTS_DIR, UPSTREAM_ARGOCD_DIR));
+    rmSync(upstream, { recursive: true, force: true });
+    cpSync(ARGOCD_STUB_DIR, upstream, { recursive: true });
     edit?.apply(copy);
     const target = path.join(copy, path.relative(MANIFESTS_DIR, dir));
     let out: string;
     try {
       out = execFileSync('kubectl', ['kustomize', target], {
+        env: OFFLINE_ENV,
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'pipe'],
         maxBuffer: 64 * 1024 * 1024,
@@ -142,9 +163,14 @@ export function kustomizeBuild(
   }
 }
 
-/** The install overlay: the one `kubectl apply -k manifests/`. */
+/** The default install: the one `kubectl apply -k manifests/`. */
 export function installObjects(): K8sObject[] {
   return kustomizeBuild(MANIFESTS_DIR);
+}
+
+/** manifests/with-argocd built offline (the stub in place of upstream Argo CD). */
+export function withArgoCdObjects(): K8sObject[] {
+  return kustomizeBuild(WITH_ARGOCD_DIR);
 }
 
 export function findObject(objects: K8sObject[], kind: string, name: string): K8sObject {

@@ -74,9 +74,131 @@ function loadCrdValidators(): Map<string, ValidateFunction> {
       }
     }
   }
+  for (const [key, schema] of Object.entries(STRUCTURAL_SCHEMAS)) map.set(key, ajv.compile(schema));
   crdValidators = map;
   return map;
 }
+
+/**
+ * Prometheus Operator kinds have no CRD in <repo>/../shared/crds and no package here: these structural schemas hold
+ * the fields the manifests use, closed like the CRD checks (an unknown or misspelt field fails), with the CRD's types
+ * and required fields for them (monitoring.coreos.com/v1).
+ */
+const DURATION = {
+  type: 'string',
+  pattern:
+    '^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$',
+};
+const STRING_MAP = { type: 'object', additionalProperties: { type: 'string' } };
+const LABEL_SELECTOR = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    matchLabels: STRING_MAP,
+    matchExpressions: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['key', 'operator'],
+        properties: {
+          key: { type: 'string' },
+          operator: { type: 'string' },
+          values: { type: 'array', items: { type: 'string' } },
+        },
+      },
+    },
+  },
+};
+const STRUCTURAL_SCHEMAS: Record<string, Record<string, unknown>> = {
+  'monitoring.coreos.com/v1/ServiceMonitor': {
+    type: 'object',
+    required: ['spec'],
+    properties: {
+      apiVersion: { type: 'string' },
+      kind: { type: 'string' },
+      metadata: { type: 'object' },
+      spec: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['selector', 'endpoints'],
+        properties: {
+          jobLabel: { type: 'string' },
+          selector: LABEL_SELECTOR,
+          namespaceSelector: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              any: { type: 'boolean' },
+              matchNames: { type: 'array', items: { type: 'string' } },
+            },
+          },
+          endpoints: {
+            type: 'array',
+            minItems: 1,
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              properties: {
+                port: { type: 'string' },
+                path: { type: 'string' },
+                scheme: { enum: ['http', 'https'] },
+                interval: DURATION,
+                scrapeTimeout: DURATION,
+                honorLabels: { type: 'boolean' },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+  'monitoring.coreos.com/v1/PrometheusRule': {
+    type: 'object',
+    required: ['spec'],
+    properties: {
+      apiVersion: { type: 'string' },
+      kind: { type: 'string' },
+      metadata: { type: 'object' },
+      spec: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          groups: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['name'],
+              properties: {
+                name: { type: 'string', minLength: 1 },
+                interval: DURATION,
+                rules: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    additionalProperties: false,
+                    required: ['expr'],
+                    oneOf: [{ required: ['alert'] }, { required: ['record'] }],
+                    properties: {
+                      alert: { type: 'string', pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$' },
+                      record: { type: 'string' },
+                      expr: { type: 'string', minLength: 1 },
+                      for: DURATION,
+                      keep_firing_for: DURATION,
+                      labels: STRING_MAP,
+                      annotations: STRING_MAP,
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+};
 
 export function crdKinds(): string[] {
   return [...loadCrdValidators().keys()];

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   isK8sObject,
@@ -5,11 +6,19 @@ import {
   readYamlDocuments,
   rel,
   standaloneObjectFiles,
+  walkFiles,
   yamlFilesUnder,
 } from './manifest-tree';
 
 /** YAML under manifests/ that is configuration read by a tool, not objects applied to a cluster. */
-const CONFIG_FILES = new Set(['kustomization.yaml', 'plugin.yaml', 'eks-overlay.yaml']);
+const CONFIG_FILES = new Set([
+  'kustomization.yaml',
+  'plugin.yaml',
+  'eks-overlay.yaml',
+  // Helm values and a `kubectl patch --type merge` patch (test/manifests/argocd-integration.test.ts).
+  'argo-cd-values.yaml',
+  'argocd-cm-health.yaml',
+]);
 
 describe('every YAML file under manifests/', () => {
   const files = yamlFilesUnder(MANIFESTS_DIR);
@@ -33,4 +42,15 @@ describe('every YAML file under manifests/', () => {
       }
     },
   );
+});
+
+describe('manifests/ stands alone', () => {
+  // Users get the repository, not the reference material next to it.
+  it.each(
+    walkFiles(MANIFESTS_DIR, (f) => /\.(ya?ml|md|json|lua)$/.test(f)).map((f) => [rel(f), f]),
+  )('%s does not refer to ../shared or its documents', (_name, file) => {
+    expect(readFileSync(file, 'utf8')).not.toMatch(
+      /\.\.\/shared|argocd-contract\.md|aws-api\.md|kro-eso-ack\.md/,
+    );
+  });
 });

@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { findObject, kustomizeBuild, MANIFESTS_DIR, REPO_ROOT } from './manifest-tree';
+
+/*
+ * The registrar's Role (manifests/base/registrar-rbac): what the registrar calls, and nothing more. It is not part of
+ * the default install (the generator must hold no rights on Secrets); the registrar's opt-in install binds it.
+ */
+
+const objects = kustomizeBuild(path.join(MANIFESTS_DIR, 'base', 'registrar-rbac'));
+const role = findObject(objects, 'Role', 'eks-cluster-generator-registrar');
+const rules = role['rules'] as { apiGroups: string[]; resources: string[]; verbs: string[] }[];
+
+describe('registrar Role', () => {
+  it('is a namespaced Role on secrets and leases only (no ClusterRole)', () => {
+    expect(rules.map((r) => [r.apiGroups, r.resources])).toEqual([
+      [[''], ['secrets']],
+      [['coordination.k8s.io'], ['leases']],
+    ]);
+    expect(objects.filter((o) => o.kind.startsWith('Cluster'))).toEqual([]);
+  });
+
+  it('grants exactly the verbs the registrar calls, no more (least privilege)', () => {
+    const source = readFileSync(
+      path.join(REPO_ROOT, 'generator-service/registrar/kube-stores.ts'),
+      'utf8',
+    );
+    const verbOf: Record<string, string> = {
+      list: 'list',
+      read: 'get',
+      create: 'create',
+      replace: 'update',
+      patch: 'patch',
+      delete: 'delete',
+    };
+    const used = (kind: string) =>
+      [...source.matchAll(new RegExp(`\\.(\\w+?)Namespaced${kind}\\(`, 'g'))]
+        .map((m) => verbOf[m[1]!] ?? `unknown:${m[1]!}`)
+        .filter((v, i, all) => all.indexOf(v) === i)
+        .sort();
+    expect([...rules[0]!.verbs].sort()).toEqual(used('Secret'));
+    expect([...rules[1]!.verbs].sort()).toEqual(used('Lease'));
+  });
+});
