@@ -7,7 +7,7 @@ import {
   type KindSchema,
   type LazyCrdFile,
 } from './crd/schema-lookup';
-import { isRgd, readRgd, rgdName, type RgdModel } from './rgd-model';
+import { isRgd, KRO_GROUP, readRgd, rgdName, type RgdModel } from './rgd-model';
 import { dependenciesRule } from './rules/dependencies';
 import { expressionsRule } from './rules/expressions';
 import { forEachRule } from './rules/for-each';
@@ -15,6 +15,7 @@ import { resourceIdsRule } from './rules/resource-ids';
 import { resourceShapeRule } from './rules/resource-shape';
 import type { RgdRule, RuleOptions } from './rules/rule';
 import { schemaIdentityRule } from './rules/schema-identity';
+import { schemaReferencesRule } from './rules/schema-references';
 import { simpleSchemaRule } from './rules/simple-schema';
 import { statusRule } from './rules/status';
 import { templateSchemaRule } from './rules/template-schema';
@@ -58,6 +59,7 @@ export const RGD_RULES: readonly RgdRule[] = [
   forEachRule,
   simpleSchemaRule,
   expressionsRule,
+  schemaReferencesRule,
   dependenciesRule,
   statusRule,
   templateSchemaRule,
@@ -129,6 +131,9 @@ export function validateKroObjects(
     entries.push(...loaded.entries);
     lazy.push(...loaded.lazy);
   }
+  // A group is closed when CRDs of it were given, unless RGDs can add kinds to it (kro.run, or an RGD's group).
+  const crdGroups = new Set([...entries.map((e) => e.group), ...lazy.map((l) => l.group)]);
+  crdGroups.delete(KRO_GROUP);
   const instanceCrds = new Map<string, string>();
   for (const input of [...rendered, ...reference]) {
     const name = rgdName(input.object);
@@ -149,9 +154,10 @@ export function validateKroObjects(
       continue;
     }
     instanceCrds.set(crdName, name);
+    crdGroups.delete(ks.group);
     entries.push(ks);
   }
-  const schemas = createSchemaLookup(entries, lazy);
+  const schemas = createSchemaLookup(entries, lazy, crdGroups);
   const options: RuleOptions = {
     celOmitFunction: opts.celOmitFunction ?? false,
     maxCollectionDimensions: opts.maxCollectionDimensions ?? 10,
