@@ -164,7 +164,15 @@ export function validateKroObjects(
   };
   const rgds: ValidatedRgd[] = [];
   const seenNames = new Map<string, KroInputObject>();
-  for (const input of rendered) {
+  // RGDs of kro.rgdPaths are applied to the cluster by someone else, but kro rejects a broken one all the same
+  // and the instances built from it then fail at sync: they are held to the same rules (a copy of a rendered
+  // RGD is validated once, as the rendered one).
+  const renderedNames = new Set(rendered.map((i) => rgdName(i.object)));
+  const validated = [
+    ...rendered,
+    ...reference.filter((i) => !renderedNames.has(rgdName(i.object))),
+  ];
+  for (const input of validated) {
     const model = readRgd(input.object);
     if (seenNames.has(model.name)) {
       findings.push(
@@ -198,7 +206,8 @@ export function validateKroObjects(
     findings.push({ severity: 'warning', rgd: '-', path: '-', message: p });
   }
   for (const input of reference)
-    rgds.push({ name: rgdName(input.object), model: readRgd(input.object), input });
+    if (!validated.includes(input))
+      rgds.push({ name: rgdName(input.object), model: readRgd(input.object), input });
   return { objects: out, findings, rgds };
 }
 
