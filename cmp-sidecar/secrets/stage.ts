@@ -13,7 +13,7 @@ import { resolveInline } from './inline';
 import type { InlineTarget } from './inline';
 import { AVP_ANNOTATION_PREFIX, PlaceholderSyntaxError } from './placeholders';
 import { knownSchemas } from '../kro/stage';
-import { createStringFieldOracle, type StringFieldOracle } from './string-fields';
+import { alwaysString, createStringFieldOracle, type StringFieldOracle } from './string-fields';
 
 /**
  * The secrets stage: finds argocd-vault-plugin placeholders in the merged objects and, by mode,
@@ -200,9 +200,12 @@ async function inlineMode(
     `secrets.mode is inline: values from AWS Secrets Manager (${region}) are written into the rendered manifests, ` +
       `which Argo CD stores in its cache (Redis) and keeps as desired state; prefer mode externalSecret`,
   );
-  // Schemas matter only where a whole value is one placeholder (it may keep a non-string type there).
+  // Schemas matter only where a whole value is one placeholder (it may keep a non-string type there) in a field
+  // that is not text anyway: Secrets and ConfigMaps alone never load them.
   const wholeValues = targets.some((t) =>
-    t.scan.occurrences.some((o) => !o.base64Wrapped && o.segments.length === 1),
+    t.scan.occurrences.some(
+      (o) => !o.base64Wrapped && o.segments.length === 1 && !alwaysString(t.object, o.path),
+    ),
   );
   stringField = createStringFieldOracle(
     wholeValues ? await knownSchemas(objects, ctx, processEnv) : undefined,

@@ -37,7 +37,8 @@ export function createStringFieldOracle(schemas: SchemaLookup | undefined): Stri
   };
 }
 
-function alwaysString(object: Record<string, unknown>, path: ValuePath): boolean {
+/** Fields that hold text whatever the schemas say (no schema needed to tell). */
+export function alwaysString(object: Record<string, unknown>, path: ValuePath): boolean {
   const { kind, apiVersion } = object;
   const core = apiVersion === 'v1' || apiVersion === undefined;
   if (core && kind === 'ConfigMap' && (path[0] === 'data' || path[0] === 'binaryData')) return true;
