@@ -79,7 +79,8 @@ export async function resolveInline(
       try {
         const value = replaceOccurrence(occ, t, resultOf, at, problems, seen);
         setAt(t.object, occ.path, value);
-        seen.push(typeof value === 'string' ? value : (JSON.stringify(value) ?? ''));
+        if (typeof value === 'string' || (typeof value === 'object' && value !== null))
+          seen.push(typeof value === 'string' ? value : JSON.stringify(value));
       } catch (e) {
         if (!(e instanceof ValueProblem)) throw e;
         problems.push({ where: at, message: e.message });
@@ -111,7 +112,10 @@ function replaceOccurrence(
     }
     try {
       const value = evaluate(seg.placeholder, resultOf);
-      seen.push(valueText(value));
+      // Numbers, booleans and null are not scanned for in messages (they would match ordinary text); the
+      // fields they were written to still are.
+      if (value.t !== 'typed' || (typeof value.v === 'object' && value.v !== null))
+        seen.push(valueText(value));
       values.push(value);
     } catch (e) {
       if (!(e instanceof ValueProblem)) throw e;

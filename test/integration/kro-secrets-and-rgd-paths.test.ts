@@ -117,7 +117,7 @@ describe('inline secret values never reach a kro error', () => {
 describe('RGDs of kro.rgdPaths are validated like rendered ones', () => {
   const app = (rgdPaths: string) => `layers: [base]\nkro:\n  rgdPaths: [${rgdPaths}]\n`;
 
-  test('a broken RGD in a listed directory fails the render naming its file, RGD, resource and path', async () => {
+  test('a broken RGD in a listed directory fails the render naming its file, RGD, resource and path (each typo kro would reject at sync)', async () => {
     write({
       'app/eks-overlay.yaml': app('../platform/rgds'),
       'app/base/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n',
@@ -125,7 +125,15 @@ describe('RGDs of kro.rgdPaths are validated like rendered ones', () => {
       'platform/rgds/broken.yaml': rgd(
         'broken.kro.run',
         '          a: ${confg.data.a}\n          b: ${schema.spec.nmae}',
-        '    - id: ns\n      template: {apiVersion: v1, kind: Namespace, metadata: {name: x, namespace: y}}\n',
+        [
+          '    - id: ns',
+          '      template: {apiVersion: v1, kind: Namespace, metadata: {name: x, namespace: y}}',
+          '    - id: app',
+          '      template: {apiVersion: apps/v1, kind: Deploymnet, metadata: {name: x}}',
+          '    - id: svc',
+          '      template: {apiVersion: v1, kind: Service, metadata: {name: x}, spec: {selectr: "${schema.spec.name}"}}',
+          '',
+        ].join('\n'),
       ),
     });
     const r = await generateAsArgoCd(
@@ -141,6 +149,8 @@ describe('RGDs of kro.rgdPaths are validated like rendered ones', () => {
       '  - ../platform/rgds/broken.yaml:1: broken.kro.run, resource config, at spec.resources[0].template.data.a: references unknown identifiers: [confg] in ${confg.data.a}',
       '  - ../platform/rgds/broken.yaml:1: broken.kro.run, resource config, at spec.resources[0].template.data.b: schema.spec.nmae is not declared in spec.schema.spec (undefined field "nmae") in ${schema.spec.nmae}',
       '  - ../platform/rgds/broken.yaml:1: broken.kro.run, resource ns, at spec.resources[1].template.metadata.namespace: resource ns is cluster-scoped and must not set metadata.namespace',
+      '  - ../platform/rgds/broken.yaml:1: broken.kro.run, resource app, at spec.resources[2].template.kind: kind Deploymnet of apps/v1 is not known: it is not a built-in kind of that version, and no ResourceGraphDefinition of the render defines it (kro fails to find its schema)',
+      '  - ../platform/rgds/broken.yaml:1: broken.kro.run, resource svc, at spec.resources[3].template.spec.selectr: schema not found for field spec.resources[3].template.spec.selectr (unknown field holding an expression; schema: built-in v1 Service)',
     ]);
   });
 

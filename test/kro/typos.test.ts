@@ -253,6 +253,14 @@ describe('(d) a namespace on a cluster-scoped kind', () => {
     ]);
   });
 
+  test('a cluster-scoped instance needs a namespace on namespaced built-in kinds', () => {
+    const object = rgd([configMap({})]);
+    object['spec']['schema']['scope'] = 'Cluster';
+    expect(errors(object).map((f) => `${f.path}: ${f.message}`)).toEqual([
+      'spec.resources[0].template.metadata.namespace: the instance is cluster-scoped, so namespaced resource config must set metadata.namespace',
+    ]);
+  });
+
   test('a namespaced built-in kind may set one', () => {
     expect(lines(errors(rgd([configMap({}, { name: 'x', namespace: 'default' })])))).toEqual([]);
   });
