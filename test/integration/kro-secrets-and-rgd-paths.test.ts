@@ -149,7 +149,7 @@ describe('RGDs of kro.rgdPaths are validated like rendered ones', () => {
       '  - ../platform/rgds/broken.yaml:1: broken.kro.run, resource config, at spec.resources[0].template.data.a: references unknown identifiers: [confg] in ${confg.data.a}',
       '  - ../platform/rgds/broken.yaml:1: broken.kro.run, resource config, at spec.resources[0].template.data.b: schema.spec.nmae is not declared in spec.schema.spec (undefined field "nmae") in ${schema.spec.nmae}',
       '  - ../platform/rgds/broken.yaml:1: broken.kro.run, resource ns, at spec.resources[1].template.metadata.namespace: resource ns is cluster-scoped and must not set metadata.namespace',
-      '  - ../platform/rgds/broken.yaml:1: broken.kro.run, resource app, at spec.resources[2].template.kind: kind Deploymnet of apps/v1 is not known: it is not a built-in kind of that version, and no ResourceGraphDefinition of the render defines it (kro fails to find its schema)',
+      '  - ../platform/rgds/broken.yaml:1: broken.kro.run, resource app, at spec.resources[2].template.kind: kind Deploymnet of apps/v1 is not known: it is not a built-in kind of that group, and no ResourceGraphDefinition of the render defines it (kro fails to find its schema)',
       '  - ../platform/rgds/broken.yaml:1: broken.kro.run, resource svc, at spec.resources[3].template.spec.selectr: schema not found for field spec.resources[3].template.spec.selectr (unknown field holding an expression; schema: built-in v1 Service)',
     ]);
   });

@@ -1,4 +1,4 @@
-import { BUILTIN_KINDS, BUILTIN_TYPES } from './builtin-kinds.generated';
+import { BUILTIN_KINDS, BUILTIN_TYPES, REMOVED_BUILTIN_VERSIONS } from './builtin-kinds.generated';
 import { splitApiVersion } from './schema-lookup';
 
 /**
@@ -19,13 +19,39 @@ export function builtinKind(apiVersion: string, kind: string): BuiltinKind | und
   return entry === undefined ? undefined : { typeName: entry[0], scope: entry[1] };
 }
 
-let groups: ReadonlySet<string> | undefined;
+let versions: ReadonlyMap<string, readonly string[]> | undefined;
+/** `group/kind` → the apiVersions the table serves it in. */
+function servedVersions(): ReadonlyMap<string, readonly string[]> {
+  if (versions) return versions;
+  const m = new Map<string, string[]>();
+  for (const key of Object.keys(BUILTIN_KINDS)) {
+    const [apiVersion = '', kind = ''] = key.split(' ');
+    const k = `${splitApiVersion(apiVersion).group}/${kind}`;
+    m.set(k, [...(m.get(k) ?? []), apiVersion]);
+  }
+  return (versions = m);
+}
+
 /** API groups of the built-in kinds ('' is the core group). */
 export function isBuiltinGroup(group: string): boolean {
-  groups ??= new Set(
-    Object.keys(BUILTIN_KINDS).map((k) => splitApiVersion(k.split(' ')[0]!).group),
-  );
-  return groups.has(group);
+  for (const k of servedVersions().keys())
+    if (k.slice(0, k.lastIndexOf('/')) === group) return true;
+  return false;
+}
+
+/**
+ * What the table says of a kind it does not serve at `apiVersion`: a version Kubernetes removed (with the versions
+ * served instead), another version of a built-in kind (perhaps newer than the table), or a kind the group does not
+ * have at all.
+ */
+export type UnservedBuiltin =
+  | { readonly kind: 'removed' | 'other-version'; readonly served: readonly string[] }
+  | { readonly kind: 'unknown' };
+
+export function unservedBuiltin(apiVersion: string, kind: string): UnservedBuiltin {
+  const served = servedVersions().get(`${splitApiVersion(apiVersion).group}/${kind}`) ?? [];
+  if (REMOVED_BUILTIN_VERSIONS.has(`${apiVersion} ${kind}`)) return { kind: 'removed', served };
+  return served.length > 0 ? { kind: 'other-version', served } : { kind: 'unknown' };
 }
 
 /**

@@ -3,7 +3,7 @@
 // and the group/version layout of kubernetes-models. The render reads no package at run time; run this after
 // upgrading either package:  node cmp-sidecar/kro/crd/generate-builtin-kinds.mjs && npx prettier --write <file>
 import { createRequire } from 'node:module';
-import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -83,7 +83,13 @@ function gvks() {
             .map((v) => [dir, v, path.join(full, v)]);
     for (const [group, version, vdir] of versions)
       for (const f of readdirSync(vdir))
-        if (f.endsWith('.js') && f !== 'index.js' && !f.endsWith('List.js'))
+        if (
+          f.endsWith('.js') &&
+          f !== 'index.js' &&
+          !f.endsWith('List.js') &&
+          // top-level kinds only (their model class carries the kind), not the types inside them
+          readFileSync(path.join(vdir, f), 'utf8').includes(`.kind="${f.slice(0, -3)}"`)
+        )
           out.push([group, version, f.slice(0, -3)]);
   }
   return out;
@@ -140,9 +146,14 @@ function addType(name) {
 }
 
 const kinds = {};
+// Versions kubernetes-models still lists but the v1.33 API no longer serves (apps/v1beta1, extensions, ...).
+const removed = [];
 for (const [group, version, kind] of [...gvks(), ...newerGvks()]) {
   const name = modelName(group, version, kind);
-  if (!name) continue;
+  if (!name) {
+    removed.push(`${group === '' ? version : `${group}/${version}`} ${kind}`);
+    continue;
+  }
   const attrs = models[name].attributeTypeMap.map((a) => a.baseName);
   if (!attrs.includes('metadata') || !attrs.includes('kind')) continue;
   addType(name);
@@ -168,6 +179,10 @@ export const BUILTIN_KINDS = JSON.parse(
 export const BUILTIN_TYPES = JSON.parse(
   ${json(types)},
 ) as Readonly<Record<string, Readonly<Record<string, string>>>>;
+/** \`<apiVersion> <kind>\` of versions that Kubernetes served once and has removed. */
+export const REMOVED_BUILTIN_VERSIONS: ReadonlySet<string> = new Set(
+  JSON.parse(${JSON.stringify(JSON.stringify([...new Set(removed)].sort()))}) as string[],
+);
 `;
 writeFileSync(path.join(here, 'builtin-kinds.generated.ts'), text);
 console.log(

@@ -1,10 +1,15 @@
 import type { ValidateFunction } from 'ajv';
 import { createAjv, describeAjvErrors } from '../crd/ajv-errors';
 import { toValidationSchema } from '../crd/openapi-to-json-schema';
-import { builtinFieldType, builtinKind, isBuiltinGroup } from '../crd/builtin-kinds';
+import {
+  builtinFieldType,
+  builtinKind,
+  isBuiltinGroup,
+  unservedBuiltin,
+} from '../crd/builtin-kinds';
 import type { BuiltinFieldType } from '../crd/builtin-kinds';
 import { schemaFieldType } from '../crd/field-type';
-import { splitApiVersion, type KindSchema } from '../crd/schema-lookup';
+import { splitApiVersion, type KindSchema, type SchemaLookup } from '../crd/schema-lookup';
 import { hasExpression, isStandaloneExpression } from '../expressions/delimiters';
 import { joinPath } from '../rgd-model';
 import { isMap, type JsonMap } from '../types';
@@ -39,13 +44,9 @@ export const templateSchemaRule: RgdRule = ({ rgd, schemas }) => {
     const target = schemas.find(apiVersion, kind);
     const builtin = target ? undefined : builtinKind(apiVersion, kind);
     if (!target && !builtin) {
-      const { group } = splitApiVersion(apiVersion);
-      if (isBuiltinGroup(group) || schemas.crdGroup(group)) {
-        issues.push({
-          ...rid,
-          path: `${r.path}.template.kind`,
-          message: `kind ${kind} of ${apiVersion} is not known: ${group === '' || isBuiltinGroup(group) ? 'it is not a built-in kind of that version' : `no CRD of group ${group} given to the render declares it`}, and no ResourceGraphDefinition of the render defines it (kro fails to find its schema)`,
-        });
+      const unknown = unknownKind(apiVersion, kind, schemas);
+      if (unknown !== undefined) {
+        issues.push({ ...rid, path: `${r.path}.template.kind`, message: unknown });
       } else {
         const gvk = `${apiVersion} ${kind}`;
         if (!unchecked.includes(gvk)) unchecked.push(gvk);
@@ -111,6 +112,27 @@ export const templateSchemaRule: RgdRule = ({ rgd, schemas }) => {
   }
   return issues;
 };
+
+/**
+ * Why kro will not find a schema for a kind nobody declared, when the render can tell: a built-in group's kind
+ * that Kubernetes does not have or has removed, or a kind missing from a group whose CRDs were given. Undefined
+ * when the render cannot know (another group, or another version of a built-in kind than the table holds).
+ */
+function unknownKind(apiVersion: string, kind: string, schemas: SchemaLookup): string | undefined {
+  const { group } = splitApiVersion(apiVersion);
+  const tail =
+    'and no ResourceGraphDefinition of the render defines it (kro fails to find its schema)';
+  if (isBuiltinGroup(group)) {
+    const known = unservedBuiltin(apiVersion, kind);
+    if (known.kind === 'other-version') return undefined;
+    if (known.kind === 'removed')
+      return `kind ${kind} of ${apiVersion} is no longer served by Kubernetes${known.served.length > 0 ? ` (use ${known.served.join(' or ')})` : ''}, ${tail}`;
+    return `kind ${kind} of ${apiVersion} is not known: it is not a built-in kind of that group, ${tail}`;
+  }
+  if (schemas.crdGroup(group))
+    return `kind ${kind} of ${apiVersion} is not known: no CRD of group ${group} given to the render declares it, ${tail}`;
+  return undefined;
+}
 
 /**
  * Paths (under `base`) of the values holding `${...}` whose field the kind does not have. With a
