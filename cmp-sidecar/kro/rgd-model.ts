@@ -47,7 +47,7 @@ export function readRgd(object: JsonMap): RgdModel {
   const schema = isMap(spec['schema']) ? spec['schema'] : undefined;
   const list = Array.isArray(spec['resources']) ? (spec['resources'] as unknown[]) : [];
   const resources: RgdResource[] = list.map((r, index) => {
-    const raw = isMap(r) ? r : {};
+    const raw = isMap(r) ? withoutNulls(r) : {};
     const path = `spec.resources[${index}]`;
     const forEach: ForEachDimension[] = [];
     if (Array.isArray(raw['forEach'])) {
@@ -70,6 +70,14 @@ export function readRgd(object: JsonMap): RgdModel {
   });
   const ids = resources.map((r) => r.id).filter((id): id is string => id !== undefined);
   return { name: rgdName(object), object, spec, schema, resources, ids };
+}
+
+/**
+ * The API server prunes null fields of a custom resource before kro reads it (structural schemas, no field is
+ * nullable), so `template: null` beside an externalRef is absent, not a template that is not a map.
+ */
+function withoutNulls(resource: JsonMap): JsonMap {
+  return Object.fromEntries(Object.entries(resource).filter(([, v]) => v !== null));
 }
 
 /** Calls `visit` for every string value under `value`, with its dotted path. */

@@ -5,12 +5,16 @@ import { readFile } from 'node:fs/promises';
 import { parseInstances, parseKroConfig, type KroConfig } from './config';
 import { fieldLine } from './field-lines';
 import type * as InstancesModule from './instances';
+import type * as SchemaLookupModule from './crd/schema-lookup';
+import type { SchemaLookup } from './crd/schema-lookup';
 import {
   assertEntriesInside,
   readYamlObjects,
   resolveRepoPath,
   yamlFilesUnder,
 } from './reference-files';
+import { rgdName } from './rgd-model';
+import { withoutSecretValues } from './secret-redaction';
 import { formatFinding, type KroFinding, type KroInputObject } from './types';
 import type * as ValidateModule from './validate';
 
@@ -55,7 +59,12 @@ async function runKro(
     ...instIssues.map((m) => `${where('instances')}: ${m}`),
   );
   if (issues.length > 0) throw new ConfigError(issues);
-  if (!objects.some((o) => mayBeKro(o.object)) && instances.length === 0) return [...objects];
+  if (
+    !objects.some((o) => mayBeKro(o.object)) &&
+    instances.length === 0 &&
+    config.rgdPaths.length === 0
+  )
+    return [...objects];
 
   // Loaded only when the render holds kro objects: the CEL parser and Ajv stay out of other renders.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -91,7 +100,7 @@ async function runKro(
     findings.push(...built.findings);
     for (const object of built.objects) out.push({ object, source: instancesRef });
   }
-  const located = await withFieldLines(findings, ctx.appDir);
+  const located = withoutSecretValues(await withFieldLines(findings, ctx.appDir), objects);
   for (const f of located) if (f.severity === 'warning') ctx.warn(`kro: ${formatFinding(f)}`);
   const errors = located.filter((f) => f.severity === 'error');
   if (errors.length > 0) {
@@ -105,6 +114,40 @@ async function runKro(
     );
   }
   return out;
+}
+
+/**
+ * The CRD schemas this render knows (EKS_OVERLAY_CRD_DIR, kro.crdDirs) and the instance kinds of its RGDs, for
+ * stages that need a field's type (inline secret values). A broken kro section is left to the kro stage to report.
+ */
+export async function knownSchemas(
+  objects: readonly RenderedObject[],
+  ctx: StageContext,
+  processEnv: NodeJS.ProcessEnv = process.env,
+): Promise<SchemaLookup> {
+  const issues: string[] = [];
+  const config = parseKroConfig(ctx.config.kro, issues);
+  const where = ctx.config.sources['kro'];
+  const dirs = await crdDirectories(
+    issues.length > 0 ? { ...config, crdDirs: [] } : config,
+    ctx,
+    processEnv,
+    where?.line === undefined ? CONFIG_FILE : `${where.file}:${where.line}`,
+  );
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const lookup = require('./crd/schema-lookup') as typeof SchemaLookupModule;
+  const entries: SchemaLookupModule.KindSchema[] = [];
+  const lazy: SchemaLookupModule.LazyCrdFile[] = [];
+  for (const dir of dirs.map(lookup.loadCrdDirectory)) {
+    entries.push(...dir.entries);
+    lazy.push(...dir.lazy);
+  }
+  for (const o of objects) {
+    if (o.object['kind'] !== 'ResourceGraphDefinition') continue;
+    const ks = lookup.kindSchemaFromRgd(o.object, rgdName(o.object));
+    if (ks) entries.push(ks);
+  }
+  return lookup.createSchemaLookup(entries, lazy);
 }
 
 async function crdDirectories(

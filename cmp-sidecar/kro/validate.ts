@@ -7,7 +7,7 @@ import {
   type KindSchema,
   type LazyCrdFile,
 } from './crd/schema-lookup';
-import { isRgd, readRgd, rgdName, type RgdModel } from './rgd-model';
+import { isRgd, KRO_GROUP, readRgd, rgdName, type RgdModel } from './rgd-model';
 import { dependenciesRule } from './rules/dependencies';
 import { expressionsRule } from './rules/expressions';
 import { forEachRule } from './rules/for-each';
@@ -15,6 +15,7 @@ import { resourceIdsRule } from './rules/resource-ids';
 import { resourceShapeRule } from './rules/resource-shape';
 import type { RgdRule, RuleOptions } from './rules/rule';
 import { schemaIdentityRule } from './rules/schema-identity';
+import { schemaReferencesRule } from './rules/schema-references';
 import { simpleSchemaRule } from './rules/simple-schema';
 import { statusRule } from './rules/status';
 import { templateSchemaRule } from './rules/template-schema';
@@ -58,6 +59,7 @@ export const RGD_RULES: readonly RgdRule[] = [
   forEachRule,
   simpleSchemaRule,
   expressionsRule,
+  schemaReferencesRule,
   dependenciesRule,
   statusRule,
   templateSchemaRule,
@@ -129,6 +131,9 @@ export function validateKroObjects(
     entries.push(...loaded.entries);
     lazy.push(...loaded.lazy);
   }
+  // A group is closed when CRDs of it were given, unless RGDs can add kinds to it (kro.run, or an RGD's group).
+  const crdGroups = new Set([...entries.map((e) => e.group), ...lazy.map((l) => l.group)]);
+  crdGroups.delete(KRO_GROUP);
   const instanceCrds = new Map<string, string>();
   for (const input of [...rendered, ...reference]) {
     const name = rgdName(input.object);
@@ -149,16 +154,25 @@ export function validateKroObjects(
       continue;
     }
     instanceCrds.set(crdName, name);
+    crdGroups.delete(ks.group);
     entries.push(ks);
   }
-  const schemas = createSchemaLookup(entries, lazy);
+  const schemas = createSchemaLookup(entries, lazy, crdGroups);
   const options: RuleOptions = {
     celOmitFunction: opts.celOmitFunction ?? false,
     maxCollectionDimensions: opts.maxCollectionDimensions ?? 10,
   };
   const rgds: ValidatedRgd[] = [];
   const seenNames = new Map<string, KroInputObject>();
-  for (const input of rendered) {
+  // RGDs of kro.rgdPaths are applied to the cluster by someone else, but kro rejects a broken one all the same
+  // and the instances built from it then fail at sync: they are held to the same rules (a copy of a rendered
+  // RGD is validated once, as the rendered one).
+  const renderedNames = new Set(rendered.map((i) => rgdName(i.object)));
+  const validated = [
+    ...rendered,
+    ...reference.filter((i) => !renderedNames.has(rgdName(i.object))),
+  ];
+  for (const input of validated) {
     const model = readRgd(input.object);
     if (seenNames.has(model.name)) {
       findings.push(
@@ -192,7 +206,8 @@ export function validateKroObjects(
     findings.push({ severity: 'warning', rgd: '-', path: '-', message: p });
   }
   for (const input of reference)
-    rgds.push({ name: rgdName(input.object), model: readRgd(input.object), input });
+    if (!validated.includes(input))
+      rgds.push({ name: rgdName(input.object), model: readRgd(input.object), input });
   return { objects: out, findings, rgds };
 }
 

@@ -6,8 +6,9 @@ import type {
   SecretProvider,
   SecretRequest,
 } from '../../plugins/secret-providers/provider';
-import type { ObjectScan, Occurrence } from './collect';
+import type { ObjectScan, Occurrence, ValuePath } from './collect';
 import { printValuePath, setAt } from './collect';
+import { recordInlinedSecrets } from './inlined-values';
 import { printPath, printSelected, selectPath } from './jsonpath';
 import type { Modifier, Placeholder, SecretRef } from './placeholders';
 import { describeVersion, fetchKey } from './placeholders';
@@ -27,6 +28,8 @@ export interface InlineTarget {
   readonly what: string;
   readonly scan: ObjectScan;
   readonly isSecret: boolean;
+  /** True where the object's field must hold a string (see string-fields.ts). */
+  readonly stringField: (path: ValuePath) => boolean;
 }
 
 /** A problem with one placeholder; the stage gathers them all into one error. */
@@ -38,7 +41,10 @@ export interface InlineProblem {
 type Value =
   | { readonly t: 'text'; readonly s: string }
   | { readonly t: 'bytes'; readonly b: Buffer }
-  | { readonly t: 'data'; readonly v: unknown };
+  /** Structured data from jsonParse / yamlParse. */
+  | { readonly t: 'data'; readonly v: unknown }
+  /** A JSON secret's key that is not a string: number, boolean, null, object or list. */
+  | { readonly t: 'typed'; readonly v: unknown };
 
 class ValueProblem extends Error {}
 
@@ -67,26 +73,36 @@ export async function resolveInline(
 
   const problems: InlineProblem[] = [];
   for (const t of targets) {
+    const seen: string[] = [];
     for (const occ of t.scan.occurrences) {
       const at = `${t.where}: ${t.what} ${printValuePath(occ.path)}`;
       try {
-        setAt(t.object, occ.path, replaceOccurrence(occ, t.isSecret, resultOf, at, problems));
+        const value = replaceOccurrence(occ, t, resultOf, at, problems, seen);
+        setAt(t.object, occ.path, value);
+        if (typeof value === 'string' || (typeof value === 'object' && value !== null))
+          seen.push(typeof value === 'string' ? value : JSON.stringify(value));
       } catch (e) {
         if (!(e instanceof ValueProblem)) throw e;
         problems.push({ where: at, message: e.message });
       }
     }
+    recordInlinedSecrets(t.object, {
+      paths: t.scan.occurrences.map((o) => o.path),
+      values: seen,
+    });
   }
   return { problems, fetched: requests.length };
 }
 
 function replaceOccurrence(
   occ: Occurrence,
-  isSecret: boolean,
+  target: InlineTarget,
   resultOf: (ref: SecretRef) => FetchResult,
   at: string,
   problems: InlineProblem[],
+  seen: string[],
 ): unknown {
+  const { isSecret } = target;
   const values: Value[] = [];
   let failed = false;
   for (const seg of occ.segments) {
@@ -95,7 +111,12 @@ function replaceOccurrence(
       continue;
     }
     try {
-      values.push(evaluate(seg.placeholder, resultOf));
+      const value = evaluate(seg.placeholder, resultOf);
+      // Numbers, booleans and null are not scanned for in messages (they would match ordinary text); the
+      // fields they were written to still are.
+      if (value.t !== 'typed' || (typeof value.v === 'object' && value.v !== null))
+        seen.push(valueText(value));
+      values.push(value);
     } catch (e) {
       if (!(e instanceof ValueProblem)) throw e;
       failed = true;
@@ -109,9 +130,19 @@ function replaceOccurrence(
     if (inSecretMap) throw new ValueProblem('a Secret value must be a string, not parsed data');
     return values[0]!.v;
   }
+  // The whole value is one key that is not a string: it keeps its type unless the field must be a string.
+  const only = values.length === 1 ? values[0]! : undefined;
+  if (only?.t === 'typed' && !occ.base64Wrapped && !target.stringField(occ.path)) return only.v;
   const text = values
     .map((v, i) => {
       if (v.t === 'text') return v.s;
+      if (v.t === 'typed') {
+        if (v.v === null)
+          throw new ValueProblem(
+            `${placeholderAt(occ, i)}: the key is null in the secret, and this field needs text`,
+          );
+        return printSelected(v.v);
+      }
       if (v.t === 'data')
         throw new ValueProblem(`${placeholderAt(occ, i)} yields parsed data inside text`);
       const s = v.b.toString('utf8');
@@ -181,19 +212,26 @@ function lookup(payload: SecretPayload, key: string | undefined): Value {
   if (!Object.prototype.hasOwnProperty.call(obj, key))
     throw new ValueProblem('no such key in the secret');
   const v = (obj as Record<string, unknown>)[key];
-  if (v === null) throw new ValueProblem('the key is null in the secret');
-  return { t: 'text', s: printSelected(v) };
+  return typeof v === 'string' ? { t: 'text', s: v } : { t: 'typed', v };
+}
+
+/** The text a value shows when written into a string (also what a leak scan looks for). */
+function valueText(v: Value): string {
+  if (v.t === 'text') return v.s;
+  if (v.t === 'bytes') return v.b.toString('utf8');
+  return printSelected(v.v) ?? '';
 }
 
 function applyModifier(m: Modifier, v: Value): Value {
   const text = (): string => {
     if (v.t === 'data') throw new ValueProblem('needs a string, got parsed data');
+    if (v.t === 'typed') {
+      if (v.v === null) throw new ValueProblem('the key is null in the secret');
+      return printSelected(v.v);
+    }
     return v.t === 'text' ? v.s : v.b.toString('utf8');
   };
-  const bytes = (): Buffer => {
-    if (v.t === 'data') throw new ValueProblem('needs a string, got parsed data');
-    return v.t === 'text' ? Buffer.from(v.s, 'utf8') : v.b;
-  };
+  const bytes = (): Buffer => (v.t === 'bytes' ? v.b : Buffer.from(text(), 'utf8'));
   switch (m.name) {
     case 'base64encode':
       return { t: 'text', s: bytes().toString('base64') };
@@ -224,7 +262,10 @@ function applyModifier(m: Modifier, v: Value): Value {
       return { t: 'data', v: parsed };
     }
     case 'jsonPath': {
-      const input = v.t === 'data' ? v.v : parseJsonSafely(text(), 'the value is not valid JSON');
+      const input =
+        v.t === 'data' || v.t === 'typed'
+          ? v.v
+          : parseJsonSafely(text(), 'the value is not valid JSON');
       let out = '';
       for (const part of m.parts) {
         if (part.kind === 'text') {

@@ -12,6 +12,8 @@ import { ConversionError, secretToExternalSecret } from './external-secret';
 import { resolveInline } from './inline';
 import type { InlineTarget } from './inline';
 import { AVP_ANNOTATION_PREFIX, PlaceholderSyntaxError } from './placeholders';
+import { knownSchemas } from '../kro/stage';
+import { alwaysString, createStringFieldOracle, type StringFieldOracle } from './string-fields';
 
 /**
  * The secrets stage: finds argocd-vault-plugin placeholders in the merged objects and, by mode,
@@ -174,6 +176,7 @@ async function inlineMode(
   processEnv: NodeJS.ProcessEnv,
 ): Promise<RenderedObject[]> {
   const targets: InlineTarget[] = [];
+  let stringField: StringFieldOracle = () => true;
   const out = objects.map((o, i): RenderedObject => {
     const scan = scans[i];
     if (!scan) return o;
@@ -186,6 +189,7 @@ async function inlineMode(
       what: describeObject(o.object),
       scan,
       isSecret: isSecret(o.object),
+      stringField: (path) => stringField(object, path),
     });
     return { object, source: o.source };
   });
@@ -195,6 +199,16 @@ async function inlineMode(
   ctx.warn(
     `secrets.mode is inline: values from AWS Secrets Manager (${region}) are written into the rendered manifests, ` +
       `which Argo CD stores in its cache (Redis) and keeps as desired state; prefer mode externalSecret`,
+  );
+  // Schemas matter only where a whole value is one placeholder (it may keep a non-string type there) in a field
+  // that is not text anyway: Secrets and ConfigMaps alone never load them.
+  const wholeValues = targets.some((t) =>
+    t.scan.occurrences.some(
+      (o) => !o.base64Wrapped && o.segments.length === 1 && !alwaysString(t.object, o.path),
+    ),
+  );
+  stringField = createStringFieldOracle(
+    wholeValues ? await knownSchemas(objects, ctx, processEnv) : undefined,
   );
   const provider = await loadProvider({ region, inline: config.inline });
   let result: Awaited<ReturnType<typeof resolveInline>>;

@@ -21,6 +21,8 @@ export interface KindSchema {
 
 export interface SchemaLookup {
   find(apiVersion: string, kind: string): KindSchema | undefined;
+  /** True when a CRD given to the render belongs to `group`: that group's kinds are all known then. */
+  crdGroup(group: string): boolean;
 }
 
 export function splitApiVersion(apiVersion: string): { group: string; version: string } {
@@ -41,6 +43,7 @@ export interface LazyCrdFile {
 export function createSchemaLookup(
   entries: readonly KindSchema[],
   lazy: readonly LazyCrdFile[] = [],
+  crdGroups: ReadonlySet<string> = new Set(),
 ): SchemaLookup {
   const byKey = new Map<string, KindSchema>();
   const add = (e: KindSchema) => {
@@ -63,10 +66,11 @@ export function createSchemaLookup(
       }
       return byKey.get(`${group}/${version}/${kind}`);
     },
+    crdGroup: (group) => crdGroups.has(group),
   };
 }
 
-export const emptySchemaLookup: SchemaLookup = { find: () => undefined };
+export const emptySchemaLookup: SchemaLookup = { find: () => undefined, crdGroup: () => false };
 
 export interface CrdDirectory {
   /** CRDs whose group and kind a text scan could not tell, parsed eagerly. */

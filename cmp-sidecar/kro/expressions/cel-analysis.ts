@@ -13,6 +13,11 @@ export interface CelAnalysis {
   readonly functions: readonly string[];
   /** `runtime.newCondition({type: "X", status: "True"})` / `runtime.condition(schema, "X")` literals. */
   readonly conditions: readonly ConditionLiteral[];
+  /**
+   * Field selections on the instance (`schema.spec.a.b[0]` → ['spec', 'a', 'b', 0]): names for `.x`, `.?x` and
+   * `["x"]`, 0 for any other index. Every prefix of a selection is listed too.
+   */
+  readonly schemaSelections: readonly (readonly (string | number)[])[];
 }
 
 export interface ConditionLiteral {
@@ -79,6 +84,7 @@ export function analyzeCel(expression: string): CelParseResult {
   const identifiers: string[] = [];
   const functions: string[] = [];
   const conditions: ConditionLiteral[] = [];
+  const schemaSelections: (string | number)[][] = [];
   const addUnique = (list: string[], v: string) => {
     if (!list.includes(v)) list.push(v);
   };
@@ -89,6 +95,10 @@ export function analyzeCel(expression: string): CelParseResult {
       const name = node.args as string;
       if (!locals.has(name)) addUnique(identifiers, name);
       return;
+    }
+    if (op === '.' || op === '.?' || op === '[]' || op === '[?]') {
+      const selection = schemaSelection(node, locals);
+      if (selection) schemaSelections.push(selection);
     }
     if (op === '.' || op === '.?') {
       visit((node.args as [ASTNode, string])[0], locals);
@@ -161,7 +171,30 @@ export function analyzeCel(expression: string): CelParseResult {
     for (const a of args) visit(a, locals);
   };
   visit(ast, new Set());
-  return { ok: true, analysis: { identifiers, functions, conditions } };
+  return { ok: true, analysis: { identifiers, functions, conditions, schemaSelections } };
+}
+
+/** The path a chain of selections takes from the free identifier `schema`; undefined for anything else. */
+function schemaSelection(
+  node: ASTNode,
+  locals: ReadonlySet<string>,
+): (string | number)[] | undefined {
+  const path: (string | number)[] = [];
+  let n: ASTNode = node;
+  for (;;) {
+    const op: string = n.op;
+    if (op === '.' || op === '.?') {
+      const [operand, field] = n.args as [ASTNode, string];
+      path.unshift(field);
+      n = operand;
+    } else if (op === '[]' || op === '[?]') {
+      const [operand, index] = n.args as [ASTNode, ASTNode];
+      path.unshift(stringLiteral(index) ?? 0);
+      n = operand;
+    } else if (op === 'id') {
+      return n.args === 'schema' && !locals.has('schema') ? path : undefined;
+    } else return undefined;
+  }
 }
 
 function conditionLiteral(name: string, args: readonly ASTNode[]): ConditionLiteral {
