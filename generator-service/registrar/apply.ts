@@ -1,7 +1,7 @@
 import { describeError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import type { DesiredSecret } from './desired';
-import { isOwned } from './desired';
+import { ownerOf } from './desired';
 import type { RegistrarMetrics } from './metrics';
 import type { ActualSecret, Plan } from './plan';
 import { sameContent } from './plan';
@@ -15,6 +15,8 @@ export interface ApplyDeps {
   readonly log: Logger;
   readonly metrics: RegistrarMetrics;
   readonly dryRun: boolean;
+  /** This registrar's installation: a Secret re-read after a 409 is written only if it still belongs to it. */
+  readonly installationId: string;
   /** True the first time a standing condition (conflict, kept Secret) is reported; all true when absent. */
   readonly firstSeen?: (key: string) => boolean;
 }
@@ -44,11 +46,20 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps): Promise<ApplyOutco
   const firstSeen = deps.firstSeen ?? (() => true);
   for (const c of plan.conflicts) {
     const fresh = firstSeen(`conflict:${c.kind}:${c.desired}:${c.foreign}`);
+    const whose =
+      c.owner.kind === 'foreign'
+        ? 'a Secret this project does not own'
+        : 'a Secret of another registrar installation';
     log[fresh ? 'warn' : 'debug'](
       c.kind === 'foreign-server'
-        ? 'cluster already registered by a Secret this project does not own; leaving both alone'
-        : 'Secret name taken by a Secret this project does not own; leaving it alone',
-      { secret: c.desired, foreignSecret: c.foreign, server: c.server },
+        ? `cluster already registered by ${whose}; leaving both alone`
+        : `Secret name taken by ${whose}; leaving it alone`,
+      {
+        secret: c.desired,
+        foreignSecret: c.foreign,
+        server: c.server,
+        ...(c.owner.kind === 'other-installation' ? { installation: c.owner.id } : {}),
+      },
     );
     if (fresh) metrics.conflict(c.kind);
     metrics.secret('skipped');
@@ -152,12 +163,15 @@ async function resolveAfterConflict(d: DesiredSecret, deps: ApplyDeps) {
     await deps.store.create(d);
     return 'created' as const;
   }
-  if (!isOwned(current.labels)) {
+  if (ownerOf(current.labels, deps.installationId) !== 'this') {
     deps.metrics.conflict('name-taken');
-    deps.log.warn('Secret name taken by a Secret this project does not own; leaving it alone', {
-      secret: d.name,
-      server: d.server,
-    });
+    deps.log.warn(
+      'Secret name taken by a Secret this installation does not own; leaving it alone',
+      {
+        secret: d.name,
+        server: d.server,
+      },
+    );
     return 'conflict' as const;
   }
   if (sameContent(d, current)) return 'unchanged' as const;
@@ -175,7 +189,7 @@ async function remove(a: ActualSecret, deps: ApplyDeps) {
     // Changed since the listing: delete only if it is still ours, otherwise leave it for the next reconcile.
     const current = await deps.store.read(a.name);
     if (current === undefined) return 'deleted' as const;
-    if (!isOwned(current.labels)) return 'conflict' as const;
+    if (ownerOf(current.labels, deps.installationId) !== 'this') return 'conflict' as const;
     await deps.store.delete(a.name, current.resourceVersion);
     return 'deleted' as const;
   }

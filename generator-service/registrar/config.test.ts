@@ -55,14 +55,16 @@ describe('parseRegistrarConfig', () => {
         REGISTRAR_RESYNC_SECONDS: '1',
         REGISTRAR_LEASE_DURATION_SECONDS: '15s',
         REGISTRAR_LEASE_NAME: 'Bad Name',
+        REGISTRAR_INSTALLATION_ID: 'Blue_1',
       });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const issues = (error as ConfigError).issues;
-    expect(issues).toHaveLength(7);
+    expect(issues).toHaveLength(8);
     for (const key of [
+      'REGISTRAR_INSTALLATION_ID',
       'ARGOCD_NAMESPACE',
       'REGISTRAR_ROLE_ARN',
       'REGISTRAR_PRUNE',
@@ -88,6 +90,30 @@ describe('parseRegistrarConfig', () => {
     const parse = () => parseRegistrarConfig({ REGISTRAR_ROLE_ARN: arn });
     if (ok) expect(parse).not.toThrow();
     else expect(parse).toThrow(ConfigError);
+  });
+});
+
+describe('REGISTRAR_INSTALLATION_ID', () => {
+  it('defaults to "default", with the Lease name of a single installation', () => {
+    const c = parseRegistrarConfig({});
+    expect(c.installationId).toBe('default');
+    expect(c.lease.name).toBe('argocd-eks-plugins-registrar');
+  });
+
+  it('gives another installation its own Lease, so both elect a leader', () => {
+    const c = parseRegistrarConfig({ REGISTRAR_INSTALLATION_ID: 'green' });
+    expect(c.installationId).toBe('green');
+    expect(c.lease.name).toBe('argocd-eks-plugins-registrar-green');
+    expect(
+      parseRegistrarConfig({ REGISTRAR_INSTALLATION_ID: 'green', REGISTRAR_LEASE_NAME: 'mine' })
+        .lease.name,
+    ).toBe('mine');
+  });
+
+  it.each(['Blue', 'a_b', '-a', 'a'.repeat(64), 'a b'])('refuses %s', (id) => {
+    expect(() => parseRegistrarConfig({ REGISTRAR_INSTALLATION_ID: id })).toThrow(
+      /REGISTRAR_INSTALLATION_ID: /,
+    );
   });
 });
 

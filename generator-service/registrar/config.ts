@@ -6,6 +6,11 @@ import { ConfigError } from '../../core/errors';
 export interface RegistrarConfig {
   /** Where Argo CD reads cluster Secrets, and where the Lease lives. */
   readonly namespace: string;
+  /**
+   * Which registrar owns a Secret (label `argocd-eks-plugins/installation`), so two registrars writing to one
+   * namespace (two Argo CD instances, a blue/green pair) never prune or overwrite each other's Secrets.
+   */
+  readonly installationId: string;
   /** `awsAuthConfig.roleARN`, possibly holding `{{accountId}}`; undefined → no roleARN (pod identity). */
   readonly roleArnTemplate: string | undefined;
   readonly prune: boolean;
@@ -27,6 +32,7 @@ const PLACEHOLDER = /\{\{\s*([^}]*?)\s*\}\}/g;
 
 export const DEFAULTS = {
   namespace: 'argocd',
+  installationId: 'default',
   resyncSeconds: 300,
   leaseName: 'argocd-eks-plugins-registrar',
   leaseDurationSeconds: 15,
@@ -38,6 +44,14 @@ export function parseRegistrarConfig(env: NodeJS.ProcessEnv): RegistrarConfig {
   const namespace = value(env, 'ARGOCD_NAMESPACE') ?? DEFAULTS.namespace;
   if (!DNS_LABEL.test(namespace)) {
     issues.push(`ARGOCD_NAMESPACE: "${namespace}" is not a valid namespace name (RFC 1123 label)`);
+  }
+
+  const installationId = value(env, 'REGISTRAR_INSTALLATION_ID') ?? DEFAULTS.installationId;
+  // An RFC 1123 label is a valid label value and can also name this installation's Lease.
+  if (!DNS_LABEL.test(installationId)) {
+    issues.push(
+      `REGISTRAR_INSTALLATION_ID: "${installationId}" must be 1-63 lowercase letters, digits or "-", starting and ending with a letter or digit (it is a label value and part of the Lease name)`,
+    );
   }
 
   const roleArnTemplate = value(env, 'REGISTRAR_ROLE_ARN');
@@ -74,7 +88,12 @@ export function parseRegistrarConfig(env: NodeJS.ProcessEnv): RegistrarConfig {
     3600,
     issues,
   );
-  const leaseName = value(env, 'REGISTRAR_LEASE_NAME') ?? DEFAULTS.leaseName;
+  // Each installation elects its own leader: a shared Lease would leave one of two installations idle.
+  const leaseName =
+    value(env, 'REGISTRAR_LEASE_NAME') ??
+    (installationId === DEFAULTS.installationId
+      ? DEFAULTS.leaseName
+      : `${DEFAULTS.leaseName}-${installationId}`);
   if (!DNS_SUBDOMAIN.test(leaseName) || leaseName.length > 253) {
     issues.push(
       `REGISTRAR_LEASE_NAME: "${leaseName}" is not a valid object name (RFC 1123 subdomain)`,
@@ -85,6 +104,7 @@ export function parseRegistrarConfig(env: NodeJS.ProcessEnv): RegistrarConfig {
   if (issues.length > 0) throw new ConfigError(issues);
   return {
     namespace,
+    installationId,
     roleArnTemplate,
     prune,
     dryRun,

@@ -7,7 +7,7 @@ import type { DesiredSecret } from './desired';
 import {
   clusterSecretName,
   desiredSecret,
-  isOwned,
+  ownerOf,
   partOfCluster,
   SECRET_TYPE_LABEL,
   unregistrableReason,
@@ -20,7 +20,7 @@ import { statusOf } from './stores';
 export interface ReconcilerDeps {
   readonly feed: SnapshotFeed;
   readonly store: SecretStore;
-  readonly config: Pick<RegistrarConfig, 'roleArnTemplate' | 'prune' | 'dryRun'>;
+  readonly config: Pick<RegistrarConfig, 'roleArnTemplate' | 'prune' | 'dryRun' | 'installationId'>;
   readonly isLeader: () => boolean;
   readonly log: Logger;
   readonly metrics: RegistrarMetrics;
@@ -132,6 +132,7 @@ export class Reconciler {
       actual,
       parts: snapshot.parts,
       prune: config.prune,
+      installationId: config.installationId,
     });
     const changes = plan.create.length + plan.update.length + plan.delete.length;
     log[changes > 0 ? 'info' : 'debug']('registrar plan', {
@@ -151,13 +152,14 @@ export class Reconciler {
     const outcome = await applyPlan(plan, {
       ...this.deps,
       dryRun: config.dryRun,
+      installationId: config.installationId,
       firstSeen: (key) => {
         seen.add(key);
         return !previously.has(key);
       },
     });
     this.reported = seen;
-    const owned = actual.filter((s) => isOwned(s.labels)).length;
+    const owned = actual.filter((s) => ownerOf(s.labels, config.installationId) === 'this').length;
     const result: ReconcileResult =
       outcome.failed > 0 || outcome.lostLeadership ? 'partial' : 'success';
     metrics.reconciled(result, owned + outcome.created - outcome.deleted, new Date(), {

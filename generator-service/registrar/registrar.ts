@@ -62,6 +62,7 @@ export async function startRegistrar(parts: RegistrarParts): Promise<RegistrarHa
 
   log.info('registrar starting', {
     namespace: config.namespace,
+    installation: config.installationId,
     lease: config.lease.name,
     identity: config.lease.identity,
     prune: config.prune,
