@@ -21,7 +21,20 @@ export interface ApplyDeps {
   readonly firstSeen?: (key: string) => boolean;
 }
 
+/** What became of one planned write. */
+export type StepResult =
+  | 'created'
+  | 'updated'
+  | 'deleted'
+  | 'unchanged'
+  | 'conflict'
+  | 'failed'
+  | 'dry-run'
+  | 'not-attempted';
+
 export interface ApplyOutcome {
+  /** Per Secret name, for the status endpoint. */
+  readonly results: ReadonlyMap<string, StepResult>;
   readonly created: number;
   readonly deleted: number;
   /** Writes that failed (API faults); they are retried by the next reconcile. */
@@ -97,11 +110,13 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps): Promise<ApplyOutco
   ];
 
   let lostLeadership = false;
+  const results = new Map<string, StepResult>(steps.map((s) => [s.secret, 'not-attempted']));
   for (const step of steps) {
     const fields = { secret: step.secret, ...(step.server ? { server: step.server } : {}) };
     if (deps.dryRun) {
       log.info(`dry run: would ${step.action} cluster Secret`, fields);
       metrics.secret('skipped');
+      results.set(step.secret, 'dry-run');
       continue;
     }
     if (!deps.isLeader()) {
@@ -111,6 +126,7 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps): Promise<ApplyOutco
     }
     try {
       const result = await step.run();
+      results.set(step.secret, result);
       if (result === 'conflict') metrics.secret('skipped');
       else metrics.secret(result);
       if (result === 'created') created += 1;
@@ -118,6 +134,7 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps): Promise<ApplyOutco
       log.info(`cluster Secret ${result}`, fields);
     } catch (e) {
       failed += 1;
+      results.set(step.secret, 'failed');
       metrics.error(step.action);
       log.error(`could not ${step.action} cluster Secret; retrying next reconcile`, {
         ...fields,
@@ -126,7 +143,7 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps): Promise<ApplyOutco
       });
     }
   }
-  return { created, deleted, failed, lostLeadership };
+  return { results, created, deleted, failed, lostLeadership };
 }
 
 async function create(d: DesiredSecret, deps: ApplyDeps) {

@@ -1,5 +1,11 @@
 import { ConfigError } from '../../core/errors';
-import { DEFAULTS, parseRegistrarConfig, roleArnFor } from './config';
+import {
+  DEFAULTS,
+  parseRegistrarConfig,
+  parseSplitConfig,
+  roleArnFor,
+  SPLIT_DEFAULTS,
+} from './config';
 
 describe('parseRegistrarConfig', () => {
   it('has defaults for everything', () => {
@@ -126,4 +132,50 @@ describe('roleArnFor', () => {
       'arn:aws:iam::999999999999:role/argocd',
     );
   });
+});
+
+describe('parseSplitConfig (the registrar subcommand)', () => {
+  it('needs the generator URL and token file, and defaults the rest', () => {
+    expect(
+      parseSplitConfig({
+        REGISTRAR_GENERATOR_URL: 'http://eks-cluster-generator.argocd.svc:4355',
+        REGISTRAR_GENERATOR_TOKEN_FILE: '/var/run/token',
+      }),
+    ).toEqual({
+      issues: [],
+      config: {
+        generatorUrl: 'http://eks-cluster-generator.argocd.svc:4355',
+        tokenFile: '/var/run/token',
+        pollSeconds: SPLIT_DEFAULTS.pollSeconds,
+        generatorTimeoutSeconds: SPLIT_DEFAULTS.generatorTimeoutSeconds,
+        port: 4356,
+        host: '0.0.0.0',
+      },
+    });
+  });
+
+  it('reports every problem at once, each naming its variable', () => {
+    const { issues } = parseSplitConfig({
+      REGISTRAR_POLL_SECONDS: '0',
+      REGISTRAR_GENERATOR_TIMEOUT_SECONDS: 'x',
+      REGISTRAR_PORT: '70000',
+    });
+    expect(issues.map((i) => i.split(':')[0])).toEqual([
+      'REGISTRAR_GENERATOR_URL',
+      'REGISTRAR_GENERATOR_TOKEN_FILE',
+      'REGISTRAR_POLL_SECONDS',
+      'REGISTRAR_GENERATOR_TIMEOUT_SECONDS',
+      'REGISTRAR_PORT',
+    ]);
+  });
+
+  it.each(['eks-cluster-generator:4355', 'ftp://x', 'http://x/?token=1'])(
+    'refuses the generator URL %s',
+    (url) => {
+      expect(
+        parseSplitConfig({ REGISTRAR_GENERATOR_URL: url, REGISTRAR_GENERATOR_TOKEN_FILE: '/t' })
+          .issues,
+      ).toEqual([expect.stringMatching(/^REGISTRAR_GENERATOR_URL: .* is not an http\(s\) URL$/)]);
+    },
+  );
 });

@@ -153,3 +153,82 @@ function int(
   }
   return n;
 }
+
+/** Settings of the registrar run as its own process (`registrar` subcommand), besides RegistrarConfig. */
+export interface SplitRegistrarConfig {
+  /** The generator's base URL; the fleet is read from `<url>/api/v1/registrar/fleet`. */
+  readonly generatorUrl: string;
+  /** The generator's bearer token; the status endpoint accepts the same token. */
+  readonly tokenFile: string;
+  readonly pollSeconds: number;
+  readonly generatorTimeoutSeconds: number;
+  /** The status, /metrics and /healthz listener. */
+  readonly port: number;
+  readonly host: string;
+}
+
+export const SPLIT_DEFAULTS = {
+  pollSeconds: 30,
+  generatorTimeoutSeconds: 30,
+  port: 4356,
+  host: '0.0.0.0',
+} as const;
+
+/** Parses the split-mode settings; returns the issues rather than throwing, so the caller can report all at once. */
+export function parseSplitConfig(
+  env: NodeJS.ProcessEnv,
+): { config: SplitRegistrarConfig; issues: [] } | { config?: undefined; issues: string[] } {
+  const issues: string[] = [];
+  const generatorUrl = value(env, 'REGISTRAR_GENERATOR_URL');
+  if (generatorUrl === undefined) {
+    issues.push(
+      'REGISTRAR_GENERATOR_URL: not set (the generator service, e.g. http://eks-cluster-generator.argocd.svc:4355)',
+    );
+  } else if (!isHttpUrl(generatorUrl)) {
+    issues.push(`REGISTRAR_GENERATOR_URL: "${generatorUrl}" is not an http(s) URL`);
+  }
+  const tokenFile = value(env, 'REGISTRAR_GENERATOR_TOKEN_FILE');
+  if (tokenFile === undefined) {
+    issues.push(
+      "REGISTRAR_GENERATOR_TOKEN_FILE: not set (a file holding the generator's bearer token)",
+    );
+  }
+  const pollSeconds = int(
+    env,
+    'REGISTRAR_POLL_SECONDS',
+    SPLIT_DEFAULTS.pollSeconds,
+    1,
+    3600,
+    issues,
+  );
+  const generatorTimeoutSeconds = int(
+    env,
+    'REGISTRAR_GENERATOR_TIMEOUT_SECONDS',
+    SPLIT_DEFAULTS.generatorTimeoutSeconds,
+    1,
+    600,
+    issues,
+  );
+  const portText = value(env, 'REGISTRAR_PORT');
+  const port = portText === undefined ? SPLIT_DEFAULTS.port : Number(portText);
+  if (portText !== undefined && (!/^\d+$/.test(portText) || port > 65535)) {
+    issues.push(`REGISTRAR_PORT: expected a port from 0 to 65535, got "${portText}"`);
+  }
+  const host = value(env, 'REGISTRAR_HOST') ?? SPLIT_DEFAULTS.host;
+  if (issues.length > 0 || generatorUrl === undefined || tokenFile === undefined) {
+    return { issues };
+  }
+  return {
+    issues: [],
+    config: { generatorUrl, tokenFile, pollSeconds, generatorTimeoutSeconds, port, host },
+  };
+}
+
+function isHttpUrl(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.search === '' && u.hash === '';
+  } catch {
+    return false;
+  }
+}

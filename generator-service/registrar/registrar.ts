@@ -5,6 +5,7 @@ import type { RegistrarConfig } from './config';
 import { LeaderElector } from './leader';
 import { registrarMetrics } from './metrics';
 import type { ReconcileOutcome } from './reconciler';
+import type { ReconcileState } from './status';
 import { Reconciler } from './reconciler';
 import type { LeaseStore, SecretStore } from './stores';
 
@@ -28,6 +29,8 @@ export interface RegistrarHandle {
   /** Runs (or joins) one leader-election round; true when this replica leads afterwards. */
   electionRound(): Promise<boolean>;
   isLeader(): boolean;
+  /** Per-cluster state after the last reconcile this replica ran (undefined before one, or when it never led). */
+  state(): ReconcileState | undefined;
 }
 
 /**
@@ -97,5 +100,6 @@ export async function startRegistrar(parts: RegistrarParts): Promise<RegistrarHa
     },
     electionRound: () => elector.tryAcquireOrRenew(),
     isLeader: () => elector.isLeader(),
+    state: () => reconciler.lastState(),
   };
 }
