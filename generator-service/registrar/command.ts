@@ -103,6 +103,7 @@ async function start(
     secrets: kubeSecretStore(kc, config.namespace),
     leases: kubeLeaseStore(kc, config.namespace),
     feed,
+    fleetReadFailing: () => feed.state().lastError !== undefined,
     log: log.child({ component: 'registrar' }),
     metrics,
   });

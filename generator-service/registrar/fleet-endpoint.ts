@@ -18,7 +18,8 @@ export function registrarFleetRoute(deps: {
   // One body per snapshot: replicas of the registrar poll, and a fleet of 10,000 clusters is ~20 MB of JSON.
   let cached: { snapshot: FleetSnapshot; body: Buffer } | undefined;
   return (req, res, next) => {
-    if (req.path !== FLEET_PATH) {
+    // A path prefix is accepted, as for getparams (a proxy in front may add one).
+    if (!req.path.endsWith(FLEET_PATH)) {
       next();
       return;
     }

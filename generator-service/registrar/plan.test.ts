@@ -44,6 +44,7 @@ function plan(input: {
   prune?: boolean;
   inSnapshot?: string[];
   installationId?: string;
+  fleetReadFailing?: boolean;
 }) {
   const d = input.desired ?? [];
   return planReconcile({
@@ -52,6 +53,7 @@ function plan(input: {
     parts: input.parts ?? [part(ACCOUNT, REGION)],
     prune: input.prune ?? true,
     installationId: input.installationId ?? 'default',
+    fleetReadFailing: input.fleetReadFailing ?? false,
     inSnapshot: new Set([...d.map((x) => x.name), ...(input.inSnapshot ?? [])]),
   });
 }
@@ -116,12 +118,17 @@ describe('planReconcile', () => {
   it.each<
     [
       string,
-      { parts?: SourcePart[]; prune?: boolean; inSnapshot?: string[] },
+      { parts?: SourcePart[]; prune?: boolean; inSnapshot?: string[]; fleetReadFailing?: boolean },
       KeepReason | 'delete',
     ]
   >([
     ['its part listed successfully, prune on', {}, 'delete'],
     ['prune off', { prune: false }, 'prune-disabled'],
+    [
+      'the last fleet read refused (split registrar)',
+      { fleetReadFailing: true },
+      'fleet-read-failing',
+    ],
     ['its part failing', { parts: [part(ACCOUNT, REGION, { failing: true })] }, 'part-failing'],
     [
       'its part never loaded',

@@ -23,7 +23,11 @@ export interface Conflict {
 
 /** Why an owned Secret whose cluster is not (registrable) in the snapshot stays. */
 export type KeepReason =
-  'cluster-not-registrable' | 'part-unknown' | 'part-failing' | 'prune-disabled';
+  | 'cluster-not-registrable'
+  | 'part-unknown'
+  | 'part-failing'
+  | 'fleet-read-failing'
+  | 'prune-disabled';
 
 export interface Plan {
   readonly create: readonly DesiredSecret[];
@@ -44,6 +48,11 @@ export interface PlanInput {
   readonly prune: boolean;
   /** This registrar's REGISTRAR_INSTALLATION_ID: it writes and deletes only Secrets of this installation. */
   readonly installationId: string;
+  /**
+   * True while the latest read of the fleet was refused (split registrar): the snapshot is the last accepted one,
+   * and while the generator is failing nothing is deleted, not even a retry of a removal decided before.
+   */
+  readonly fleetReadFailing?: boolean;
 }
 
 export function planReconcile(input: PlanInput): Plan {
@@ -111,6 +120,7 @@ function removalBlocker(actual: ActualSecret, input: PlanInput): KeepReason | un
   const part = partOfSecret(actual, input.parts);
   if (part === undefined) return 'part-unknown';
   if (part.lastError !== undefined || part.lastSuccessAt === undefined) return 'part-failing';
+  if (input.fleetReadFailing === true) return 'fleet-read-failing';
   if (!input.prune) return 'prune-disabled';
   return undefined;
 }

@@ -26,6 +26,8 @@ export interface ReconcilerDeps {
   readonly isLeader: () => boolean;
   readonly log: Logger;
   readonly metrics: RegistrarMetrics;
+  /** True while the fleet's source refuses reads (split registrar): nothing is deleted meanwhile. */
+  readonly fleetReadFailing?: () => boolean;
 }
 
 export type ReconcileOutcome = ReconcileResult | 'not-leader' | 'no-snapshot';
@@ -150,6 +152,7 @@ export class Reconciler {
       parts: snapshot.parts,
       prune: config.prune,
       installationId: config.installationId,
+      fleetReadFailing: this.deps.fleetReadFailing?.() ?? false,
     });
     const changes = plan.create.length + plan.update.length + plan.delete.length;
     log[changes > 0 ? 'info' : 'debug']('registrar plan', {

@@ -16,6 +16,8 @@ export interface RegistrarParts {
   readonly feed: SnapshotFeed;
   readonly log: Logger;
   readonly metrics: Registry;
+  /** True while the fleet's source refuses reads (split registrar): nothing is deleted meanwhile. */
+  readonly fleetReadFailing?: () => boolean;
   /** Clock for lease timing (tests drive failover with it); Date.now by default. */
   readonly now?: () => number;
 }
@@ -61,6 +63,7 @@ export async function startRegistrar(parts: RegistrarParts): Promise<RegistrarHa
     isLeader: () => elector.isLeader(),
     log,
     metrics,
+    ...(parts.fleetReadFailing === undefined ? {} : { fleetReadFailing: parts.fleetReadFailing }),
   });
 
   log.info('registrar starting', {

@@ -167,6 +167,28 @@ it.each<[string, { status: number; body: string }]>([
   expect(secretNames()).toEqual([nameOf(alpha)]);
 });
 
+it('a removal decided from a good answer is not retried while the generator is failing', async () => {
+  // gamma leaves the fleet; its delete fails once at the API.
+  h.api.inject({ verb: 'delete', resource: 'secrets', status: 500, times: 1 });
+  source.records = [alpha];
+  await refreshUntilServed([alpha]);
+  await registrar.feed.poll();
+  await registrar.handle.settle();
+  expect(secretNames()).toEqual([nameOf(alpha), nameOf(gamma)].sort());
+
+  fault = { status: 503, body: '{"message":"cluster registry has not loaded yet"}' };
+  const before = deletes().length;
+  await readAndReconcile();
+  expect(deletes()).toHaveLength(before);
+  expect((await status(TOKEN)).body.kept).toEqual([
+    { secret: nameOf(gamma), reason: 'fleet-read-failing' },
+  ]);
+
+  fault = undefined;
+  await readAndReconcile();
+  expect(secretNames()).toEqual([nameOf(alpha)]);
+});
+
 it('a generator reply in which a failing part lost clusters is refused, not pruned on', async () => {
   // Built as the generator would encode it; the generator itself keeps a failing part's clusters.
   const body = encodeFleet({
