@@ -114,11 +114,13 @@ async function start(
     log,
     status: () => {
       const fleet = feed.state();
-      const state = handle.state();
+      const leader = handle.isLeader();
+      // A replica that does not lead has no current view of the Secrets: it shows none rather than an old one.
+      const state = leader ? handle.state() : undefined;
       return {
         installation: config.installationId,
         namespace: config.namespace,
-        leader: handle.isLeader(),
+        leader,
         dryRun: config.dryRun,
         prune: config.prune,
         fleet: {

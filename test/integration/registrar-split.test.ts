@@ -293,5 +293,14 @@ it('the generator refuses the fleet without its token', async () => {
   });
   expect(wrong.status).toBe(403);
   expect(await wrong.text()).not.toContain(alpha.caData);
+  expect((await fetch(`${base}/api/v1/registrar/fleet`, { method: 'POST' })).status).toBe(405);
+  // Behind a proxy that adds a path prefix, as for getparams.
+  const prefixed = await fetch(`${base}/generator/api/v1/registrar/fleet`, {
+    headers: { Authorization: `Bearer ${TOKEN}` },
+  });
+  expect(prefixed.status).toBe(200);
+  expect(
+    ((await prefixed.json()) as { fleet: { clusters: unknown[] } }).fleet.clusters,
+  ).toHaveLength(2);
   expect(logs.join('')).not.toContain(TOKEN);
 });
