@@ -9,6 +9,7 @@ import { bearerAuth, checkBearer, type TokenProvider } from './http/auth';
 import { errorMiddleware, methodNotAllowed, notFound } from './http/errors';
 import { healthRoutes } from './http/health';
 import type { ServiceMetrics } from './metrics';
+import { registrarFleetRoute } from './registrar/fleet-endpoint';
 import type { FleetRegistry } from './registry';
 import { createResponseCache, type CachedReply, type ResponseCache } from './response-cache';
 
@@ -203,6 +204,8 @@ export function createApp(deps: AppDeps): Express {
       });
     });
   });
+  // The split registrar's read of the fleet (with CA data and part states): generator-service/registrar/README.md.
+  app.use(registrarFleetRoute({ registry, tokens: deps.tokens }));
   app.use(notFound);
   app.use(errorMiddleware(log));
 

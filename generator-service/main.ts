@@ -177,6 +177,11 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<vo
 // The file source parses large fleet files in a worker running this same bundle: there, only the parser runs.
 if (isFleetParseWorker()) {
   runFleetParseWorker();
+} else if (process.argv[2] === 'registrar') {
+  // The registrar as its own process (generator-service/registrar/README.md); loads the Kubernetes client only here.
+  import('./registrar/command.js')
+    .then((m) => m.runRegistrarProcess(process.env))
+    .catch((e: unknown) => fail(`registrar: fatal: ${describeError(e)}`, 1));
 } else {
   main(process.argv.slice(2), process.env).catch((e: unknown) => {
     fail(`fatal: ${describeError(e)}`, 1);

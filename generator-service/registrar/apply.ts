@@ -1,7 +1,7 @@
 import { describeError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import type { DesiredSecret } from './desired';
-import { isOwned } from './desired';
+import { ownerOf } from './desired';
 import type { RegistrarMetrics } from './metrics';
 import type { ActualSecret, Plan } from './plan';
 import { sameContent } from './plan';
@@ -15,11 +15,26 @@ export interface ApplyDeps {
   readonly log: Logger;
   readonly metrics: RegistrarMetrics;
   readonly dryRun: boolean;
+  /** This registrar's installation: a Secret re-read after a 409 is written only if it still belongs to it. */
+  readonly installationId: string;
   /** True the first time a standing condition (conflict, kept Secret) is reported; all true when absent. */
   readonly firstSeen?: (key: string) => boolean;
 }
 
+/** What became of one planned write. */
+export type StepResult =
+  | 'created'
+  | 'updated'
+  | 'deleted'
+  | 'unchanged'
+  | 'conflict'
+  | 'failed'
+  | 'dry-run'
+  | 'not-attempted';
+
 export interface ApplyOutcome {
+  /** Per Secret name, for the status endpoint. */
+  readonly results: ReadonlyMap<string, StepResult>;
   readonly created: number;
   readonly deleted: number;
   /** Writes that failed (API faults); they are retried by the next reconcile. */
@@ -44,11 +59,20 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps): Promise<ApplyOutco
   const firstSeen = deps.firstSeen ?? (() => true);
   for (const c of plan.conflicts) {
     const fresh = firstSeen(`conflict:${c.kind}:${c.desired}:${c.foreign}`);
+    const whose =
+      c.owner.kind === 'foreign'
+        ? 'a Secret this project does not own'
+        : 'a Secret of another registrar installation';
     log[fresh ? 'warn' : 'debug'](
       c.kind === 'foreign-server'
-        ? 'cluster already registered by a Secret this project does not own; leaving both alone'
-        : 'Secret name taken by a Secret this project does not own; leaving it alone',
-      { secret: c.desired, foreignSecret: c.foreign, server: c.server },
+        ? `cluster already registered by ${whose}; leaving both alone`
+        : `Secret name taken by ${whose}; leaving it alone`,
+      {
+        secret: c.desired,
+        foreignSecret: c.foreign,
+        server: c.server,
+        ...(c.owner.kind === 'other-installation' ? { installation: c.owner.id } : {}),
+      },
     );
     if (fresh) metrics.conflict(c.kind);
     metrics.secret('skipped');
@@ -86,11 +110,13 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps): Promise<ApplyOutco
   ];
 
   let lostLeadership = false;
+  const results = new Map<string, StepResult>(steps.map((s) => [s.secret, 'not-attempted']));
   for (const step of steps) {
     const fields = { secret: step.secret, ...(step.server ? { server: step.server } : {}) };
     if (deps.dryRun) {
       log.info(`dry run: would ${step.action} cluster Secret`, fields);
       metrics.secret('skipped');
+      results.set(step.secret, 'dry-run');
       continue;
     }
     if (!deps.isLeader()) {
@@ -100,6 +126,7 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps): Promise<ApplyOutco
     }
     try {
       const result = await step.run();
+      results.set(step.secret, result);
       if (result === 'conflict') metrics.secret('skipped');
       else metrics.secret(result);
       if (result === 'created') created += 1;
@@ -107,6 +134,7 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps): Promise<ApplyOutco
       log.info(`cluster Secret ${result}`, fields);
     } catch (e) {
       failed += 1;
+      results.set(step.secret, 'failed');
       metrics.error(step.action);
       log.error(`could not ${step.action} cluster Secret; retrying next reconcile`, {
         ...fields,
@@ -115,7 +143,7 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps): Promise<ApplyOutco
       });
     }
   }
-  return { created, deleted, failed, lostLeadership };
+  return { results, created, deleted, failed, lostLeadership };
 }
 
 async function create(d: DesiredSecret, deps: ApplyDeps) {
@@ -152,12 +180,15 @@ async function resolveAfterConflict(d: DesiredSecret, deps: ApplyDeps) {
     await deps.store.create(d);
     return 'created' as const;
   }
-  if (!isOwned(current.labels)) {
+  if (ownerOf(current.labels, deps.installationId) !== 'this') {
     deps.metrics.conflict('name-taken');
-    deps.log.warn('Secret name taken by a Secret this project does not own; leaving it alone', {
-      secret: d.name,
-      server: d.server,
-    });
+    deps.log.warn(
+      'Secret name taken by a Secret this installation does not own; leaving it alone',
+      {
+        secret: d.name,
+        server: d.server,
+      },
+    );
     return 'conflict' as const;
   }
   if (sameContent(d, current)) return 'unchanged' as const;
@@ -175,7 +206,7 @@ async function remove(a: ActualSecret, deps: ApplyDeps) {
     // Changed since the listing: delete only if it is still ours, otherwise leave it for the next reconcile.
     const current = await deps.store.read(a.name);
     if (current === undefined) return 'deleted' as const;
-    if (!isOwned(current.labels)) return 'conflict' as const;
+    if (ownerOf(current.labels, deps.installationId) !== 'this') return 'conflict' as const;
     await deps.store.delete(a.name, current.resourceVersion);
     return 'deleted' as const;
   }

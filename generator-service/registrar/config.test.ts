@@ -1,5 +1,11 @@
 import { ConfigError } from '../../core/errors';
-import { DEFAULTS, parseRegistrarConfig, roleArnFor } from './config';
+import {
+  DEFAULTS,
+  parseRegistrarConfig,
+  parseSplitConfig,
+  roleArnFor,
+  SPLIT_DEFAULTS,
+} from './config';
 
 describe('parseRegistrarConfig', () => {
   it('has defaults for everything', () => {
@@ -55,14 +61,16 @@ describe('parseRegistrarConfig', () => {
         REGISTRAR_RESYNC_SECONDS: '1',
         REGISTRAR_LEASE_DURATION_SECONDS: '15s',
         REGISTRAR_LEASE_NAME: 'Bad Name',
+        REGISTRAR_INSTALLATION_ID: 'Blue_1',
       });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const issues = (error as ConfigError).issues;
-    expect(issues).toHaveLength(7);
+    expect(issues).toHaveLength(8);
     for (const key of [
+      'REGISTRAR_INSTALLATION_ID',
       'ARGOCD_NAMESPACE',
       'REGISTRAR_ROLE_ARN',
       'REGISTRAR_PRUNE',
@@ -91,6 +99,30 @@ describe('parseRegistrarConfig', () => {
   });
 });
 
+describe('REGISTRAR_INSTALLATION_ID', () => {
+  it('defaults to "default", with the Lease name of a single installation', () => {
+    const c = parseRegistrarConfig({});
+    expect(c.installationId).toBe('default');
+    expect(c.lease.name).toBe('argocd-eks-plugins-registrar');
+  });
+
+  it('gives another installation its own Lease, so both elect a leader', () => {
+    const c = parseRegistrarConfig({ REGISTRAR_INSTALLATION_ID: 'green' });
+    expect(c.installationId).toBe('green');
+    expect(c.lease.name).toBe('argocd-eks-plugins-registrar-green');
+    expect(
+      parseRegistrarConfig({ REGISTRAR_INSTALLATION_ID: 'green', REGISTRAR_LEASE_NAME: 'mine' })
+        .lease.name,
+    ).toBe('mine');
+  });
+
+  it.each(['Blue', 'a_b', '-a', 'a'.repeat(64), 'a b'])('refuses %s', (id) => {
+    expect(() => parseRegistrarConfig({ REGISTRAR_INSTALLATION_ID: id })).toThrow(
+      /REGISTRAR_INSTALLATION_ID: /,
+    );
+  });
+});
+
 describe('roleArnFor', () => {
   it('fills the account id', () => {
     expect(roleArnFor('arn:aws:iam::{{ accountId }}:role/argocd', '111111111111')).toBe(
@@ -100,4 +132,50 @@ describe('roleArnFor', () => {
       'arn:aws:iam::999999999999:role/argocd',
     );
   });
+});
+
+describe('parseSplitConfig (the registrar subcommand)', () => {
+  it('needs the generator URL and token file, and defaults the rest', () => {
+    expect(
+      parseSplitConfig({
+        REGISTRAR_GENERATOR_URL: 'http://eks-cluster-generator.argocd.svc:4355',
+        REGISTRAR_GENERATOR_TOKEN_FILE: '/var/run/token',
+      }),
+    ).toEqual({
+      issues: [],
+      config: {
+        generatorUrl: 'http://eks-cluster-generator.argocd.svc:4355',
+        tokenFile: '/var/run/token',
+        pollSeconds: SPLIT_DEFAULTS.pollSeconds,
+        generatorTimeoutSeconds: SPLIT_DEFAULTS.generatorTimeoutSeconds,
+        port: 4356,
+        host: '0.0.0.0',
+      },
+    });
+  });
+
+  it('reports every problem at once, each naming its variable', () => {
+    const { issues } = parseSplitConfig({
+      REGISTRAR_POLL_SECONDS: '0',
+      REGISTRAR_GENERATOR_TIMEOUT_SECONDS: 'x',
+      REGISTRAR_PORT: '70000',
+    });
+    expect(issues.map((i) => i.split(':')[0])).toEqual([
+      'REGISTRAR_GENERATOR_URL',
+      'REGISTRAR_GENERATOR_TOKEN_FILE',
+      'REGISTRAR_POLL_SECONDS',
+      'REGISTRAR_GENERATOR_TIMEOUT_SECONDS',
+      'REGISTRAR_PORT',
+    ]);
+  });
+
+  it.each(['eks-cluster-generator:4355', 'ftp://x', 'http://x/?token=1'])(
+    'refuses the generator URL %s',
+    (url) => {
+      expect(
+        parseSplitConfig({ REGISTRAR_GENERATOR_URL: url, REGISTRAR_GENERATOR_TOKEN_FILE: '/t' })
+          .issues,
+      ).toEqual([expect.stringMatching(/^REGISTRAR_GENERATOR_URL: .* is not an http\(s\) URL$/)]);
+    },
+  );
 });

@@ -6,6 +6,11 @@ import { ConfigError } from '../../core/errors';
 export interface RegistrarConfig {
   /** Where Argo CD reads cluster Secrets, and where the Lease lives. */
   readonly namespace: string;
+  /**
+   * Which registrar owns a Secret (label `argocd-eks-plugins/installation`), so two registrars writing to one
+   * namespace (two Argo CD instances, a blue/green pair) never prune or overwrite each other's Secrets.
+   */
+  readonly installationId: string;
   /** `awsAuthConfig.roleARN`, possibly holding `{{accountId}}`; undefined → no roleARN (pod identity). */
   readonly roleArnTemplate: string | undefined;
   readonly prune: boolean;
@@ -27,6 +32,7 @@ const PLACEHOLDER = /\{\{\s*([^}]*?)\s*\}\}/g;
 
 export const DEFAULTS = {
   namespace: 'argocd',
+  installationId: 'default',
   resyncSeconds: 300,
   leaseName: 'argocd-eks-plugins-registrar',
   leaseDurationSeconds: 15,
@@ -38,6 +44,14 @@ export function parseRegistrarConfig(env: NodeJS.ProcessEnv): RegistrarConfig {
   const namespace = value(env, 'ARGOCD_NAMESPACE') ?? DEFAULTS.namespace;
   if (!DNS_LABEL.test(namespace)) {
     issues.push(`ARGOCD_NAMESPACE: "${namespace}" is not a valid namespace name (RFC 1123 label)`);
+  }
+
+  const installationId = value(env, 'REGISTRAR_INSTALLATION_ID') ?? DEFAULTS.installationId;
+  // An RFC 1123 label is a valid label value and can also name this installation's Lease.
+  if (!DNS_LABEL.test(installationId)) {
+    issues.push(
+      `REGISTRAR_INSTALLATION_ID: "${installationId}" must be 1-63 lowercase letters, digits or "-", starting and ending with a letter or digit (it is a label value and part of the Lease name)`,
+    );
   }
 
   const roleArnTemplate = value(env, 'REGISTRAR_ROLE_ARN');
@@ -74,7 +88,12 @@ export function parseRegistrarConfig(env: NodeJS.ProcessEnv): RegistrarConfig {
     3600,
     issues,
   );
-  const leaseName = value(env, 'REGISTRAR_LEASE_NAME') ?? DEFAULTS.leaseName;
+  // Each installation elects its own leader: a shared Lease would leave one of two installations idle.
+  const leaseName =
+    value(env, 'REGISTRAR_LEASE_NAME') ??
+    (installationId === DEFAULTS.installationId
+      ? DEFAULTS.leaseName
+      : `${DEFAULTS.leaseName}-${installationId}`);
   if (!DNS_SUBDOMAIN.test(leaseName) || leaseName.length > 253) {
     issues.push(
       `REGISTRAR_LEASE_NAME: "${leaseName}" is not a valid object name (RFC 1123 subdomain)`,
@@ -85,6 +104,7 @@ export function parseRegistrarConfig(env: NodeJS.ProcessEnv): RegistrarConfig {
   if (issues.length > 0) throw new ConfigError(issues);
   return {
     namespace,
+    installationId,
     roleArnTemplate,
     prune,
     dryRun,
@@ -132,4 +152,83 @@ function int(
     return fallback;
   }
   return n;
+}
+
+/** Settings of the registrar run as its own process (`registrar` subcommand), besides RegistrarConfig. */
+export interface SplitRegistrarConfig {
+  /** The generator's base URL; the fleet is read from `<url>/api/v1/registrar/fleet`. */
+  readonly generatorUrl: string;
+  /** The generator's bearer token; the status endpoint accepts the same token. */
+  readonly tokenFile: string;
+  readonly pollSeconds: number;
+  readonly generatorTimeoutSeconds: number;
+  /** The status, /metrics and /healthz listener. */
+  readonly port: number;
+  readonly host: string;
+}
+
+export const SPLIT_DEFAULTS = {
+  pollSeconds: 30,
+  generatorTimeoutSeconds: 30,
+  port: 4356,
+  host: '0.0.0.0',
+} as const;
+
+/** Parses the split-mode settings; returns the issues rather than throwing, so the caller can report all at once. */
+export function parseSplitConfig(
+  env: NodeJS.ProcessEnv,
+): { config: SplitRegistrarConfig; issues: [] } | { config?: undefined; issues: string[] } {
+  const issues: string[] = [];
+  const generatorUrl = value(env, 'REGISTRAR_GENERATOR_URL');
+  if (generatorUrl === undefined) {
+    issues.push(
+      'REGISTRAR_GENERATOR_URL: not set (the generator service, e.g. http://eks-cluster-generator.argocd.svc:4355)',
+    );
+  } else if (!isHttpUrl(generatorUrl)) {
+    issues.push(`REGISTRAR_GENERATOR_URL: "${generatorUrl}" is not an http(s) URL`);
+  }
+  const tokenFile = value(env, 'REGISTRAR_GENERATOR_TOKEN_FILE');
+  if (tokenFile === undefined) {
+    issues.push(
+      "REGISTRAR_GENERATOR_TOKEN_FILE: not set (a file holding the generator's bearer token)",
+    );
+  }
+  const pollSeconds = int(
+    env,
+    'REGISTRAR_POLL_SECONDS',
+    SPLIT_DEFAULTS.pollSeconds,
+    1,
+    3600,
+    issues,
+  );
+  const generatorTimeoutSeconds = int(
+    env,
+    'REGISTRAR_GENERATOR_TIMEOUT_SECONDS',
+    SPLIT_DEFAULTS.generatorTimeoutSeconds,
+    1,
+    600,
+    issues,
+  );
+  const portText = value(env, 'REGISTRAR_PORT');
+  const port = portText === undefined ? SPLIT_DEFAULTS.port : Number(portText);
+  if (portText !== undefined && (!/^\d+$/.test(portText) || port > 65535)) {
+    issues.push(`REGISTRAR_PORT: expected a port from 0 to 65535, got "${portText}"`);
+  }
+  const host = value(env, 'REGISTRAR_HOST') ?? SPLIT_DEFAULTS.host;
+  if (issues.length > 0 || generatorUrl === undefined || tokenFile === undefined) {
+    return { issues };
+  }
+  return {
+    issues: [],
+    config: { generatorUrl, tokenFile, pollSeconds, generatorTimeoutSeconds, port, host },
+  };
+}
+
+function isHttpUrl(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.search === '' && u.hash === '';
+  } catch {
+    return false;
+  }
 }

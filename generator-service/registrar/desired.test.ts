@@ -59,18 +59,20 @@ describe('desiredSecret', () => {
   });
   const c = cluster(rec);
 
-  it('lays the project labels over the cluster labels', () => {
-    const d = desiredSecret(c, undefined, { roleArnTemplate: undefined });
+  it('lays the project labels, with the installation, over the cluster labels', () => {
+    const d = desiredSecret(c, undefined, { roleArnTemplate: undefined, installationId: 'blue' });
     expect(d.labels).toEqual({
       env: 'prod',
       [MANAGED_BY_LABEL]: 'argocd-eks-plugins',
       [SECRET_TYPE_LABEL]: 'cluster',
+      'argocd-eks-plugins/installation': 'blue',
     });
   });
 
   it('holds name, server and the EKS config with the CA data unchanged', () => {
     const d = desiredSecret(c, part(rec.accountId, rec.region), {
       roleArnTemplate: 'arn:aws:iam::{{accountId}}:role/argocd-manager',
+      installationId: 'default',
     });
     expect(d.data).toEqual({
       name: 'alpha',

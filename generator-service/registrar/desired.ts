@@ -7,6 +7,10 @@ import { roleArnFor } from './config';
 export const SECRET_TYPE_LABEL = 'argocd.argoproj.io/secret-type';
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'argocd-eks-plugins';
+/** Which registrar owns the Secret: REGISTRAR_INSTALLATION_ID. */
+export const INSTALLATION_LABEL = 'argocd-eks-plugins/installation';
+/** The installation id when none is set; it also owns the Secrets written before ids existed (see ownerOf()). */
+export const DEFAULT_INSTALLATION = 'default';
 
 /** Where an owned Secret came from, so pruning can ask whether that part's last listing succeeded. */
 export const REGISTRAR_ANNOTATIONS = {
@@ -73,7 +77,7 @@ export function unregistrableReason(cluster: Cluster): string | undefined {
 export function desiredSecret(
   cluster: Cluster,
   part: SourcePart | undefined,
-  config: Pick<RegistrarConfig, 'roleArnTemplate'>,
+  config: Pick<RegistrarConfig, 'roleArnTemplate' | 'installationId'>,
 ): DesiredSecret {
   const awsAuthConfig: Record<string, string> = { clusterName: cluster.aws.clusterName };
   if (config.roleArnTemplate !== undefined) {
@@ -102,12 +106,38 @@ export function desiredSecret(
   return {
     name: clusterSecretName(cluster),
     server: cluster.server,
-    labels: { ...cluster.labels, [SECRET_TYPE_LABEL]: 'cluster', [MANAGED_BY_LABEL]: MANAGED_BY },
+    labels: {
+      ...cluster.labels,
+      [SECRET_TYPE_LABEL]: 'cluster',
+      [MANAGED_BY_LABEL]: MANAGED_BY,
+      [INSTALLATION_LABEL]: config.installationId,
+    },
     annotations,
     data,
   };
 }
 
-export function isOwned(labels: Readonly<Record<string, string>> | undefined): boolean {
-  return labels?.[MANAGED_BY_LABEL] === MANAGED_BY;
+/**
+ * Who a cluster Secret belongs to, seen from the installation `installationId`:
+ * - `this`: written by this installation;
+ * - `other-installation`: written by another registrar (another Argo CD instance, or the other of a blue/green pair);
+ * - `foreign`: not written by this project (by hand, by another tool).
+ * A Secret written before installation ids existed has no installation label: it belongs to the default
+ * installation, so the registrar upgraded in place (which has the default id) adopts it on its next update, and a
+ * registrar with another id never touches it (an old registrar still running would otherwise fight over it).
+ */
+export type Owner = 'this' | 'other-installation' | 'foreign';
+
+export function ownerOf(
+  labels: Readonly<Record<string, string>> | undefined,
+  installationId: string,
+): Owner {
+  if (labels?.[MANAGED_BY_LABEL] !== MANAGED_BY) return 'foreign';
+  const installation = labels[INSTALLATION_LABEL] ?? DEFAULT_INSTALLATION;
+  return installation === installationId ? 'this' : 'other-installation';
+}
+
+/** The installation that owns a Secret of this project (the default one for Secrets older than ids). */
+export function installationOf(labels: Readonly<Record<string, string>>): string {
+  return labels[INSTALLATION_LABEL] ?? DEFAULT_INSTALLATION;
 }

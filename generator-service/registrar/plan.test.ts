@@ -1,13 +1,23 @@
 import type { SourcePart } from '../../core/snapshot';
 import { part } from '../../test/fakes/kube-api/fleet-feed';
 import type { DesiredSecret } from './desired';
-import { MANAGED_BY, MANAGED_BY_LABEL, REGISTRAR_ANNOTATIONS, SECRET_TYPE_LABEL } from './desired';
+import {
+  INSTALLATION_LABEL,
+  MANAGED_BY,
+  MANAGED_BY_LABEL,
+  REGISTRAR_ANNOTATIONS,
+  SECRET_TYPE_LABEL,
+} from './desired';
 import type { ActualSecret, KeepReason } from './plan';
 import { planReconcile } from './plan';
 
 const ACCOUNT = '111111111111';
 const REGION = 'eu-west-1';
-const owned = { [SECRET_TYPE_LABEL]: 'cluster', [MANAGED_BY_LABEL]: MANAGED_BY };
+const owned = {
+  [SECRET_TYPE_LABEL]: 'cluster',
+  [MANAGED_BY_LABEL]: MANAGED_BY,
+  [INSTALLATION_LABEL]: 'default',
+};
 
 function desired(name: string, server = `https://${name}.example.com`): DesiredSecret {
   return {
@@ -33,6 +43,8 @@ function plan(input: {
   parts?: SourcePart[];
   prune?: boolean;
   inSnapshot?: string[];
+  installationId?: string;
+  fleetReadFailing?: boolean;
 }) {
   const d = input.desired ?? [];
   return planReconcile({
@@ -40,6 +52,8 @@ function plan(input: {
     actual: input.actual ?? [],
     parts: input.parts ?? [part(ACCOUNT, REGION)],
     prune: input.prune ?? true,
+    installationId: input.installationId ?? 'default',
+    fleetReadFailing: input.fleetReadFailing ?? false,
     inSnapshot: new Set([...d.map((x) => x.name), ...(input.inSnapshot ?? [])]),
   });
 }
@@ -71,7 +85,13 @@ describe('planReconcile', () => {
     });
     const p = plan({ desired: [a], actual: [foreign] });
     expect(p.conflicts).toEqual([
-      { kind: 'name-taken', desired: 'a', foreign: 'a', server: a.server },
+      {
+        kind: 'name-taken',
+        desired: 'a',
+        foreign: 'a',
+        owner: { kind: 'foreign' },
+        server: a.server,
+      },
     ]);
     expect([p.create, p.update, p.delete]).toEqual([[], [], []]);
   });
@@ -83,7 +103,13 @@ describe('planReconcile', () => {
     const ours = actual(a, { data: { ...a.data, config: 'old' } });
     const p = plan({ desired: [a], actual: [foreign, ours] });
     expect(p.conflicts).toEqual([
-      { kind: 'foreign-server', desired: 'a', foreign: 'by-hand', server: a.server },
+      {
+        kind: 'foreign-server',
+        desired: 'a',
+        foreign: 'by-hand',
+        owner: { kind: 'foreign' },
+        server: a.server,
+      },
     ]);
     expect([p.create, p.update, p.delete]).toEqual([[], [], []]);
   });
@@ -92,12 +118,17 @@ describe('planReconcile', () => {
   it.each<
     [
       string,
-      { parts?: SourcePart[]; prune?: boolean; inSnapshot?: string[] },
+      { parts?: SourcePart[]; prune?: boolean; inSnapshot?: string[]; fleetReadFailing?: boolean },
       KeepReason | 'delete',
     ]
   >([
     ['its part listed successfully, prune on', {}, 'delete'],
     ['prune off', { prune: false }, 'prune-disabled'],
+    [
+      'the last fleet read refused (split registrar)',
+      { fleetReadFailing: true },
+      'fleet-read-failing',
+    ],
     ['its part failing', { parts: [part(ACCOUNT, REGION, { failing: true })] }, 'part-failing'],
     [
       'its part never loaded',
@@ -139,5 +170,66 @@ describe('planReconcile', () => {
   it('never deletes foreign Secrets', () => {
     const foreign = actual(desired('by-hand'), { labels: { [SECRET_TYPE_LABEL]: 'cluster' } });
     expect(plan({ actual: [foreign] })).toMatchObject({ delete: [], keep: [] });
+  });
+
+  describe('installations', () => {
+    const ofInstallation = (s: ActualSecret, id: string | undefined): ActualSecret => {
+      const labels: Record<string, string> = { ...s.labels };
+      if (id === undefined) delete labels[INSTALLATION_LABEL];
+      else labels[INSTALLATION_LABEL] = id;
+      return { ...s, labels };
+    };
+    const green = (d: DesiredSecret): DesiredSecret => ({
+      ...d,
+      labels: { ...d.labels, [INSTALLATION_LABEL]: 'green' },
+    });
+
+    it("never writes or deletes another installation's Secret, and reports the one in its way", () => {
+      const blueA = ofInstallation(actual(a), 'blue');
+      const blueGone = ofInstallation(gone, 'blue');
+      const p = plan({ desired: [green(a)], actual: [blueA, blueGone], installationId: 'green' });
+      expect(p.conflicts).toEqual([
+        {
+          kind: 'foreign-server',
+          desired: 'a',
+          foreign: 'a',
+          owner: { kind: 'other-installation', id: 'blue' },
+          server: a.server,
+        },
+      ]);
+      expect([p.create, p.update, p.delete, p.keep]).toEqual([[], [], [], []]);
+    });
+
+    it('reports a name held by another installation for another server as name-taken', () => {
+      const blue = ofInstallation(actual(desired('a', 'https://elsewhere')), 'blue');
+      const p = plan({ desired: [green(a)], actual: [blue], installationId: 'green' });
+      expect(p.conflicts).toMatchObject([
+        { kind: 'name-taken', owner: { kind: 'other-installation', id: 'blue' } },
+      ]);
+      expect([p.create, p.update, p.delete]).toEqual([[], [], []]);
+    });
+
+    it('the default installation adopts Secrets written before installation ids (update adds the label) and prunes them as its own', () => {
+      const legacyA = ofInstallation(actual(a), undefined);
+      const legacyGone = ofInstallation(gone, undefined);
+      const p = plan({ desired: [a], actual: [legacyA, legacyGone] });
+      expect(p.update.map((u) => u.desired.labels[INSTALLATION_LABEL])).toEqual(['default']);
+      expect(p.delete.map((x) => x.name)).toEqual(['gone']);
+      expect(p.conflicts).toEqual([]);
+    });
+
+    it('another installation leaves those pre-id Secrets to the default one', () => {
+      const legacyA = ofInstallation(actual(a), undefined);
+      const legacyGone = ofInstallation(gone, undefined);
+      const p = plan({
+        desired: [green(a)],
+        actual: [legacyA, legacyGone],
+        installationId: 'green',
+      });
+      expect(p.conflicts).toMatchObject([
+        { kind: 'foreign-server', owner: { kind: 'other-installation', id: 'default' } },
+      ]);
+      expect([p.create, p.update, p.delete, p.keep]).toEqual([[], [], [], []]);
+    });
   });
 });

@@ -1,6 +1,6 @@
 import type { SourcePart } from '../../core/snapshot';
 import type { DesiredSecret, SecretContent } from './desired';
-import { isOwned, REGISTRAR_ANNOTATIONS } from './desired';
+import { installationOf, ownerOf, REGISTRAR_ANNOTATIONS } from './desired';
 
 /** A cluster Secret as read from the API, `data` decoded to strings. */
 export interface ActualSecret extends SecretContent {
@@ -13,14 +13,21 @@ export interface Conflict {
   readonly kind: ConflictKind;
   /** The Secret we would write. */
   readonly desired: string;
-  /** The hand-made Secret in the way. */
+  /** The Secret in the way. */
   readonly foreign: string;
+  /** Whose it is: hand-made (or another tool's), or another registrar installation's (its id). */
+  readonly owner:
+    { readonly kind: 'foreign' } | { readonly kind: 'other-installation'; readonly id: string };
   readonly server: string;
 }
 
 /** Why an owned Secret whose cluster is not (registrable) in the snapshot stays. */
 export type KeepReason =
-  'cluster-not-registrable' | 'part-unknown' | 'part-failing' | 'prune-disabled';
+  | 'cluster-not-registrable'
+  | 'part-unknown'
+  | 'part-failing'
+  | 'fleet-read-failing'
+  | 'prune-disabled';
 
 export interface Plan {
   readonly create: readonly DesiredSecret[];
@@ -39,14 +46,22 @@ export interface PlanInput {
   readonly actual: readonly ActualSecret[];
   readonly parts: readonly SourcePart[];
   readonly prune: boolean;
+  /** This registrar's REGISTRAR_INSTALLATION_ID: it writes and deletes only Secrets of this installation. */
+  readonly installationId: string;
+  /**
+   * True while the latest read of the fleet was refused (split registrar): the snapshot is the last accepted one,
+   * and while the generator is failing nothing is deleted, not even a retry of a removal decided before.
+   */
+  readonly fleetReadFailing?: boolean;
 }
 
 export function planReconcile(input: PlanInput): Plan {
   const byName = new Map(input.actual.map((s) => [s.name, s]));
-  const foreignByServer = new Map<string, string>();
+  const mine = (s: ActualSecret) => ownerOf(s.labels, input.installationId) === 'this';
+  const foreignByServer = new Map<string, ActualSecret>();
   for (const s of input.actual) {
-    if (!isOwned(s.labels) && s.data['server'] !== undefined) {
-      foreignByServer.set(trimSlash(s.data['server']), s.name);
+    if (!mine(s) && s.data['server'] !== undefined) {
+      foreignByServer.set(trimSlash(s.data['server']), s);
     }
   }
 
@@ -62,22 +77,24 @@ export function planReconcile(input: PlanInput): Plan {
   for (const desired of input.desired) {
     const foreign = foreignByServer.get(trimSlash(desired.server));
     if (foreign !== undefined) {
-      // A hand-made registration wins: two Secrets for one server make Argo CD pick either at random.
+      // A registration that is not ours wins: two Secrets for one server make Argo CD pick either at random.
       plan.conflicts.push({
         kind: 'foreign-server',
         desired: desired.name,
-        foreign,
+        foreign: foreign.name,
+        owner: ownerDetail(foreign, input.installationId),
         server: desired.server,
       });
       continue;
     }
     const actual = byName.get(desired.name);
     if (actual === undefined) plan.create.push(desired);
-    else if (!isOwned(actual.labels)) {
+    else if (!mine(actual)) {
       plan.conflicts.push({
         kind: 'name-taken',
         desired: desired.name,
         foreign: actual.name,
+        owner: ownerDetail(actual, input.installationId),
         server: desired.server,
       });
     } else if (sameContent(desired, actual)) plan.unchanged.push(desired.name);
@@ -86,7 +103,7 @@ export function planReconcile(input: PlanInput): Plan {
 
   const desiredNames = new Set(input.desired.map((d) => d.name));
   for (const actual of input.actual) {
-    if (!isOwned(actual.labels) || desiredNames.has(actual.name)) continue;
+    if (!mine(actual) || desiredNames.has(actual.name)) continue;
     const reason = removalBlocker(actual, input);
     if (reason === undefined) plan.delete.push(actual);
     else plan.keep.push({ name: actual.name, reason });
@@ -103,8 +120,15 @@ function removalBlocker(actual: ActualSecret, input: PlanInput): KeepReason | un
   const part = partOfSecret(actual, input.parts);
   if (part === undefined) return 'part-unknown';
   if (part.lastError !== undefined || part.lastSuccessAt === undefined) return 'part-failing';
+  if (input.fleetReadFailing === true) return 'fleet-read-failing';
   if (!input.prune) return 'prune-disabled';
   return undefined;
+}
+
+function ownerDetail(s: ActualSecret, installationId: string): Conflict['owner'] {
+  return ownerOf(s.labels, installationId) === 'foreign'
+    ? { kind: 'foreign' }
+    : { kind: 'other-installation', id: installationOf(s.labels) };
 }
 
 export function partOfSecret(

@@ -61,7 +61,7 @@ function setup(isLeader: () => boolean = () => true) {
   const reconciler = new Reconciler({
     feed,
     store,
-    config: { roleArnTemplate: undefined, prune: true, dryRun: false },
+    config: { roleArnTemplate: undefined, prune: true, dryRun: false, installationId: 'default' },
     isLeader,
     log: silentLogger,
     metrics: registrarMetrics(new Registry()),

@@ -7,23 +7,27 @@ import type { DesiredSecret } from './desired';
 import {
   clusterSecretName,
   desiredSecret,
-  isOwned,
+  ownerOf,
   partOfCluster,
   SECRET_TYPE_LABEL,
   unregistrableReason,
 } from './desired';
 import type { ReconcileResult, RegistrarMetrics } from './metrics';
 import { planReconcile } from './plan';
+import type { ClusterEntry, ReconcileState } from './status';
+import { reconcileState } from './status';
 import type { SecretStore } from './stores';
 import { statusOf } from './stores';
 
 export interface ReconcilerDeps {
   readonly feed: SnapshotFeed;
   readonly store: SecretStore;
-  readonly config: Pick<RegistrarConfig, 'roleArnTemplate' | 'prune' | 'dryRun'>;
+  readonly config: Pick<RegistrarConfig, 'roleArnTemplate' | 'prune' | 'dryRun' | 'installationId'>;
   readonly isLeader: () => boolean;
   readonly log: Logger;
   readonly metrics: RegistrarMetrics;
+  /** True while the fleet's source refuses reads (split registrar): nothing is deleted meanwhile. */
+  readonly fleetReadFailing?: () => boolean;
 }
 
 export type ReconcileOutcome = ReconcileResult | 'not-leader' | 'no-snapshot';
@@ -36,6 +40,7 @@ export class Reconciler {
   private running: Promise<void> | undefined;
   private pending: string | undefined;
   private last: ReconcileOutcome | undefined;
+  private state: ReconcileState | undefined;
   /** Standing conditions reported by the previous reconcile that applied a plan. */
   private reported = new Set<string>();
 
@@ -44,6 +49,11 @@ export class Reconciler {
   /** Outcome of the most recent reconcile, for tests and logs. */
   lastOutcome(): ReconcileOutcome | undefined {
     return this.last;
+  }
+
+  /** Per-cluster state after the last reconcile that could list the Secrets (the status endpoint). */
+  lastState(): ReconcileState | undefined {
+    return this.state;
   }
 
   /** Starts a reconcile, or queues one after the current; resolves when the queued work is done. Never rejects. */
@@ -107,6 +117,8 @@ export class Reconciler {
 
     const desired: DesiredSecret[] = [];
     const inSnapshot = new Set<string>();
+    const clusterOf = new Map<string, string>();
+    const unregistrable: (ClusterEntry & { reason: string })[] = [];
     for (const cluster of snapshot.clusters) {
       const name = clusterSecretName(cluster);
       if (inSnapshot.has(name)) {
@@ -117,8 +129,15 @@ export class Reconciler {
         continue;
       }
       inSnapshot.add(name);
+      clusterOf.set(name, cluster.name);
       const why = unregistrableReason(cluster);
       if (why !== undefined) {
+        unregistrable.push({
+          cluster: cluster.name,
+          secret: name,
+          server: cluster.server,
+          reason: why,
+        });
         log.info('cluster not registered yet', { cluster: cluster.name, reason: why });
         metrics.secret('skipped');
         continue;
@@ -132,6 +151,8 @@ export class Reconciler {
       actual,
       parts: snapshot.parts,
       prune: config.prune,
+      installationId: config.installationId,
+      fleetReadFailing: this.deps.fleetReadFailing?.() ?? false,
     });
     const changes = plan.create.length + plan.update.length + plan.delete.length;
     log[changes > 0 ? 'info' : 'debug']('registrar plan', {
@@ -151,17 +172,28 @@ export class Reconciler {
     const outcome = await applyPlan(plan, {
       ...this.deps,
       dryRun: config.dryRun,
+      installationId: config.installationId,
       firstSeen: (key) => {
         seen.add(key);
         return !previously.has(key);
       },
     });
     this.reported = seen;
-    const owned = actual.filter((s) => isOwned(s.labels)).length;
+    const owned = actual.filter((s) => ownerOf(s.labels, config.installationId) === 'this').length;
     const result: ReconcileResult =
       outcome.failed > 0 || outcome.lostLeadership ? 'partial' : 'success';
-    metrics.reconciled(result, owned + outcome.created - outcome.deleted, new Date(), {
+    const at = new Date();
+    metrics.reconciled(result, owned + outcome.created - outcome.deleted, at, {
       conflicts: plan.conflicts.length,
+    });
+    this.state = reconcileState({
+      at,
+      result,
+      plan,
+      desired,
+      clusterOf,
+      unregistrable,
+      results: outcome.results,
     });
     return result;
   }

@@ -5,6 +5,7 @@ import type { RegistrarConfig } from './config';
 import { LeaderElector } from './leader';
 import { registrarMetrics } from './metrics';
 import type { ReconcileOutcome } from './reconciler';
+import type { ReconcileState } from './status';
 import { Reconciler } from './reconciler';
 import type { LeaseStore, SecretStore } from './stores';
 
@@ -15,6 +16,8 @@ export interface RegistrarParts {
   readonly feed: SnapshotFeed;
   readonly log: Logger;
   readonly metrics: Registry;
+  /** True while the fleet's source refuses reads (split registrar): nothing is deleted meanwhile. */
+  readonly fleetReadFailing?: () => boolean;
   /** Clock for lease timing (tests drive failover with it); Date.now by default. */
   readonly now?: () => number;
 }
@@ -28,6 +31,8 @@ export interface RegistrarHandle {
   /** Runs (or joins) one leader-election round; true when this replica leads afterwards. */
   electionRound(): Promise<boolean>;
   isLeader(): boolean;
+  /** Per-cluster state after the last reconcile this replica ran (undefined before one, or when it never led). */
+  state(): ReconcileState | undefined;
 }
 
 /**
@@ -58,10 +63,12 @@ export async function startRegistrar(parts: RegistrarParts): Promise<RegistrarHa
     isLeader: () => elector.isLeader(),
     log,
     metrics,
+    ...(parts.fleetReadFailing === undefined ? {} : { fleetReadFailing: parts.fleetReadFailing }),
   });
 
   log.info('registrar starting', {
     namespace: config.namespace,
+    installation: config.installationId,
     lease: config.lease.name,
     identity: config.lease.identity,
     prune: config.prune,
@@ -96,5 +103,6 @@ export async function startRegistrar(parts: RegistrarParts): Promise<RegistrarHa
     },
     electionRound: () => elector.tryAcquireOrRenew(),
     isLeader: () => elector.isLeader(),
+    state: () => reconciler.lastState(),
   };
 }

@@ -69,6 +69,7 @@ describe('first registration', () => {
       ...c.labels,
       'argocd.argoproj.io/secret-type': 'cluster',
       'app.kubernetes.io/managed-by': 'argocd-eks-plugins',
+      'argocd-eks-plugins/installation': 'default',
     });
     expect(s.metadata.annotations).toEqual({
       ...c.annotations,
@@ -440,6 +441,104 @@ describe('Secrets this project does not own', () => {
     feed.publish([alpha]);
     await r.handle.settle();
     expect(secret(nameOf(alpha))).toEqual(plain);
+  });
+});
+
+describe('two installations (two Argo CD instances, or a blue/green pair) in one namespace', () => {
+  const INSTALLATION = 'argocd-eks-plugins/installation';
+
+  async function installation(replica: string, id: string, f: ManualFeed): Promise<Replica> {
+    const r = await h.start(replica, f, { REGISTRAR_INSTALLATION_ID: id, REGISTRAR_PRUNE: 'true' });
+    expect(r.handle.isLeader()).toBe(true);
+    return r;
+  }
+
+  it("each leads on its own Lease, registers its own clusters and never prunes the other one's", async () => {
+    const blueFeed = new ManualFeed();
+    const greenFeed = new ManualFeed();
+    const blue = await installation('replica-a', 'blue', blueFeed);
+    const green = await installation('replica-b', 'green', greenFeed);
+    expect(h.api.get('leases', NAMESPACE, 'argocd-eks-plugins-registrar-blue')).toBeDefined();
+    expect(h.api.get('leases', NAMESPACE, 'argocd-eks-plugins-registrar-green')).toBeDefined();
+
+    // Both fleets are complete listings of the same account and region, with different clusters.
+    blueFeed.publish([alpha], [part(ACCOUNT_A, 'eu-west-1')]);
+    greenFeed.publish([gamma], [part(ACCOUNT_A, 'eu-west-1')]);
+    await expect(blue.handle.settle()).resolves.toBe('success');
+    await expect(green.handle.settle()).resolves.toBe('success');
+    await blue.handle.reconcile('resync');
+    await green.handle.reconcile('resync');
+
+    expect(secret(nameOf(alpha))!.metadata.labels?.[INSTALLATION]).toBe('blue');
+    expect(secret(nameOf(gamma))!.metadata.labels?.[INSTALLATION]).toBe('green');
+    expect(secretWrites().filter((w) => w.verb !== 'create')).toEqual([]);
+    expect(await blue.metric('argocd_eks_registrar_managed_secrets')).toBe(1);
+  });
+
+  it("neither overwrites the other one's Secret for a cluster both fleets hold; the second reports it", async () => {
+    const blueFeed = new ManualFeed();
+    const greenFeed = new ManualFeed();
+    const blue = await installation('replica-a', 'blue', blueFeed);
+    const green = await installation('replica-b', 'green', greenFeed);
+    blueFeed.publish([alpha]);
+    await blue.handle.settle();
+    const written = secret(nameOf(alpha));
+
+    greenFeed.publish([{ ...alpha, tags: { env: 'green-view' } }]);
+    await expect(green.handle.settle()).resolves.toBe('success');
+    expect(secret(nameOf(alpha))).toEqual(written);
+    expect(secretWrites().map((w) => [w.verb, w.name])).toEqual([['create', nameOf(alpha)]]);
+    expect(
+      await green.metric('argocd_eks_registrar_conflicts_total', { kind: 'foreign-server' }),
+    ).toBe(1);
+    expect(green.logs).toContainEqual(
+      expect.objectContaining({ level: 'warn', secret: nameOf(alpha), installation: 'blue' }),
+    );
+  });
+
+  it('the registrar upgraded in place (default id) adopts the Secrets written before ids: no orphan, no duplicate', async () => {
+    const legacy = (rec: typeof alpha) => {
+      const c = cluster(rec);
+      return h.api.seed('secrets', {
+        metadata: {
+          name: nameOf(rec),
+          namespace: NAMESPACE,
+          labels: {
+            ...c.labels,
+            'argocd.argoproj.io/secret-type': 'cluster',
+            'app.kubernetes.io/managed-by': 'argocd-eks-plugins',
+          },
+          annotations: {
+            ...c.annotations,
+            'argocd-eks-plugins/account-id': rec.accountId,
+            'argocd-eks-plugins/region': rec.region,
+            'argocd-eks-plugins/cluster-arn': rec.arn,
+            'argocd-eks-plugins/source-part': `eks:${rec.accountId}/${rec.region}`,
+          },
+        },
+        stringData: { name: rec.clusterName, server: rec.endpoint, config: '{}' },
+      });
+    };
+    legacy(alpha);
+    legacy(gamma);
+
+    // A second installation started next to it touches none of them.
+    const greenFeed = new ManualFeed();
+    const green = await installation('replica-b', 'green', greenFeed);
+    greenFeed.publish([alpha], [part(ACCOUNT_A, 'eu-west-1')]);
+    await green.handle.settle();
+    expect(secretWrites()).toEqual([]);
+
+    // The upgraded one adopts alpha (one update adds its label) and prunes gamma, which left its fleet.
+    const upgraded = await h.start('replica-a', feed, { REGISTRAR_PRUNE: 'true' });
+    feed.publish([alpha], [part(ACCOUNT_A, 'eu-west-1')]);
+    await expect(upgraded.handle.settle()).resolves.toBe('success');
+    expect(secretWrites().map((w) => [w.verb, w.name])).toEqual([
+      ['update', nameOf(alpha)],
+      ['delete', nameOf(gamma)],
+    ]);
+    expect(secrets().map((s) => s.metadata.name)).toEqual([nameOf(alpha)]);
+    expect(secret(nameOf(alpha))!.metadata.labels?.[INSTALLATION]).toBe('default');
   });
 });
 

@@ -70,7 +70,8 @@ const installs = [
     name: 'examples/install-eks-discovery',
     dir: path.join(MANIFESTS_DIR, 'examples', 'install-eks-discovery'),
     source: 'eks',
-    registrar: true,
+    // The registrar runs as its own Deployment there (manifests/components/registrar).
+    registrar: false,
   },
 ] as const;
 

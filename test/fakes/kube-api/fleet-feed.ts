@@ -2,6 +2,7 @@
  * A SnapshotFeed driven by the test, with clusters built by the real cluster model (clusterFromRecord), so the
  * registrar sees exactly what the registry would give it.
  */
+import { createHash } from 'node:crypto';
 import type { Cluster, ClusterRecord } from '../../../core/cluster';
 import { clusterFromRecord } from '../../../core/cluster';
 import type { FleetSnapshot, SnapshotFeed, SourcePart } from '../../../core/snapshot';
@@ -12,8 +13,10 @@ export const ACCOUNT_B = '222222222222';
 export function record(overrides: Partial<ClusterRecord> & { clusterName: string }): ClusterRecord {
   const accountId = overrides.accountId ?? ACCOUNT_A;
   const region = overrides.region ?? 'eu-west-1';
-  const id = Buffer.from(`${accountId}/${region}/${overrides.clusterName}`)
-    .toString('hex')
+  // A digest, not a prefix of the name: every cluster gets its own endpoint and CA data.
+  const id = createHash('sha256')
+    .update(`${accountId}/${region}/${overrides.clusterName}`)
+    .digest('hex')
     .slice(0, 32)
     .toUpperCase();
   return {

@@ -1,0 +1,214 @@
+/**
+ * `node dist/generator-service.cjs registrar`: the registrar as its own process, with its own ServiceAccount (the
+ * only one bound to the Secrets Role). It reads the fleet from the generator over HTTP (generator-feed.ts), so AWS
+ * is called once and both see one fleet, and serves only /healthz, /metrics and the authenticated status.
+ */
+import type { Server } from 'node:http';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { ConfigError, describeError } from '../../core/errors';
+import { createJsonLogger, type Logger, type LogLevel } from '../../core/logger';
+import type { TokenProvider } from '../http/auth';
+import { tokenFromFile } from '../token-file';
+import type { RegistrarConfig, SplitRegistrarConfig } from './config';
+import { parseRegistrarConfig, parseSplitConfig } from './config';
+import { GeneratorFeed, httpFleetReader } from './generator-feed';
+import { loadKubeConfig } from './index';
+import { kubeLeaseStore, kubeSecretStore } from './kube-stores';
+import type { RegistrarHandle } from './registrar';
+import { startRegistrar } from './registrar';
+import { createStatusServer } from './status-server';
+
+const EX_CONFIG = 78;
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+export interface SplitRegistrar {
+  /** The port the status listener is bound to (REGISTRAR_PORT=0 picks a free one). */
+  readonly port: number;
+  readonly handle: RegistrarHandle;
+  readonly feed: GeneratorFeed;
+  readonly metrics: Registry;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the split registrar from the environment. Throws ConfigError listing every problem at once (registrar
+ * settings, split settings, token file, Kubernetes client configuration); nothing is started then.
+ */
+export async function startSplitRegistrar(
+  env: NodeJS.ProcessEnv,
+  deps: { readonly log: Logger; readonly defaultMetrics?: boolean },
+): Promise<SplitRegistrar> {
+  const issues: string[] = [];
+  let config: RegistrarConfig | undefined;
+  try {
+    config = parseRegistrarConfig(env);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    issues.push(...e.issues);
+  }
+  const split = parseSplitConfig(env);
+  issues.push(...split.issues);
+  let tokens: TokenProvider | undefined;
+  if (split.config !== undefined) {
+    try {
+      tokens = tokenFromFile(split.config.tokenFile, { log: deps.log });
+    } catch (e) {
+      const why = e instanceof Error && e.cause !== undefined ? e.cause : e;
+      issues.push(
+        `REGISTRAR_GENERATOR_TOKEN_FILE ${split.config.tokenFile}: ${describeError(why)}`,
+      );
+    }
+  }
+  let kc;
+  try {
+    kc = loadKubeConfig(env);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    issues.push(...e.issues);
+  }
+  if (issues.length > 0 || !config || !split.config || !tokens || !kc) {
+    throw new ConfigError(issues);
+  }
+  return start(config, split.config, tokens, kc, deps);
+}
+
+async function start(
+  config: RegistrarConfig,
+  split: SplitRegistrarConfig,
+  tokens: TokenProvider,
+  kc: ReturnType<typeof loadKubeConfig>,
+  deps: { readonly log: Logger; readonly defaultMetrics?: boolean },
+): Promise<SplitRegistrar> {
+  const log = deps.log;
+  const metrics = new Registry();
+  if (deps.defaultMetrics) collectDefaultMetrics({ register: metrics });
+
+  const feed = new GeneratorFeed({
+    reader: httpFleetReader({
+      baseUrl: split.generatorUrl,
+      token: () => tokens.current(),
+      timeoutMs: split.generatorTimeoutSeconds * 1000,
+    }),
+    pollSeconds: split.pollSeconds,
+    log: log.child({ component: 'fleet-feed' }),
+    metrics,
+  });
+  log.info('registrar reading the fleet from the generator', {
+    generator: split.generatorUrl,
+    pollSeconds: split.pollSeconds,
+  });
+  await feed.start();
+  const handle = await startRegistrar({
+    config,
+    secrets: kubeSecretStore(kc, config.namespace),
+    leases: kubeLeaseStore(kc, config.namespace),
+    feed,
+    fleetReadFailing: () => feed.state().lastError !== undefined,
+    log: log.child({ component: 'registrar' }),
+    metrics,
+  });
+
+  const server: Server = createStatusServer({
+    tokens,
+    metrics,
+    log,
+    status: () => {
+      const fleet = feed.state();
+      const leader = handle.isLeader();
+      // A replica that does not lead has no current view of the Secrets: it shows none rather than an old one.
+      const state = leader ? handle.state() : undefined;
+      return {
+        installation: config.installationId,
+        namespace: config.namespace,
+        leader,
+        dryRun: config.dryRun,
+        prune: config.prune,
+        fleet: {
+          lastAcceptedAt:
+            fleet.lastSuccessAt === undefined ? null : new Date(fleet.lastSuccessAt).toISOString(),
+          lastError: fleet.lastError ?? null,
+          clusters: fleet.clusters ?? null,
+        },
+        lastReconcile: state === undefined ? null : { at: state.at, result: state.result },
+        registered: state?.registered ?? [],
+        foreign: state?.foreign ?? [],
+        pending: state?.pending ?? [],
+        kept: state?.kept ?? [],
+      };
+    },
+  });
+  server.listen(split.port, split.host);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve);
+      server.once('error', reject);
+    });
+  } catch (e) {
+    await Promise.all([handle.stop(), feed.stop()]);
+    throw new Error(`cannot listen on ${split.host}:${split.port}: ${describeError(e)}`, {
+      cause: e,
+    });
+  }
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : split.port;
+  log.info('registrar status listening', { host: split.host, port });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    port,
+    handle,
+    feed,
+    metrics,
+    stop: () => {
+      stopping ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        await feed.stop();
+        await handle.stop();
+        await closed;
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** The process: logs JSON lines to stdout, exits 78 on bad configuration, stops cleanly on SIGTERM/SIGINT. */
+export async function runRegistrarProcess(env: NodeJS.ProcessEnv): Promise<void> {
+  const levelText = env['LOG_LEVEL']?.trim() || 'info';
+  const level = LOG_LEVELS.find((l) => l === levelText);
+  if (level === undefined) {
+    exit(
+      `invalid configuration:\n  - LOG_LEVEL: "${levelText}" must be debug, info, warn or error`,
+    );
+  }
+  const log = createJsonLogger(process.stdout, level, { service: 'eks-cluster-registrar' });
+  let registrar: SplitRegistrar;
+  try {
+    registrar = await startSplitRegistrar(env, { log, defaultMetrics: true });
+  } catch (e) {
+    exit(describeError(e), e instanceof ConfigError ? EX_CONFIG : 1);
+  }
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down', { signal });
+    registrar.stop().then(
+      () => {
+        log.info('stopped');
+        process.exit(0);
+      },
+      (e: unknown) => {
+        log.error('shutdown failed', { error: describeError(e) });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+function exit(message: string, code = EX_CONFIG): never {
+  process.stderr.write(`eks-cluster-registrar: ${message}\n`);
+  process.exit(code);
+}
