@@ -1,13 +1,20 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { findObject, kustomizeBuild, MANIFESTS_DIR, REPO_ROOT } from './manifest-tree';
+import { parseAllDocuments } from 'yaml';
+import { findObject, isK8sObject, MANIFESTS_DIR, REPO_ROOT } from './manifest-tree';
 
 /*
- * The registrar's Role (manifests/base/registrar-rbac): what the registrar calls, and nothing more. It is not part of
- * the default install (the generator must hold no rights on Secrets); the registrar's opt-in install binds it.
+ * The registrar's Role (manifests/components/registrar): what the registrar calls, and nothing more. It is not part
+ * of the default install (the generator must hold no rights on Secrets); the opt-in component binds it to the
+ * registrar's own ServiceAccount. A component cannot be built alone, so its files are read as they are.
  */
 
-const objects = kustomizeBuild(path.join(MANIFESTS_DIR, 'base', 'registrar-rbac'));
+const COMPONENT_DIR = path.join(MANIFESTS_DIR, 'components', 'registrar');
+const objects = readdirSync(COMPONENT_DIR)
+  .filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')
+  .flatMap((f) => parseAllDocuments(readFileSync(path.join(COMPONENT_DIR, f), 'utf8')))
+  .map((d) => d.toJS() as unknown)
+  .filter(isK8sObject);
 const role = findObject(objects, 'Role', 'eks-cluster-generator-registrar');
 const rules = role['rules'] as { apiGroups: string[]; resources: string[]; verbs: string[] }[];
 
