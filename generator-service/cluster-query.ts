@@ -146,7 +146,7 @@ export function parseClusterQuery(parameters: Readonly<Record<string, unknown>>)
     regions: regions && new Set(regions),
     accountIds: accountIds && new Set(accountIds),
     names: names?.map(compileNameGlob),
-    statuses: new Set(statusList ?? ['ACTIVE']),
+    statuses: new Set(statusList ?? ['ACTIVE', 'UPDATING']),
     kubernetesVersion,
     flatList,
     addons,
