@@ -62,7 +62,10 @@ async function answer(): Promise<ParamSet[]> {
 }
 
 /** Moves the cluster to `status` (and `version`) in the fake EKS, refreshes, and returns the answer. */
-async function after(status: FakeCluster['status'], version = '1.29'): Promise<ParamSet[]> {
+async function after(
+  status: NonNullable<FakeCluster['status']>,
+  version = '1.29',
+): Promise<ParamSet[]> {
   h.fake.addCluster(HOME, 'us-east-1', { ...UPGRADED, status, version });
   await registry.refresh();
   return answer();
