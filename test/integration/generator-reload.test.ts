@@ -22,6 +22,7 @@ describe('fleet file and token file changes while serving', () => {
   let registry: FleetRegistry;
   let app: ReturnType<typeof createApp>;
   let logs: string[];
+  let metrics: ReturnType<typeof createServiceMetrics>;
 
   beforeEach(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'generator-'));
@@ -33,7 +34,7 @@ describe('fleet file and token file changes while serving', () => {
     const log = createJsonLogger({ write: (l: string) => logs.push(l) }, 'debug');
     const selected = createClusterSource({ kind: 'file', clustersFile: fleet }, { log, env: {} });
     if ('issues' in selected) throw new Error(selected.issues.join('; '));
-    const metrics = createServiceMetrics();
+    metrics = createServiceMetrics();
     registry = createFleetRegistry({ source: selected.source, log, metrics });
     await registry.refresh();
     app = createApp({
@@ -69,6 +70,13 @@ describe('fleet file and token file changes while serving', () => {
       ),
     );
     expect((await request(app).get('/readyz')).status).toBe(200);
+    // Unchanged and still broken: a failed refresh each time it is read, not only the first.
+    await registry.refresh();
+    await registry.refresh();
+    expect(await metrics.registry.metrics()).toContain(
+      'generator_registry_refresh_failures_total{reason="load"} 3',
+    );
+    expect(registry.current()?.parts[0]?.lastError).toContain('accountId: must be a string');
 
     writeFileSync(
       fleet,
