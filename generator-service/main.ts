@@ -18,7 +18,7 @@ import { applyConnectionTimeouts, guardServer } from './http/server-guards';
 import { createServiceMetrics } from './metrics';
 import { createFleetRegistry } from './registry';
 import { createResponseCache } from './response-cache';
-import { createStateSync, openConfigMapStateStore } from './state';
+import { createStateSync } from './state';
 import { tokenFromFile } from './token-file';
 
 const EX_CONFIG = 78;
@@ -93,10 +93,11 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<vo
   );
   if ('issues' in selected) fail(`invalid configuration:\n  - ${selected.issues.join('\n  - ')}`);
   // Loaded only when configured, so the default service never loads the Kubernetes client.
-  const stateStore = config.stateStore
-    ? await openConfigMapStateStore(config.stateStore, env).catch((e: unknown) =>
-        fail(`fleet state store: ${describeError(e)}`),
-      )
+  const storeAt = config.stateStore;
+  const stateStore = storeAt
+    ? await import('./state/open-configmap-store.js')
+        .then((m) => m.openConfigMapStateStore(storeAt, env))
+        .catch((e: unknown) => fail(`fleet state store: ${describeError(e)}`))
     : undefined;
   const registry = createFleetRegistry({
     source: selected.source,

@@ -25,9 +25,7 @@ export function configMapStateStore(kc: KubeConfig, namespace: string, name: str
   return {
     description,
     async read() {
-      const cm = await call(`${description}: get`, () =>
-        api.readNamespacedConfigMap({ name, namespace }),
-      );
+      const cm = await call('get', () => api.readNamespacedConfigMap({ name, namespace }));
       lastRead = cm;
       return { text: cm.data?.[STATE_DATA_KEY], version: cm.metadata?.resourceVersion ?? '' };
     },
@@ -39,7 +37,7 @@ export function configMapStateStore(kc: KubeConfig, namespace: string, name: str
         metadata: { ...lastRead?.metadata, name, namespace, resourceVersion: version },
         data: { ...lastRead?.data, [STATE_DATA_KEY]: text },
       };
-      const cm = await call(`${description}: update`, () =>
+      const cm = await call('update', () =>
         api.replaceNamespacedConfigMap({ name, namespace, body }),
       );
       lastRead = cm;
@@ -64,15 +62,11 @@ async function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
     if (e instanceof StateStoreError) throw e;
     if (e instanceof ApiException) {
       // The exception's own message embeds the response body and headers; keep only the status and reason.
-      const body: unknown = e.body;
-      const reason =
-        typeof body === 'object' &&
-        body !== null &&
-        typeof (body as { reason?: unknown }).reason === 'string'
-          ? ` (${(body as { reason: string }).reason})`
-          : '';
+      const reason = reasonOf(e.body);
+      const hint =
+        e.code === 404 ? '; the install creates it: check GENERATOR_STATE_CONFIGMAP' : '';
       const Failure = e.code === 409 ? StateConflictError : StateStoreError;
-      throw new Failure(`${operation}: HTTP ${e.code}${reason}`);
+      throw new Failure(`${operation}: HTTP ${e.code}${reason ? ` (${reason})` : ''}${hint}`);
     }
     throw new StateStoreError(
       `${operation}: ${describeError(e).split('\n')[0]?.slice(0, 200) ?? 'failed'}`,
@@ -81,4 +75,18 @@ async function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The Status reason of an error body, which the client hands over parsed or as text. */
+function reasonOf(body: unknown): string {
+  let parsed = body;
+  if (typeof body === 'string') {
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      return '';
+    }
+  }
+  const reason = (parsed as { reason?: unknown } | null)?.reason;
+  return typeof reason === 'string' ? reason.slice(0, 100) : '';
 }
