@@ -52,6 +52,8 @@ describe('fleet file and token file changes while serving', () => {
   const ask = (token: string) =>
     request(app).post(PATH).set('Authorization', `Bearer ${token}`).send('{"input":{}}\n');
   const count = (res: request.Response) => (res.body.output.parameters as unknown[]).length;
+  const names = (res: request.Response) =>
+    (res.body.output.parameters as { name: string }[]).map((p) => p.name);
 
   test('a broken fleet file keeps the last registry (and logs why); a fixed one is served', async () => {
     expect(count(await ask('token-one'))).toBe(11);
@@ -109,5 +111,52 @@ describe('fleet file and token file changes while serving', () => {
     const res = await ask('token-one');
     expect(count(res)).toBe(11);
     expect(res.body.output.parameters[0].metadata.labels.team).toBe('payments');
+  });
+
+  test('a truncated fleet file (half the clusters) followed by the full file never shortens an answer', async () => {
+    const full = readFileSync(fleet, 'utf8');
+    const before = names(await ask('token-one'));
+    expect(before).toHaveLength(11);
+    const at = full.indexOf('  - clusterName: prod-euw1-blue');
+    writeFileSync(fleet, full.slice(0, at)); // the first six clusters: a valid, shorter file
+    await registry.refresh();
+    expect(names(await ask('token-one'))).toEqual(before);
+    writeFileSync(fleet, full);
+    await registry.refresh();
+    expect(names(await ask('token-one'))).toEqual(before);
+    await registry.refresh();
+    expect(names(await ask('token-one'))).toEqual(before);
+  });
+
+  test('one cluster given a bad reserved tag keeps its last good parameters; the rest of the file is published', async () => {
+    const good = readFileSync(fleet, 'utf8');
+    const changed = good
+      .replace(
+        "team: 'platform'",
+        "team: 'platform'\n      argocd-eks-plugins/upgrade-weight: '50%'",
+      )
+      .replace(
+        /clusterName: eks-ops-01([\s\S]*?)tags:\n/,
+        "clusterName: eks-ops-01$1tags:\n      added: 'yes'\n",
+      );
+    expect(changed).not.toBe(good);
+    writeFileSync(fleet, changed);
+    await registry.refresh();
+    const res = await ask('token-one');
+    expect(res.status).toBe(200);
+    const sets = res.body.output.parameters as {
+      name: string;
+      upgrade: { weight: string };
+      metadata: { labels: Record<string, string> };
+    }[];
+    expect(sets).toHaveLength(11);
+    expect(sets.find((p) => p.name === 'dev-euw1')?.upgrade.weight).toBe('100');
+    expect(sets.find((p) => p.name === 'tooling-euw1')?.metadata.labels['added']).toBe('yes');
+    expect(await metrics.registry.metrics()).toContain('generator_registry_quarantined_clusters 1');
+    const warning = logs.find((l) =>
+      l.includes('cluster quarantined; answering with its last good'),
+    );
+    expect(warning).toContain('arn:aws:eks:eu-west-1:210987654321:cluster/dev-euw1');
+    expect(warning).toContain('upgrade-weight must be an integer 0-100, got \\"50%\\"');
   });
 });
