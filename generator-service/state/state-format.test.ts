@@ -39,7 +39,13 @@ describe('the stored fleet state', () => {
     });
     const back = memoryOf(parseState(serializeState(state), 'cm'));
     expect(back.get(key('a'))).toEqual({ name: 'a', absent: 0, lastGood: undefined, held: false });
-    expect(back.get(key('b'))?.lastGood).toEqual(cluster('b'));
+    expect(back.get(key('b'))).toEqual({
+      name: 'b',
+      absent: 1,
+      lastGood: cluster('b'),
+      held: true,
+    });
+    expect(stateOf(back)).toEqual(state);
   });
 
   test('10,000 served clusters fit a ConfigMap (1 MiB) with room to spare', () => {

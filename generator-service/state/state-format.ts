@@ -43,8 +43,10 @@ export function memoryOf(state: StoredState, known: FleetMemory = new Map()): Fl
   const memory = new Map<string, ServedEntry>();
   for (const [key, name] of Object.entries(state.served)) {
     const mine = known.get(key);
-    const lastGood = state.lastGood[key] ?? (mine?.name === name ? mine.lastGood : undefined);
-    memory.set(key, { name, absent: state.absent[key] ?? 0, lastGood, held: false });
+    const stored = state.lastGood[key];
+    const lastGood = stored ?? (mine?.name === name ? mine.lastGood : undefined);
+    // Held by whoever stored it: kept in the store until this process's next refresh judges the cluster itself.
+    memory.set(key, { name, absent: state.absent[key] ?? 0, lastGood, held: stored !== undefined });
   }
   return memory;
 }
