@@ -71,133 +71,173 @@ interface Claim {
  *   newcomers claiming one free name are both quarantined.
  */
 export function acceptRecords(input: AcceptInput): Accepted {
-  const { memory } = input;
-  const quarantined: Quarantined[] = [];
-  const retained: Retained[] = [];
-  const unresolved: Unresolved[] = [];
-  const next = new Map<string, ServedEntry>();
-  const published: Cluster[] = [];
-  const claims: Claim[] = [];
-  const deleting: Cluster[] = [];
-  const seen = new Set<string>();
+  const judged = new Judgement(input.memory);
+  const claims = judged.listed(input.records, input.doubtful);
+  judged.missing(input.absenceRefreshes);
+  judged.names(claims);
+  return judged.result();
+}
 
-  /** A served cluster answered with its last good parameters (its name is its own). */
-  const hold = (key: string, entry: ServedEntry, absent: number): void => {
-    next.set(key, { ...entry, absent, held: entry.lastGood !== undefined });
-    if (entry.lastGood !== undefined) published.push(entry.lastGood);
+/** The working state of one acceptRecords call, filled in by its steps in order. */
+class Judgement {
+  readonly quarantined: Quarantined[] = [];
+  readonly retained: Retained[] = [];
+  readonly unresolved: Unresolved[] = [];
+  /** The memory for the next refresh. */
+  readonly next = new Map<string, ServedEntry>();
+  readonly published: Cluster[] = [];
+  readonly deleting: Cluster[] = [];
+  readonly seen = new Set<string>();
+
+  constructor(readonly memory: FleetMemory) {}
+
+  /** A served cluster answered with its last good parameters (under its own name). */
+  hold(key: string, entry: ServedEntry, absent: number): void {
+    this.next.set(key, { ...entry, absent, held: entry.lastGood !== undefined });
+    if (entry.lastGood !== undefined) this.published.push(entry.lastGood);
     else
-      unresolved.push({
+      this.unresolved.push({
         key,
         reason: `${key} was served under the name "${entry.name}", but its last good parameters are not known here`,
       });
-  };
+  }
 
-  for (const rec of input.records) {
-    const key = clusterKey(rec);
-    const arn = rec.arn || key;
-    if (seen.has(key)) {
-      quarantined.push({ key, arn, reason: 'listed twice by the source', kept: memory.has(key) });
-      continue;
-    }
-    seen.add(key);
-    const entry = memory.get(key);
-    const mapped = clusterFromRecord(rec);
-    // Going away: nothing to keep, whatever its tags say.
-    if (mapped.cluster === undefined && rec.status === DELETING_STATUS) continue;
-    if (mapped.cluster === undefined) {
-      const reason = mapped.issues.map((i) => i.replace(`${arn}: `, '')).join('; ');
-      quarantined.push({ key, arn, reason, kept: entry !== undefined });
-      if (entry !== undefined) hold(key, entry, 0);
-      else if (input.doubtful.has(key))
-        unresolved.push({
+  /** Step 1: each listed cluster is held, set aside (DELETING), quarantined, or claims its name. */
+  listed(records: readonly ClusterRecord[], doubtful: ReadonlySet<string>): Claim[] {
+    const claims: Claim[] = [];
+    for (const rec of records) {
+      const key = clusterKey(rec);
+      const arn = rec.arn || key;
+      if (this.seen.has(key)) {
+        this.quarantined.push({
           key,
-          reason: `${arn} is quarantined (${reason}) and may have been served before this process started (no state store)`,
+          arn,
+          reason: 'listed twice by the source',
+          kept: this.memory.has(key),
         });
-      continue;
+        continue;
+      }
+      this.seen.add(key);
+      const entry = this.memory.get(key);
+      const mapped = clusterFromRecord(rec);
+      // Going away: nothing to keep, whatever its tags say.
+      if (mapped.cluster === undefined && rec.status === DELETING_STATUS) continue;
+      if (mapped.cluster === undefined) {
+        const reason = mapped.issues.map((i) => i.replace(`${arn}: `, '')).join('; ');
+        this.quarantined.push({ key, arn, reason, kept: entry !== undefined });
+        if (entry !== undefined) this.hold(key, entry, 0);
+        else if (doubtful.has(key))
+          this.unresolved.push({
+            key,
+            reason: `${arn} is quarantined (${reason}) and may have been served before this process started (no state store)`,
+          });
+        continue;
+      }
+      const cluster = mapped.cluster;
+      const status = cluster.aws.status;
+      if (status === DELETING_STATUS) this.deleting.push(cluster);
+      else if (SERVED_STATUSES.has(status) || entry === undefined)
+        claims.push({ key, cluster, entry });
+      else {
+        this.retained.push({ key, arn, why: 'status', detail: `status ${status}` });
+        this.hold(key, entry, 0);
+      }
     }
-    const cluster = mapped.cluster;
-    const status = cluster.aws.status;
-    if (status === DELETING_STATUS) deleting.push(cluster);
-    else if (SERVED_STATUSES.has(status) || entry === undefined)
-      claims.push({ key, cluster, entry });
-    else {
-      retained.push({ key, arn, why: 'status', detail: `status ${status}` });
-      hold(key, entry, 0);
+    return claims;
+  }
+
+  /** Step 2: served clusters missing from the listing are held until their absence is confirmed. */
+  missing(absenceRefreshes: number): void {
+    for (const [key, entry] of this.memory) {
+      if (this.seen.has(key)) continue;
+      const absent = entry.absent + 1;
+      if (absent >= absenceRefreshes) continue; // absence confirmed: dropped
+      this.retained.push({
+        key,
+        arn: entry.lastGood?.aws.arn ?? key,
+        why: 'absent',
+        detail: `missing from ${absent} refresh(es) of ${absenceRefreshes}`,
+      });
+      this.hold(key, entry, absent);
     }
   }
 
-  for (const [key, entry] of memory) {
-    if (seen.has(key)) continue;
-    const absent = entry.absent + 1;
-    if (absent >= input.absenceRefreshes) continue; // absence confirmed: dropped
-    retained.push({
-      key,
-      arn: entry.lastGood?.aws.arn ?? key,
-      why: 'absent',
-      detail: `missing from ${absent} refresh(es) of ${input.absenceRefreshes}`,
-    });
-    hold(key, entry, absent);
-  }
-
-  // Served clusters own the names they were last answered under, including those held above.
-  const owners = new Map<string, string>();
-  for (const [key, entry] of [
-    ...next,
-    ...claims.flatMap((c) => (c.entry ? [[c.key, c.entry] as const] : [])),
-  ]) {
-    if (!owners.has(entry.name)) owners.set(entry.name, key);
-  }
-  const byName = new Map<string, Claim[]>();
-  for (const c of claims) byName.set(c.cluster.name, [...(byName.get(c.cluster.name) ?? []), c]);
-  const losers: { claim: Claim; reason: string }[] = [];
-  for (const [name, group] of byName) {
-    const owner = owners.get(name);
-    const winner =
-      owner !== undefined
-        ? group.find((c) => c.key === owner)
-        : group.length === 1
-          ? group[0]
-          : undefined;
-    for (const c of group) {
-      if (c === winner) continue;
-      const reason =
+  /**
+   * Step 3: a name belongs to the served cluster last answered under it (held ones included); a claim for a name
+   * another owns, or for a free name claimed twice, is quarantined.
+   */
+  names(claims: readonly Claim[]): void {
+    const owners = new Map<string, string>();
+    for (const [key, entry] of [
+      ...this.next,
+      ...claims.flatMap((c) => (c.entry ? [[c.key, c.entry] as const] : [])),
+    ]) {
+      if (!owners.has(entry.name)) owners.set(entry.name, key);
+    }
+    const byName = new Map<string, Claim[]>();
+    for (const c of claims) byName.set(c.cluster.name, [...(byName.get(c.cluster.name) ?? []), c]);
+    const losers: { claim: Claim; reason: string }[] = [];
+    for (const [name, group] of byName) {
+      const owner = owners.get(name);
+      const winner =
         owner !== undefined
-          ? `name "${name}" belongs to ${owner}, which was served under it`
-          : `duplicate cluster name "${name}": ${group.map((g) => g.cluster.aws.arn || g.key).join(', ')}`;
-      losers.push({ claim: c, reason });
+          ? group.find((c) => c.key === owner)
+          : group.length === 1
+            ? group[0]
+            : undefined;
+      for (const c of group) {
+        if (c === winner) continue;
+        const reason =
+          owner !== undefined
+            ? `name "${name}" belongs to ${owner}, which was served under it`
+            : `duplicate cluster name "${name}": ${group.map((g) => g.cluster.aws.arn || g.key).join(', ')}`;
+        losers.push({ claim: c, reason });
+      }
+      if (winner === undefined) continue;
+      this.published.push(winner.cluster);
+      if (SERVED_STATUSES.has(winner.cluster.aws.status)) {
+        this.next.set(winner.key, { name, absent: 0, lastGood: winner.cluster, held: false });
+      }
     }
-    if (winner === undefined) continue;
-    published.push(winner.cluster);
-    if (SERVED_STATUSES.has(winner.cluster.aws.status)) {
-      next.set(winner.key, { name, absent: 0, lastGood: winner.cluster, held: false });
+    for (const { claim, reason } of losers) {
+      this.quarantined.push({
+        key: claim.key,
+        arn: claim.cluster.aws.arn || claim.key,
+        reason,
+        kept: claim.entry !== undefined,
+      });
+      if (claim.entry !== undefined) this.hold(claim.key, claim.entry, 0);
     }
-  }
-  for (const { claim, reason } of losers) {
-    quarantined.push({
-      key: claim.key,
-      arn: claim.cluster.aws.arn || claim.key,
-      reason,
-      kept: claim.entry !== undefined,
-    });
-    if (claim.entry !== undefined) hold(claim.key, claim.entry, 0);
   }
 
-  // Two held clusters under one name can only come from a state store two replicas disagreed on: refuse.
-  const names = new Set<string>();
-  const clusters: Cluster[] = [];
-  for (const c of published) {
-    if (names.has(c.name)) {
-      unresolved.push({ key: c.aws.arn, reason: `two served clusters hold the name "${c.name}"` });
-      continue;
-    }
-    names.add(c.name);
-    clusters.push(c);
-  }
-  for (const c of deleting) {
-    if (!names.has(c.name)) {
+  /** The published clusters with unique names; DELETING ones only where their name is free. */
+  result(): Accepted {
+    const names = new Set<string>();
+    const clusters: Cluster[] = [];
+    for (const c of this.published) {
+      // Two held clusters under one name can only come from a state store two replicas disagreed on: refuse.
+      if (names.has(c.name)) {
+        this.unresolved.push({
+          key: c.aws.arn,
+          reason: `two served clusters hold the name "${c.name}"`,
+        });
+        continue;
+      }
       names.add(c.name);
       clusters.push(c);
     }
+    for (const c of this.deleting) {
+      if (!names.has(c.name)) {
+        names.add(c.name);
+        clusters.push(c);
+      }
+    }
+    return {
+      clusters,
+      memory: this.next,
+      quarantined: this.quarantined,
+      retained: this.retained,
+      unresolved: this.unresolved,
+    };
   }
-  return { clusters, memory: next, quarantined, retained, unresolved };
 }
