@@ -149,7 +149,7 @@ export function parseClusterQuery(parameters: Readonly<Record<string, unknown>>)
     ...(parameters['region'] !== undefined ? { regionsParameter: 'region' as const } : {}),
     accountIds: accountIds && new Set(accountIds),
     names: names && compileNameGlobs(names),
-    statuses: new Set(statusList ?? ['ACTIVE']),
+    statuses: new Set(statusList ?? ['ACTIVE', 'UPDATING']),
     kubernetesVersion,
     flatList,
     addons,

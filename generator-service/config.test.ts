@@ -18,6 +18,8 @@ describe('loadServiceConfig', () => {
         responseCacheMaxBytes: 96 * 1024 * 1024,
         registrarEnabled: false,
         shutdownTimeoutMs: 10_000,
+        absenceRefreshes: 2,
+        stateStore: undefined,
       },
     });
   });
@@ -47,6 +49,8 @@ describe('loadServiceConfig', () => {
       REGISTRAR_ENABLED: 'yes',
       CLUSTERS_FILE_REFRESH_SECONDS: '0',
       RESPONSE_CACHE_MAX_BYTES: '64mb',
+      FLEET_ABSENCE_REFRESHES: '0',
+      GENERATOR_STATE_CONFIGMAP: 'Fleet_State',
     });
     expect('issues' in r && r.issues).toEqual([
       'PORT: "70000" must be an integer from 0 to 65535',
@@ -57,7 +61,33 @@ describe('loadServiceConfig', () => {
       'REQUEST_BODY_LIMIT: "huge" must be a size of at least 1kb, e.g. 1048576, 512kb or 1mb',
       'RESPONSE_CACHE_MAX_BYTES: "64mb" must be an integer of at least 1',
       'REGISTRAR_ENABLED: "yes" must be true or false',
+      'FLEET_ABSENCE_REFRESHES: "0" must be an integer of at least 1',
+      'GENERATOR_STATE_CONFIGMAP: "Fleet_State" is not a valid ConfigMap name (RFC 1123 subdomain)',
+      'GENERATOR_STATE_NAMESPACE: required with GENERATOR_STATE_CONFIGMAP (or POD_NAMESPACE, which the manifest sets)',
     ]);
+  });
+
+  test('the state store: GENERATOR_STATE_CONFIGMAP in GENERATOR_STATE_NAMESPACE, by default POD_NAMESPACE', () => {
+    const base = { GENERATOR_TOKEN: 't', GENERATOR_STATE_CONFIGMAP: 'fleet-state' };
+    expect(loadServiceConfig({ ...base, POD_NAMESPACE: 'argocd' })).toMatchObject({
+      config: { stateStore: { namespace: 'argocd', configMap: 'fleet-state' } },
+    });
+    expect(
+      loadServiceConfig({ ...base, POD_NAMESPACE: 'argocd', GENERATOR_STATE_NAMESPACE: 'gitops' }),
+    ).toMatchObject({ config: { stateStore: { namespace: 'gitops', configMap: 'fleet-state' } } });
+    expect(loadServiceConfig({ ...base, POD_NAMESPACE: 'Argo CD' })).toEqual({
+      issues: ['POD_NAMESPACE: "Argo CD" is not a valid namespace name (RFC 1123 label)'],
+    });
+    expect(
+      loadServiceConfig({ GENERATOR_TOKEN: 't', GENERATOR_STATE_NAMESPACE: 'argocd' }),
+    ).toEqual({
+      issues: ['GENERATOR_STATE_NAMESPACE: set, but GENERATOR_STATE_CONFIGMAP is not'],
+    });
+    expect(loadServiceConfig({ GENERATOR_TOKEN: 't', FLEET_ABSENCE_REFRESHES: '5' })).toMatchObject(
+      {
+        config: { absenceRefreshes: 5, stateStore: undefined },
+      },
+    );
   });
 
   test('RESPONSE_CACHE_MAX_BYTES sets the reply cache byte bound', () => {

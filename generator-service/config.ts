@@ -23,6 +23,10 @@ export interface ServiceConfig {
   readonly responseCacheMaxBytes: number;
   readonly registrarEnabled: boolean;
   readonly shutdownTimeoutMs: number;
+  /** A served cluster missing from this many consecutive successful refreshes is dropped. */
+  readonly absenceRefreshes: number;
+  /** Where the registry keeps what it served (a ConfigMap); undefined: in this process only. */
+  readonly stateStore: { readonly namespace: string; readonly configMap: string } | undefined;
 }
 
 /** Every environment variable the service reads (besides the EKS source's and the registrar's own), for the README. */
@@ -43,7 +47,19 @@ export const SERVICE_ENV = {
   REGISTRAR_ENABLED: '`true` to also register clusters as Argo CD cluster Secrets. Default false.',
   SHUTDOWN_TIMEOUT_SECONDS:
     'On SIGTERM, how long in-flight requests may take before the process exits anyway. Default 10.',
+  FLEET_ABSENCE_REFRESHES:
+    'A served cluster missing from a successful listing is dropped only after this many consecutive refreshes (an integer, at least 1). Default 2.',
+  GENERATOR_STATE_CONFIGMAP:
+    'ConfigMap (created by the install) where the registry keeps what it served, shared by the replicas; read and replaced by name only. Unset: kept in the process only.',
+  GENERATOR_STATE_NAMESPACE: 'Namespace of GENERATOR_STATE_CONFIGMAP. Default: POD_NAMESPACE.',
+  POD_NAMESPACE:
+    "The pod's namespace (set by the manifest from the downward API); the default of GENERATOR_STATE_NAMESPACE.",
 } as const;
+
+/** Kubernetes object names (RFC 1123 subdomain) and namespaces (RFC 1123 label). */
+const DNS_SUBDOMAIN =
+  /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS_LABEL = /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 function positiveInt(
   env: NodeJS.ProcessEnv,
@@ -140,6 +156,8 @@ export function loadServiceConfig(
   );
   const registrarEnabled = bool(env, 'REGISTRAR_ENABLED', issues);
   const shutdownSeconds = positiveInt(env, 'SHUTDOWN_TIMEOUT_SECONDS', 10, issues);
+  const absenceRefreshes = positiveInt(env, 'FLEET_ABSENCE_REFRESHES', 2, issues);
+  const stateStore = stateStoreConfig(env, issues);
 
   if (issues.length > 0) return { issues };
   return {
@@ -156,6 +174,38 @@ export function loadServiceConfig(
       responseCacheMaxBytes,
       registrarEnabled,
       shutdownTimeoutMs: shutdownSeconds * 1000,
+      absenceRefreshes,
+      stateStore,
     }),
   };
+}
+
+function stateStoreConfig(env: NodeJS.ProcessEnv, issues: string[]): ServiceConfig['stateStore'] {
+  const configMap = env['GENERATOR_STATE_CONFIGMAP']?.trim() || undefined;
+  const explicitNamespace = env['GENERATOR_STATE_NAMESPACE']?.trim() || undefined;
+  const namespace = explicitNamespace ?? (env['POD_NAMESPACE']?.trim() || undefined);
+  if (configMap === undefined) {
+    if (explicitNamespace !== undefined) {
+      issues.push('GENERATOR_STATE_NAMESPACE: set, but GENERATOR_STATE_CONFIGMAP is not');
+    }
+    return undefined;
+  }
+  let ok = true;
+  if (!DNS_SUBDOMAIN.test(configMap)) {
+    issues.push(
+      `GENERATOR_STATE_CONFIGMAP: "${configMap}" is not a valid ConfigMap name (RFC 1123 subdomain)`,
+    );
+    ok = false;
+  }
+  if (namespace === undefined) {
+    issues.push(
+      'GENERATOR_STATE_NAMESPACE: required with GENERATOR_STATE_CONFIGMAP (or POD_NAMESPACE, which the manifest sets)',
+    );
+    ok = false;
+  } else if (!DNS_LABEL.test(namespace)) {
+    const key = explicitNamespace !== undefined ? 'GENERATOR_STATE_NAMESPACE' : 'POD_NAMESPACE';
+    issues.push(`${key}: "${namespace}" is not a valid namespace name (RFC 1123 label)`);
+    ok = false;
+  }
+  return ok && namespace !== undefined ? { namespace, configMap } : undefined;
 }

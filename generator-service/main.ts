@@ -18,6 +18,7 @@ import { applyConnectionTimeouts, guardServer } from './http/server-guards';
 import { createServiceMetrics } from './metrics';
 import { createFleetRegistry } from './registry';
 import { createResponseCache } from './response-cache';
+import { createStateSync } from './state';
 import { tokenFromFile } from './token-file';
 
 const EX_CONFIG = 78;
@@ -91,10 +92,19 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<vo
     { log: log.child({ component: 'source' }), env },
   );
   if ('issues' in selected) fail(`invalid configuration:\n  - ${selected.issues.join('\n  - ')}`);
+  // Loaded only when configured, so the default service never loads the Kubernetes client.
+  const storeAt = config.stateStore;
+  const stateStore = storeAt
+    ? await import('./state/open-configmap-store.js')
+        .then((m) => m.openConfigMapStateStore(storeAt, env))
+        .catch((e: unknown) => fail(`fleet state store: ${describeError(e)}`))
+    : undefined;
   const registry = createFleetRegistry({
     source: selected.source,
     log: log.child({ component: 'registry' }),
     metrics,
+    absenceRefreshes: config.absenceRefreshes,
+    ...(stateStore ? { state: createStateSync(stateStore) } : {}),
   });
   const app = createApp({
     registry,

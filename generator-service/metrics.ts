@@ -13,6 +13,13 @@ export interface ServiceMetrics {
   /** The latest known state of every source part; staleness is computed when scraped. */
   partsObserved(parts: readonly SourcePart[], isStale: (part: SourcePart) => boolean): void;
   refreshFailed(reason: 'load' | 'invalid'): void;
+  /** How many clusters the last accepted refresh quarantined, and kept from their last good parameters. */
+  clustersHeld(counts: {
+    quarantined: number;
+    retainedStatus: number;
+    retainedAbsent: number;
+  }): void;
+  stateStoreFailed(op: 'read' | 'write'): void;
 }
 
 export function createServiceMetrics(
@@ -92,6 +99,27 @@ export function createServiceMetrics(
   });
   failures.inc({ reason: 'load' }, 0);
   failures.inc({ reason: 'invalid' }, 0);
+  const quarantined = new Gauge({
+    name: 'generator_registry_quarantined_clusters',
+    help: 'Clusters quarantined on their own (a reserved tag it cannot use, a name another cluster holds): left out if never served, else answered with their last good parameters.',
+    registers: [registry],
+  });
+  const retained = new Gauge({
+    name: 'generator_registry_retained_clusters',
+    help: 'Served clusters answered with their last good parameters: listed in a status not served (status), or missing from fewer than FLEET_ABSENCE_REFRESHES refreshes (absent).',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  retained.set({ reason: 'status' }, 0);
+  retained.set({ reason: 'absent' }, 0);
+  const stateFailures = new Counter({
+    name: 'generator_state_store_failures_total',
+    help: 'Failed reads and writes of the fleet state store (GENERATOR_STATE_CONFIGMAP).',
+    labelNames: ['op'] as const,
+    registers: [registry],
+  });
+  stateFailures.inc({ op: 'read' }, 0);
+  stateFailures.inc({ op: 'write' }, 0);
 
   return {
     registry,
@@ -113,6 +141,14 @@ export function createServiceMetrics(
     },
     refreshFailed(reason) {
       failures.inc({ reason });
+    },
+    clustersHeld(counts) {
+      quarantined.set(counts.quarantined);
+      retained.set({ reason: 'status' }, counts.retainedStatus);
+      retained.set({ reason: 'absent' }, counts.retainedAbsent);
+    },
+    stateStoreFailed(op) {
+      stateFailures.inc({ op });
     },
   };
 }

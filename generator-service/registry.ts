@@ -1,10 +1,15 @@
-import { createHash } from 'node:crypto';
-import { clusterFromRecord, type Cluster } from '../core/cluster';
 import { describeError, NotReadyError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { FleetSnapshot, SnapshotFeed, SourcePart } from '../core/snapshot';
 import type { ClusterSource, SourceLoad } from '../plugins/cluster-sources/source';
+import { clusterKey, type FleetMemory } from './fleet-memory';
 import type { ServiceMetrics } from './metrics';
+import { acceptRecords, type Accepted, type Quarantined } from './registry-accept';
+import { createSnapshotBuilder } from './registry-publish';
+import { listSome, readinessOf, type Readiness } from './registry-readiness';
+import type { StateSync } from './state';
+
+export type { Readiness } from './registry-readiness';
 
 export interface RegistryOptions {
   readonly source: ClusterSource;
@@ -15,16 +20,20 @@ export interface RegistryOptions {
   readonly defaultRefreshIntervalMs?: number;
   /** A load that takes longer is abandoned (the previous snapshot stays). */
   readonly loadTimeoutMs?: number;
+  /** A served cluster is dropped after missing from this many consecutive successful refreshes. Default 2. */
+  readonly absenceRefreshes?: number;
+  /** Where the memory of served clusters is kept across restarts and replicas; none: this process only. */
+  readonly state?: StateSync;
 }
 
-export type Readiness =
-  { readonly ready: true } | { readonly ready: false; readonly reason: string };
+export const DEFAULT_ABSENCE_REFRESHES = 2;
 
 /**
  * The fleet registry: refreshes a ClusterSource in the background and publishes immutable snapshots.
  * Requests never touch the source; they read `servingSnapshot()`, which refuses (NotReadyError → 503) rather than
  * answer from nothing or from data older than the source allows, because a short answer makes Argo CD delete
- * Applications (argocd-contract.md §A7).
+ * Applications (argocd-contract.md §A7). For the same reason a cluster it served is kept, with its last good
+ * parameters, through statuses it does not serve, a missing refresh or a bad tag (registry-accept.ts).
  */
 export interface FleetRegistry extends SnapshotFeed {
   /** The snapshot to answer from; throws NotReadyError naming the parts at fault when it must not be used. */
@@ -37,24 +46,29 @@ export interface FleetRegistry extends SnapshotFeed {
   stop(): Promise<void>;
 }
 
-const MAX_NAMED_PARTS = 3;
-
 export function createFleetRegistry(opts: RegistryOptions): FleetRegistry {
-  const { source, log, metrics } = opts;
+  const { source, log, metrics, state } = opts;
   const now = opts.now ?? Date.now;
   const intervalMs = source.refreshIntervalMs ?? opts.defaultRefreshIntervalMs ?? 60_000;
   const loadTimeoutMs = opts.loadTimeoutMs ?? Math.max(30_000, intervalMs);
+  const absenceRefreshes = opts.absenceRefreshes ?? DEFAULT_ABSENCE_REFRESHES;
   const listeners = new Set<(s: FleetSnapshot) => void>();
+  const snapshots = createSnapshotBuilder(now);
 
-  let snapshot: FleetSnapshot | undefined;
-  // Change detection keeps digests, not JSON: at 10,000 clusters the strings alone were ~30 MB.
-  let fingerprint = '';
-  let clustersByDigest = new Map<string, Cluster>();
+  let memory: FleetMemory = new Map();
+  // Without a store, clusters listed at start may have been served by an earlier process: see acceptRecords.
+  let doubtful: Set<string> | undefined;
+  let stateLoaded = state === undefined;
+  let stateError: string | undefined;
+  let stateDirty = false;
+  let stateReread = false;
   // What the last accept() was given: a source that answers with the very same records array (the file source
-  // when the file is unchanged) has nothing new, so the clusters are neither rebuilt nor rehashed.
+  // when the file is unchanged) has nothing new, unless served clusters are missing from it (absence counts).
   let lastAccepted:
     | { records: SourceLoad['records']; addonDefaults: SourceLoad['addonDefaults']; parts: string }
     | undefined;
+  let absencesPending = false;
+  let quarantineLogged = new Map<string, string>();
   let latestParts: readonly SourcePart[] = [];
   let lastLoadError: string | undefined;
   let lastRefusal: string | undefined;
@@ -69,45 +83,17 @@ export function createFleetRegistry(opts: RegistryOptions): FleetRegistry {
     p.lastSuccessAt === undefined ||
     (source.maxStaleMs !== undefined && now() - p.lastSuccessAt > source.maxStaleMs);
 
-  function describePart(p: SourcePart): string {
-    if (p.lastSuccessAt === undefined)
-      return `${p.id} (never loaded: ${p.lastError ?? 'no successful read yet'})`;
-    const age = Math.round((now() - p.lastSuccessAt) / 1000);
-    // Without an error the part is only slow: its refresh is still running (retries, backoff).
-    const why = p.lastError ?? 'no error; its refresh has not finished';
-    return `${p.id} (last success ${age}s ago: ${why})`;
-  }
-
-  function listParts(parts: readonly SourcePart[]): string {
-    const named = parts.slice(0, MAX_NAMED_PARTS).map(describePart).join(', ');
-    const more = parts.length - MAX_NAMED_PARTS;
-    return more > 0 ? `${named} and ${more} more` : named;
-  }
-
   function readiness(): Readiness {
-    if (snapshot === undefined) {
-      if (lastRefusal !== undefined)
-        return {
-          ready: false,
-          reason: `cluster registry refused the source's clusters: ${lastRefusal}`,
-        };
-      if (lastLoadError !== undefined)
-        return { ready: false, reason: `cluster source could not be read: ${lastLoadError}` };
-      const failing = latestParts.filter(isStale);
-      if (failing.length > 0)
-        return { ready: false, reason: `cluster source not loaded yet: ${listParts(failing)}` };
-      return { ready: false, reason: 'cluster registry has not loaded yet' };
-    }
-    const stale = latestParts.filter(isStale);
-    if (stale.length > 0) {
-      const limit =
-        source.maxStaleMs === undefined ? '' : ` (limit ${Math.round(source.maxStaleMs / 1000)}s)`;
-      return {
-        ready: false,
-        reason: `cluster source parts too stale to serve${limit}: ${listParts(stale)}`,
-      };
-    }
-    return { ready: true };
+    return readinessOf({
+      hasSnapshot: snapshots.current() !== undefined,
+      parts: latestParts,
+      isStale,
+      maxStaleMs: source.maxStaleMs,
+      now: now(),
+      stateError,
+      refusal: lastRefusal,
+      loadError: lastLoadError,
+    });
   }
 
   function withTimeout(p: Promise<SourceLoad>, ac: AbortController): Promise<SourceLoad> {
@@ -123,8 +109,42 @@ export function createFleetRegistry(opts: RegistryOptions): FleetRegistry {
     return Promise.race([p, timeout]).finally(() => clearTimeout(t));
   }
 
+  /** Reads the stored memory before the first answer (and again when a served cluster's parameters are missing). */
+  async function readState(sync: StateSync): Promise<boolean> {
+    try {
+      const stored = await sync.load(memory);
+      // What this process knows first-hand wins; the store fills in the rest.
+      memory = new Map([...stored, ...[...memory].filter(([, e]) => e.lastGood !== undefined)]);
+      stateLoaded = true;
+      stateReread = false;
+      stateError = undefined;
+      return true;
+    } catch (e) {
+      stateError = `${sync.description}: ${describeError(e)}`;
+      metrics?.stateStoreFailed('read');
+      log.warn('cannot read the fleet state; not answering until it is read', {
+        error: stateError,
+      });
+      return stateLoaded;
+    }
+  }
+
+  async function writeState(sync: StateSync): Promise<void> {
+    try {
+      const merged = await sync.save(memory);
+      if (merged !== undefined) memory = merged;
+      stateDirty = false;
+    } catch (e) {
+      metrics?.stateStoreFailed('write');
+      log.warn('cannot write the fleet state; retrying on the next refresh', {
+        error: `${sync.description}: ${describeError(e)}`,
+      });
+    }
+  }
+
   async function runOnce(): Promise<void> {
     if (stopped) return;
+    if (state !== undefined && (!stateLoaded || stateReread) && !(await readState(state))) return;
     const ac = new AbortController();
     abort = ac;
     let load: SourceLoad;
@@ -137,7 +157,7 @@ export function createFleetRegistry(opts: RegistryOptions): FleetRegistry {
       log.warn('cluster source load failed; keeping the last good snapshot', {
         source: source.kind,
         error: lastLoadError,
-        snapshotVersion: snapshot?.version,
+        snapshotVersion: snapshots.current()?.version,
       });
       return;
     } finally {
@@ -147,12 +167,17 @@ export function createFleetRegistry(opts: RegistryOptions): FleetRegistry {
     lastLoadError = undefined;
     latestParts = load.parts;
     metrics?.partsObserved(latestParts, isStale);
+    // A part that failed this time (a fleet file turned invalid, a region down) kept its last good clusters: a
+    // failed refresh on every re-read, not only when it first failed.
+    if (latestParts.some((p) => p.lastError !== undefined)) metrics?.refreshFailed('load');
     accept(load);
+    if (state !== undefined && stateDirty) await writeState(state);
   }
 
   function accept(load: SourceLoad): void {
     const partsKey = JSON.stringify(load.parts.map((p) => [p.id, p.lastError ?? null]));
     if (
+      !absencesPending &&
       lastAccepted !== undefined &&
       lastAccepted.records === load.records &&
       lastAccepted.addonDefaults === load.addonDefaults &&
@@ -160,64 +185,39 @@ export function createFleetRegistry(opts: RegistryOptions): FleetRegistry {
     ) {
       return;
     }
-    const issues: string[] = [];
-    const clusters: Cluster[] = [];
-    for (const rec of load.records) {
-      const r = clusterFromRecord(rec);
-      if (r.cluster) clusters.push(r.cluster);
-      else issues.push(...r.issues);
-    }
-    const byName = new Map<string, string[]>();
-    for (const c of clusters) byName.set(c.name, [...(byName.get(c.name) ?? []), c.aws.arn]);
-    for (const [name, arns] of byName) {
-      if (arns.length > 1) issues.push(`duplicate cluster name "${name}": ${arns.join(', ')}`);
-    }
-    if (issues.length > 0) {
-      // A refusal is logged and counted on every refresh: the same records are not marked as accepted.
+    doubtful ??= state === undefined ? new Set(load.records.map(clusterKey)) : new Set();
+    const result = acceptRecords({ records: load.records, memory, absenceRefreshes, doubtful });
+    reportHeld(result);
+    if (result.unresolved.length > 0) {
+      // Nothing new is published, so nothing new counts as served; absences still count.
       lastAccepted = undefined;
-      lastRefusal =
-        issues.slice(0, 5).join('; ') + (issues.length > 5 ? ` and ${issues.length - 5} more` : '');
+      memory = countAbsencesOnly(memory, result.memory);
+      stateDirty = true;
+      stateReread = state !== undefined;
+      lastRefusal = `answering without ${result.unresolved.length === 1 ? 'this cluster' : 'these clusters'} would drop what may have been served: ${listSome(result.unresolved.map((u) => u.reason))}`;
       metrics?.refreshFailed('invalid');
-      log.error('refusing the clusters the source returned; keeping the last good snapshot', {
+      log.error('refusing to publish the fleet; keeping the last good snapshot', {
         source: source.kind,
-        issues,
-        snapshotVersion: snapshot?.version,
+        unresolved: result.unresolved.map((u) => u.reason),
+        snapshotVersion: snapshots.current()?.version,
       });
       return;
     }
     lastRefusal = undefined;
-    clusters.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const addonDefaults = load.addonDefaults ?? {};
-    // Each cluster's JSON lives only while it is hashed; the fingerprint is a hash of the per-cluster digests
-    // (fixed length, so their concatenation is unambiguous), the add-on defaults and the parts' errors.
-    const whole = createHash('sha256');
-    const digests = clusters.map((c) => {
-      const d = createHash('sha256').update(JSON.stringify(c)).digest('base64');
-      whole.update(d);
-      return d;
-    });
-    whole.update(JSON.stringify(addonDefaults)).update(partsKey);
-    const next = whole.digest('base64');
-    // Only records that were validated and are (or already were) published may be skipped next time.
+    memory = result.memory;
+    stateDirty = true;
+    for (const key of doubtful) if (memory.has(key)) doubtful.delete(key);
+    absencesPending = result.retained.some((r) => r.why === 'absent');
     lastAccepted = { records: load.records, addonDefaults: load.addonDefaults, parts: partsKey };
-    if (snapshot !== undefined && next === fingerprint) return;
-    fingerprint = next;
-    // Unchanged clusters keep their object identity, so per-cluster work cached on them stays valid.
-    const reused = clusters.map((c, i) => clustersByDigest.get(digests[i] ?? '') ?? c);
-    clustersByDigest = new Map(reused.map((c, i) => [digests[i] ?? '', c]));
-    const published: FleetSnapshot = deepFreeze({
-      clusters: reused,
-      parts: load.parts.map((p) => ({ ...p })),
-      addonDefaults: structuredClone(addonDefaults),
-      builtAt: now(),
-      version: (snapshot?.version ?? 0) + 1,
-    });
-    snapshot = published;
+    const published = snapshots.build(result.clusters, load.parts, load.addonDefaults ?? {});
+    if (published === undefined) return;
     metrics?.snapshotPublished(published);
     log.info('published fleet snapshot', {
       version: published.version,
       clusters: published.clusters.length,
       parts: published.parts.length,
+      quarantined: result.quarantined.length,
+      retained: result.retained.length,
     });
     for (const l of [...listeners]) {
       try {
@@ -226,6 +226,33 @@ export function createFleetRegistry(opts: RegistryOptions): FleetRegistry {
         log.error('snapshot listener failed', { error: describeError(e) });
       }
     }
+  }
+
+  /** Counts them, and logs each quarantined cluster once per reason (not on every refresh). */
+  function reportHeld(result: Accepted): void {
+    metrics?.clustersHeld({
+      quarantined: result.quarantined.length,
+      retainedStatus: result.retained.filter((r) => r.why === 'status').length,
+      retainedAbsent: result.retained.filter((r) => r.why === 'absent').length,
+    });
+    const logged = new Map<string, string>();
+    for (const q of result.quarantined) {
+      logged.set(q.key, q.reason);
+      if (quarantineLogged.get(q.key) !== q.reason) logQuarantined(q);
+    }
+    for (const key of quarantineLogged.keys()) {
+      if (!logged.has(key)) log.info('cluster is no longer quarantined', { cluster: key });
+    }
+    quarantineLogged = logged;
+  }
+
+  function logQuarantined(q: Quarantined): void {
+    log.warn(
+      q.kept
+        ? 'cluster quarantined; answering with its last good parameters'
+        : 'cluster quarantined; left out of answers (it was never served)',
+      { arn: q.arn, reason: q.reason },
+    );
   }
 
   function refresh(): Promise<void> {
@@ -244,13 +271,14 @@ export function createFleetRegistry(opts: RegistryOptions): FleetRegistry {
   }
 
   return {
-    current: () => snapshot,
+    current: () => snapshots.current(),
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
     servingSnapshot() {
       const r = readiness();
+      const snapshot = snapshots.current();
       if (!r.ready || snapshot === undefined) {
         throw new NotReadyError(r.ready ? 'cluster registry has not loaded yet' : r.reason);
       }
@@ -277,14 +305,17 @@ export function createFleetRegistry(opts: RegistryOptions): FleetRegistry {
   };
 }
 
-function formatMs(ms: number): string {
-  return ms >= 1000 ? `${Math.round(ms / 1000)}s` : `${ms}ms`;
+/** The previous memory with only the absence counts (and confirmed absences) of `next` applied. */
+function countAbsencesOnly(previous: FleetMemory, next: FleetMemory): FleetMemory {
+  const out = new Map(previous);
+  for (const [key, entry] of previous) {
+    const n = next.get(key);
+    if (n === undefined) out.delete(key);
+    else if (n.absent !== entry.absent) out.set(key, { ...entry, absent: n.absent });
+  }
+  return out;
 }
 
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
+function formatMs(ms: number): string {
+  return ms >= 1000 ? `${Math.round(ms / 1000)}s` : `${ms}ms`;
 }

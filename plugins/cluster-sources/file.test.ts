@@ -83,16 +83,6 @@ describe('parseFleetYaml', () => {
     ],
     ['an empty file', ``, 'fleet.yaml:1:1: file is empty'],
     [
-      'a bad endpoint (refused by the cluster model)',
-      `clusters:\n${CLUSTER('a').replace(/endpoint: .*/, 'endpoint: ftp://x')}`,
-      'fleet.yaml:2:5: clusters[0]: arn:aws:eks:eu-west-1:012345678901:cluster/a: endpoint "ftp://x" is not an http(s) URL',
-    ],
-    [
-      'duplicate fleet names',
-      `clusters:\n${CLUSTER('a')}${CLUSTER('b', '    tags: { argocd-eks-plugins/name: a }\n')}`,
-      'duplicate cluster name "a" at fleet.yaml:2:5: clusters[0], fleet.yaml:7:5: clusters[1]',
-    ],
-    [
       'an unquoted add-on version key',
       `clusters: []\naddonDefaults:\n  1.30: { vpc-cni: v1 }\n`,
       'fleet.yaml:3:3: addonDefaults: key 1.3 must be a quoted Kubernetes minor version',
@@ -100,6 +90,32 @@ describe('parseFleetYaml', () => {
   ])('%s is reported with file:line:col and key', (_case, text, expected) => {
     expect(issuesOf(text).join('\n')).toContain(expected);
   });
+
+  test.each<[string, string, string]>([
+    [
+      'a bad endpoint (refused by the cluster model)',
+      `clusters:\n${CLUSTER('a').replace(/endpoint: .*/, 'endpoint: ftp://x')}${CLUSTER('b')}`,
+      'fleet.yaml:2:5: clusters[0]: arn:aws:eks:eu-west-1:012345678901:cluster/a: endpoint "ftp://x" is not an http(s) URL',
+    ],
+    [
+      'a reserved tag the generator cannot use',
+      `clusters:\n${CLUSTER('a', '    tags: { argocd-eks-plugins/upgrade-weight: 50% }\n')}${CLUSTER('b')}`,
+      'fleet.yaml:2:5: clusters[0]: arn:aws:eks:eu-west-1:012345678901:cluster/a: tag argocd-eks-plugins/upgrade-weight must be an integer 0-100, got "50%"',
+    ],
+    [
+      'duplicate fleet names',
+      `clusters:\n${CLUSTER('a')}${CLUSTER('b', '    tags: { argocd-eks-plugins/name: a }\n')}`,
+      'duplicate cluster name "a" at fleet.yaml:2:5: clusters[0], fleet.yaml:7:5: clusters[1]',
+    ],
+  ])(
+    '%s is a warning with file:line:col (the registry quarantines that cluster); the file still loads',
+    (_case, text, expected) => {
+      const r = parseFleetYaml(text, 'fleet.yaml');
+      if (!('fleet' in r)) throw new Error(`expected a fleet: ${r.issues.join('; ')}`);
+      expect(r.fleet.records).toHaveLength(2);
+      expect(r.warnings?.join('\n')).toContain(expected);
+    },
+  );
 
   test('every problem is reported at once', () => {
     const text = `clusters:\n  - clusterName: a\n    accountId: 1\n    version: 1.30\n    endpoint: https://x.example.com\n    bogus: 1\n`;
@@ -154,6 +170,45 @@ describe('fileSource', () => {
     expect(load.parts[0]?.lastSuccessAt).toBe(1);
     expect(load.parts[0]?.lastError).toContain(`${file}:3:1:`);
     expect(logs.join('')).toContain('keeping the last good fleet');
+  });
+
+  test('an unchanged broken file is a failure on every re-read: the part keeps its error and each read logs it', async () => {
+    const file = path.join(dir, 'fleet.yaml');
+    const logs: string[] = [];
+    writeFileSync(file, `clusters:\n${CLUSTER('a')}`);
+    const src = fileSource({
+      path: file,
+      log: createJsonLogger({ write: (l: string) => logs.push(l) }),
+      now: () => 1,
+    });
+    const good = await src.load(ctx);
+    writeFileSync(file, `clusters:\n  - clusterName: [broken\n`);
+    for (let i = 0; i < 3; i++) {
+      const load = await src.load(ctx);
+      expect(load.records).toBe(good.records);
+      expect(load.parts[0]?.lastError).toContain(`${file}:3:1:`);
+    }
+    expect(logs.filter((l) => l.includes('keeping the last good fleet'))).toHaveLength(3);
+  });
+
+  test('a cluster with a bad reserved tag does not hold back the file: it loads, with a warning naming the line', async () => {
+    const file = path.join(dir, 'fleet.yaml');
+    const logs: string[] = [];
+    writeFileSync(
+      file,
+      `clusters:\n${CLUSTER('a', '    tags: { argocd-eks-plugins/upgrade-color: purple }\n')}${CLUSTER('b')}`,
+    );
+    const src = fileSource({
+      path: file,
+      log: createJsonLogger({ write: (l: string) => logs.push(l) }),
+    });
+    const load = await src.load(ctx);
+    expect(load.records.map((r) => r.clusterName)).toEqual(['a', 'b']);
+    expect(load.parts[0]?.lastError).toBeUndefined();
+    expect(logs.join('')).toContain('fleet file has clusters the registry quarantines');
+    expect(logs.join('')).toContain(`${file}:2:5: clusters[0]`);
+    await src.load(ctx); // unchanged: not warned again
+    expect(logs.filter((l) => l.includes('quarantines'))).toHaveLength(1);
   });
 
   test('an unchanged file answers with the same fleet (same records array) and a fresh success time', async () => {

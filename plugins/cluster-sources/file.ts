@@ -49,6 +49,8 @@ export function fileSource(opts: FileSourceOptions): ClusterSource {
   let lastGoodHash: string | undefined;
   let lastSuccessAt: number | undefined;
   let lastError: string | undefined;
+  // The same for the last invalid bytes: re-reading them is a failure again, without parsing them again.
+  let lastBad: { hash: string; problem: { summary: string; issues: string[] } } | undefined;
 
   const part = (): SourcePart => ({ id, lastSuccessAt, lastError });
 
@@ -69,12 +71,20 @@ export function fileSource(opts: FileSourceOptions): ClusterSource {
       const parsed =
         lastGood !== undefined && hash === lastGoodHash
           ? { fleet: lastGood }
-          : await parse(bytes, ctx.signal);
+          : lastBad?.hash === hash
+            ? { issues: lastBad.problem.issues }
+            : await parse(bytes, ctx.signal);
       if ('fleet' in parsed) {
         if (lastError !== undefined)
           log.info('fleet file is valid again', { clusters: parsed.fleet.records.length });
+        if ('warnings' in parsed && parsed.warnings !== undefined && hash !== lastGoodHash) {
+          log.warn('fleet file has clusters the registry quarantines (each on its own)', {
+            issues: parsed.warnings,
+          });
+        }
         lastGood = parsed.fleet;
         lastGoodHash = hash;
+        lastBad = undefined;
         lastSuccessAt = now();
         lastError = undefined;
         return {
@@ -89,19 +99,20 @@ export function fileSource(opts: FileSourceOptions): ClusterSource {
         summary: `${parsed.issues[0] ?? 'invalid fleet file'}${more}`,
         issues: parsed.issues,
       };
+      lastBad = { hash, problem };
     } catch (e) {
       const what = e instanceof FleetParseFailure ? 'parse' : 'read';
       const msg = `${file}: cannot ${what} the fleet file: ${describeError(e instanceof FleetParseFailure ? e.cause : e)}`;
       problem = { summary: msg, issues: [msg] };
     }
-    if (problem.summary !== lastError) {
-      log.warn(
-        lastGood === undefined
-          ? 'fleet file is invalid; no clusters loaded yet'
-          : 'fleet file is invalid; keeping the last good fleet',
-        { issues: problem.issues },
-      );
-    }
+    // On every re-read, not only when it changes: the part stays failed (lastError) until the file is fixed, and
+    // the registry counts each such refresh as failed.
+    log.warn(
+      lastGood === undefined
+        ? 'fleet file is invalid; no clusters loaded yet'
+        : 'fleet file is invalid; keeping the last good fleet',
+      { issues: problem.issues },
+    );
     lastError = problem.summary;
     if (lastGood === undefined) throw new SourceUnavailableError(problem.summary);
     return { records: lastGood.records, addonDefaults: lastGood.addonDefaults, parts: [part()] };

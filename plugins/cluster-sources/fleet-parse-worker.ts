@@ -6,7 +6,7 @@ import {
   type ResourceLimits,
 } from 'node:worker_threads';
 import { describeError } from '../../core/errors';
-import { parseFleetYaml, type Fleet } from './fleet-yaml';
+import { parseFleetYaml, type FleetParse } from './fleet-yaml';
 
 /**
  * Parsing a large fleet file in a worker thread. The yaml library's document for a 10,000-cluster file needs
@@ -21,7 +21,7 @@ import { parseFleetYaml, type Fleet } from './fleet-yaml';
 
 const TASK = 'parse-fleet';
 
-export type FleetParseResult = { fleet: Fleet } | { issues: string[] };
+export type FleetParseResult = FleetParse;
 
 interface FleetParseTask {
   readonly task: typeof TASK;

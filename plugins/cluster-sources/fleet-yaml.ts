@@ -37,11 +37,15 @@ const OPTIONAL = ['arn', 'platformVersion', 'status', 'oidcIssuer', 'vpcId', 'ca
 const CLUSTER_KEYS: readonly string[] = [...REQUIRED, ...OPTIONAL, 'tags'];
 const TOP_KEYS = ['clusters', 'addonDefaults'];
 
+/**
+ * A parsed fleet, or why the file cannot be used. `warnings` name (with file:line) the clusters the registry will
+ * quarantine on their own (a reserved tag it cannot use, a name another cluster has): one such cluster must not
+ * hold back the rest of the file.
+ */
+export type FleetParse = { fleet: Fleet; warnings?: string[] } | { issues: string[] };
+
 /** Parses and validates a fleet file. Every problem is returned at once, each as `file:line:col: key: what`. */
-export function parseFleetYaml(
-  text: string,
-  file: string,
-): { fleet: Fleet } | { issues: string[] } {
+export function parseFleetYaml(text: string, file: string): FleetParse {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const at = (
@@ -137,25 +141,29 @@ export function parseFleetYaml(
     }
   }
 
-  // Catch what the registry would refuse here, where the line is known.
+  // Name here, where the line is known, what the registry will quarantine.
+  const warnings: string[] = [];
   const names = new Map<string, string[]>();
   records.forEach((rec, i) => {
     const mapped = clusterFromRecord(rec);
     const where = recordAt[i] ?? file;
     if (mapped.cluster === undefined) {
-      for (const issue of mapped.issues) issues.push(`${where}: ${issue}`);
+      for (const issue of mapped.issues) warnings.push(`${where}: ${issue}`);
       return;
     }
     names.set(mapped.cluster.name, [...(names.get(mapped.cluster.name) ?? []), where]);
   });
   for (const [name, places] of names) {
     if (places.length > 1) {
-      issues.push(
+      warnings.push(
         `duplicate cluster name "${name}" at ${places.join(', ')} (set tag argocd-eks-plugins/name to tell them apart)`,
       );
     }
   }
-  return issues.length > 0 ? { issues } : { fleet: { records, addonDefaults } };
+  if (issues.length > 0) return { issues };
+  return warnings.length > 0
+    ? { fleet: { records, addonDefaults }, warnings }
+    : { fleet: { records, addonDefaults } };
 }
 
 function keyString(key: unknown): string | undefined {

@@ -111,6 +111,9 @@ export async function startPipeline(opts: PipelineOptions = {}): Promise<AwsPipe
     log: silentLogger,
     metrics: createServiceMetrics(),
     now: () => Date.now() + pipeline.skewMs,
+    // The rows' `again` phase checks that a cluster really deleted during the fault leaves once its target lists
+    // again; waiting for FLEET_ABSENCE_REFRESHES (default 2) is tested on its own (registry-memory.test.ts).
+    absenceRefreshes: 1,
   });
   const app = createApp({
     registry,

@@ -138,6 +138,9 @@ describe('the generator on EKS discovery', () => {
     skewMs = 0;
     h.fake.clearFaults();
     await registry.refresh();
+    // Missing from one successful listing is not enough (FLEET_ABSENCE_REFRESHES, default 2).
+    expect(names((await getParams()).body)).toContain('spoke-000');
+    await registry.refresh();
     const after = await getParams();
     expect(after.status).toBe(200);
     expect(names(after.body)).not.toContain('spoke-000');

@@ -659,7 +659,7 @@ describe('registry: a bad or failed load keeps the last good snapshot', () => {
     );
   });
 
-  test('duplicate names are refused: the previous snapshot stays, and the log says why', async () => {
+  test('a newcomer claiming a served name is quarantined on its own; the rest is published', async () => {
     const h = await harness({ records: [aClusterRecord({ clusterName: 'a' })] });
     h.source.records = [
       aClusterRecord({ clusterName: 'a' }),
@@ -667,15 +667,22 @@ describe('registry: a bad or failed load keeps the last good snapshot', () => {
       aClusterRecord({ clusterName: 'b' }),
     ];
     await h.registry.refresh();
-    expect(names(await post(h.app, { input: {} }))).toEqual(['a']);
-    expect(h.registry.current()?.version).toBe(1);
+    const res = await post(h.app, { input: {} });
+    expect(names(res)).toEqual(['a', 'b']);
+    expect(res.body.output.parameters[0].aws.region).toBe('eu-west-1');
+    expect(h.registry.current()?.version).toBe(2);
+    expect(await metricValue(h.metrics, 'generator_registry_quarantined_clusters')).toBe(1);
     expect(
-      await metricValue(h.metrics, 'generator_registry_refresh_failures_total{reason="invalid"}'),
-    ).toBe(1);
-    expect(h.logs.some((l) => l.includes('duplicate cluster name \\"a\\"'))).toBe(true);
+      h.logs.some(
+        (l) =>
+          l.includes('cluster quarantined; left out of answers') &&
+          l.includes('arn:aws:eks:us-east-1:012345678901:cluster/a') &&
+          l.includes('name \\"a\\" belongs to 012345678901/eu-west-1/a'),
+      ),
+    ).toBe(true);
   });
 
-  test('a record the model refuses (bad endpoint) is refused the same way', async () => {
+  test('a served record the model refuses (bad endpoint) keeps its last good parameters', async () => {
     const h = await harness({ records: [aClusterRecord({ clusterName: 'a' })] });
     h.source.records = [aClusterRecord({ clusterName: 'a', endpoint: 'not a url' })];
     await h.registry.refresh();

@@ -21,7 +21,9 @@ const KEPT = [
   'eks refresh finished',
   'eks target refresh failed',
   'cluster source load failed; keeping the last good snapshot',
-  'refusing the clusters the source returned; keeping the last good snapshot',
+  'refusing to publish the fleet; keeping the last good snapshot',
+  'cluster quarantined; answering with its last good parameters',
+  'cluster quarantined; left out of answers (it was never served)',
   'eks add-on defaults refresh failed',
 ];
 

@@ -20,5 +20,8 @@ export function readExampleFleet(): Fleet {
   const file = exampleFleetPath();
   const parsed = parseFleetYaml(readFileSync(file, 'utf8'), file);
   if ('issues' in parsed) throw new Error(`example fleet is invalid:\n${parsed.issues.join('\n')}`);
+  if (parsed.warnings !== undefined) {
+    throw new Error(`example fleet has bad clusters:\n${parsed.warnings.join('\n')}`);
+  }
   return parsed.fleet;
 }

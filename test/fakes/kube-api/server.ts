@@ -1,5 +1,5 @@
 /**
- * An HTTP fake of the Kubernetes API for core/v1 Secrets and coordination.k8s.io/v1 Leases, enough for the real
+ * An HTTP fake of the Kubernetes API for core/v1 Secrets and ConfigMaps and coordination.k8s.io/v1 Leases, enough for the real
  * @kubernetes/client-node to talk to: list (labelSelector), get, create, replace (PUT), merge patch, delete
  * (with preconditions), resourceVersion with 409 on conflict, Status bodies on errors, faults injectable per verb,
  * and a request log (never holding bodies or tokens) for assertions.
@@ -11,7 +11,7 @@ import { isValidLabelKey, isValidLabelValue } from '../../../core/labels';
 import { matchesSelector, parseSelector } from '../../../core/selector';
 
 export type Verb = 'list' | 'get' | 'create' | 'update' | 'patch' | 'delete';
-export type Resource = 'secrets' | 'leases';
+export type Resource = 'secrets' | 'configmaps' | 'leases';
 
 export interface Fault {
   readonly verb: Verb;
@@ -80,11 +80,13 @@ export interface FakeKubeApi {
 
 const KINDS: Record<Resource, { apiVersion: string; kind: string }> = {
   secrets: { apiVersion: 'v1', kind: 'Secret' },
+  configmaps: { apiVersion: 'v1', kind: 'ConfigMap' },
   leases: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease' },
 };
 
 const PATHS: { re: RegExp; resource: Resource }[] = [
   { re: /^\/api\/v1\/namespaces\/([^/]+)\/secrets(?:\/([^/]+))?$/, resource: 'secrets' },
+  { re: /^\/api\/v1\/namespaces\/([^/]+)\/configmaps(?:\/([^/]+))?$/, resource: 'configmaps' },
   {
     re: /^\/apis\/coordination\.k8s\.io\/v1\/namespaces\/([^/]+)\/leases(?:\/([^/]+))?$/,
     resource: 'leases',
@@ -468,6 +470,15 @@ function validate(resource: Resource, obj: KubeObject) {
         problems.push(`data[${k}]: Invalid value: not base64`);
       }
     }
+  }
+  if (resource === 'configmaps') {
+    let size = 0;
+    for (const [k, v] of Object.entries((obj['data'] as Record<string, unknown>) ?? {})) {
+      if (typeof v !== 'string') problems.push(`data[${k}]: Invalid value: must be a string`);
+      else size += k.length + Buffer.byteLength(v);
+    }
+    // The API server's limit on a ConfigMap's data (corev1 validation: MaxConfigMapSize = 1 MiB).
+    if (size > 1024 * 1024) problems.push('data: Too long: must have at most 1048576 bytes');
   }
   if (resource === 'leases') {
     const spec = (obj['spec'] ?? {}) as Record<string, unknown>;

@@ -1,0 +1,2 @@
+export type { StateStore } from './store';
+export { createStateSync, type StateSync } from './state-sync';
