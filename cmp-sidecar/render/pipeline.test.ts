@@ -45,6 +45,29 @@ const render = (layers: string, stages: ObjectStage[], allowEmpty = false) =>
     stages,
   });
 
+describe('the template scope', () => {
+  test.each(['1.31', '1.31.2', 'v1.31.2-eks-1a2b3c4'])(
+    'KUBE_VERSION %s: templates get kubeVersion as sent and kubeMinor 1.31',
+    async (kubeVersion) => {
+      writeTree(app.dir, {
+        'versions/cm.yaml':
+          'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: v\ndata:\n  raw: "{{kubeVersion}}"\n  minor: "{{kubeMinor}}"\n',
+      });
+      const out = await renderApp({
+        appDir: app.dir,
+        rootDir: app.dir,
+        config: parseOverlayConfig('layers: [versions]\n', 'eks-overlay.yaml'),
+        env: { ...env, kubeVersion },
+        cluster,
+        warn: () => undefined,
+        debug: () => undefined,
+        stages: [],
+      });
+      expect(out.objects[0]!.object['data']).toEqual({ raw: kubeVersion, minor: '1.31' });
+    },
+  );
+});
+
 describe('object stages in the pipeline', () => {
   test('see every merged object with its source, and the strict templateString', async () => {
     let seen: readonly RenderedObject[] = [];

@@ -18,7 +18,7 @@ import { renderTemplate } from './template';
 import type { TemplateScope } from './template';
 import { CONFIG_FILE } from '../config';
 import { ConfigError, isAppError } from '../../core/errors';
-import { setOwn } from '../argocd-env';
+import { kubeMinorOf, setOwn } from '../argocd-env';
 
 export interface RenderRequest {
   readonly appDir: string;
@@ -39,7 +39,7 @@ export interface RenderResult {
 
 /**
  * Renders an app directory into one manifest stream:
- *  1/ scope: `cluster`, `app`, `kubeVersion`, `env`, `params` for templates
+ *  1/ scope: `cluster`, `app`, `kubeVersion`, `kubeMinor`, `env`, `params` for templates
  *  2/ layers: template each layer path from eks-overlay.yaml, refuse escapes, skip missing directories
  *  3/ parse: every *.yaml / *.yml of a layer (sorted), multi-document, strings templated after parsing
  *  4/ overlay: later layers patch earlier ones (strategic merge, kustomize syntax)
@@ -153,6 +153,7 @@ export function templateScope(
       targetRevision: e.targetRevision,
     },
     kubeVersion: e.kubeVersion,
+    kubeMinor: kubeMinorOf(e.kubeVersion),
     env: e.userEnv,
     params,
   };
