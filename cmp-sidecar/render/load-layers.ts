@@ -25,6 +25,12 @@ export interface ReadBudget {
   bytes: number;
 }
 
+/**
+ * The files of a layer: those Argo CD's directory source reads as manifests. JSON is YAML 1.2 (tabs included), so
+ * one parser reads both, with the same line numbers, templating and duplicate-key handling.
+ */
+const MANIFEST_FILE = /\.(ya?ml|json)$/;
+
 /** Files a layer never renders: the plugin's own config and kustomize's, so one tree can serve both tools. */
 const SKIPPED_FILES = new Set([
   CONFIG_FILE,
@@ -35,7 +41,7 @@ const SKIPPED_FILES = new Set([
 
 /**
  * Checks a (templated) layer path: relative, without `..`, and not resolving (through symlinks) outside the root.
- * Returns the files of the layer (every *.yaml / *.yml directly in it, sorted by name), or undefined when the
+ * Returns the files of the layer (every *.yaml / *.yml / *.json directly in it, sorted by name), or undefined when the
  * directory does not exist (the layer is skipped).
  */
 export async function readLayer(
@@ -68,7 +74,7 @@ export async function readLayer(
     return fail(`cannot be listed (${errorCode(e)})`);
   }
   const names = entries
-    .filter((n) => /\.ya?ml$/.test(n) && !n.startsWith('.') && !SKIPPED_FILES.has(n))
+    .filter((n) => MANIFEST_FILE.test(n) && !n.startsWith('.') && !SKIPPED_FILES.has(n))
     .sort();
   const files: LayerFile[] = [];
   const rel = path.relative(roots.appDir, full).split(path.sep).join('/');

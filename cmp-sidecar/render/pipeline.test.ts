@@ -68,6 +68,27 @@ describe('the template scope', () => {
   );
 });
 
+describe('layer files', () => {
+  test('.json manifests are read like YAML ones (as Argo CD reads a directory), templated and merged', async () => {
+    writeTree(app.dir, {
+      'json/cm.json':
+        '{\n\t"apiVersion": "v1",\n\t"kind": "ConfigMap",\n\t"metadata": {"name": "c"},\n\t"data": {"env": "{{cluster.metadata.labels.env}}", "n": "1"}\n}\n',
+      'json/notes.txt': 'not a manifest',
+    });
+    const out = await render('[envs/prod, json]', []);
+    expect(out.objects.map((o) => [o.object['metadata'], o.object['data']])).toEqual([
+      [{ name: 'c' }, { env: 'prod', n: '1' }],
+    ]);
+  });
+
+  test('a .json file with a syntax error names file:line', async () => {
+    writeTree(app.dir, {
+      'json/bad.json': '{\n  "apiVersion": "v1",\n  "kind": ConfigMap\n  "x": 1\n}\n',
+    });
+    await expect(render('[json]', [])).rejects.toThrow(/^json\/bad\.json:\d+: invalid YAML/);
+  });
+});
+
 describe('object stages in the pipeline', () => {
   test('see every merged object with its source, and the strict templateString', async () => {
     let seen: readonly RenderedObject[] = [];
