@@ -363,6 +363,15 @@ const templateRows: Row[] = [
   templateRow('{{*decorate}}', /decorators/),
   templateRow('{{cluster.name.length}}', /unknown variable cluster\.name\.length/),
   templateRow('{{cluster.metadata}}', /a map cannot be rendered as text/),
+  // Typos where strict mode tolerates a missing last segment: never "" or the default (#16).
+  templateRow(
+    '{{default cluster.name.lenght "none"}}',
+    /unknown variable cluster\.name\.lenght \(cluster\.name is a string: it has no members\)/,
+  ),
+  templateRow(
+    '{{#if cluster.aws.region.code}}x{{/if}}',
+    /unknown variable cluster\.aws\.region\.code \(cluster\.aws\.region is a string/,
+  ),
   templateRow(
     `{{replace (replace (replace cluster.name "" "${'x'.repeat(100)}") "" "${'y'.repeat(100)}") "" "${'z'.repeat(100)}"}}`,
     /replace would produce \d+ characters, over the limit of 1048576/,
