@@ -13,7 +13,8 @@ export const CONFIG_FILE = 'eks-overlay.yaml';
 
 /** Top-level keys owned by other stages: passed through unvalidated. */
 const PASS_THROUGH = ['secrets', 'kro', 'instances'] as const;
-const KNOWN_KEYS = new Set<string>(['layers', 'allowEmpty', 'parameters', ...PASS_THROUGH]);
+const KNOWN_KEYS = new Set<string>(['layers', 'allowEmpty', 'parameters', 'yaml', ...PASS_THROUGH]);
+const DUPLICATE_KEYS = ['warn', 'error'] as const;
 const PARAM_KEYS = new Set(['name', 'title', 'tooltip', 'required', 'string', 'array', 'map']);
 const RESERVED_PARAMS = new Set(['cluster']);
 /** Parameter names that would reach for prototypes in `params` (templates refuse these names anyway). */
@@ -105,6 +106,7 @@ export function parseOverlayConfig(text: string, file: string): OverlayConfig {
   let layers: string[] = [];
   const layerRefs: SourceRef[] = [];
   let allowEmpty = false;
+  let yamlOptions: OverlayConfig['yaml'];
   let parameters: ParameterDeclaration[] = [];
   const passed: Partial<Record<(typeof PASS_THROUGH)[number], unknown>> = {};
   let sawLayers = false;
@@ -132,13 +134,53 @@ export function parseOverlayConfig(text: string, file: string): OverlayConfig {
       case 'parameters':
         parameters = parseParameters(value, where, issues, (n) => toJs(n, n));
         break;
+      case 'yaml':
+        yamlOptions = parseYamlOptions(value ?? keyNode, where, issues);
+        break;
       default:
         passed[key as (typeof PASS_THROUGH)[number]] = toJs(value, keyNode) ?? null;
     }
   }
   if (!sawLayers) issues.push(`${file}: "layers" is required (a list of directories, e.g. [base])`);
   if (issues.length > 0) throw new ConfigError(issues);
-  return { layers, layerRefs, allowEmpty, parameters, ...passed, sources };
+  return {
+    layers,
+    layerRefs,
+    allowEmpty,
+    parameters,
+    ...(yamlOptions === undefined ? {} : { yaml: yamlOptions }),
+    ...passed,
+    sources,
+  };
+}
+
+/** `yaml: {duplicateKeys: warn|error}`: how layer files are read. */
+function parseYamlOptions(
+  node: Node | null,
+  where: (n: Node | null | undefined) => string,
+  issues: string[],
+): OverlayConfig['yaml'] {
+  if (!isMap(node)) {
+    issues.push(`${where(node)}: yaml must be a map, e.g. {duplicateKeys: error}`);
+    return undefined;
+  }
+  let duplicateKeys: (typeof DUPLICATE_KEYS)[number] = 'warn';
+  for (const pair of node.items) {
+    const keyNode = pair.key as Node | null;
+    const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
+    const value = pair.value as Node | null;
+    if (key !== 'duplicateKeys') {
+      issues.push(`${where(keyNode)}: unknown key "yaml.${key}" (allowed: duplicateKeys)`);
+      continue;
+    }
+    const v = isScalar(value) ? value.value : undefined;
+    if (v === 'warn' || v === 'error') duplicateKeys = v;
+    else
+      issues.push(
+        `${where(value ?? keyNode)}: yaml.duplicateKeys must be ${DUPLICATE_KEYS.join(' or ')} (warn: the last value wins, as in Argo CD; error: refused, as in kustomize)`,
+      );
+  }
+  return { duplicateKeys };
 }
 
 function parseLayers(

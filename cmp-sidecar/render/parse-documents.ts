@@ -11,7 +11,7 @@ import {
 } from 'yaml';
 import type { Alias, Document, Node } from 'yaml';
 import { RenderError } from '../../core/errors';
-import { LIMITS } from './limits';
+import { LIMITS, quote } from './limits';
 import { lineOverTokenLimit } from './token-limit';
 import type { ManifestObject, RenderedObject, SourceRef } from './stages';
 import { isTemplate, renderTemplate } from './template';
@@ -23,6 +23,21 @@ const MAX_ALIAS_DEPTH = 50;
 export interface ParseBudget {
   objects: number;
 }
+
+/** How a repeated key of one mapping is read (eks-overlay.yaml `yaml.duplicateKeys`). */
+export type DuplicateKeys = 'warn' | 'error';
+
+export interface ParseOptions {
+  /**
+   * `warn` (default): the last value wins, as when Argo CD reads a directory of manifests (sigs.k8s.io/yaml), and a
+   * warning names file, line and key; `error`: the file is refused, as kustomize refuses it.
+   */
+  readonly duplicateKeys?: DuplicateKeys;
+  readonly warn?: (msg: string) => void;
+}
+
+/** Warnings per file about duplicate keys: a file with thousands of them must not flood stderr. */
+const MAX_DUPLICATE_WARNINGS = 10;
 
 /**
  * Parses one YAML file of a layer into objects: every document must be a map with `apiVersion` and `kind`
@@ -36,6 +51,7 @@ export function parseManifestFile(
   file: string,
   scope: TemplateScope,
   budget: ParseBudget = { objects: 0 },
+  options: ParseOptions = {},
 ): RenderedObject[] {
   checkTokenCount(text, file);
   const lines = new LineCounter();
@@ -50,6 +66,7 @@ export function parseManifestFile(
     return line === undefined ? { file } : { file, line };
   };
   const out: RenderedObject[] = [];
+  const duplicates = new DuplicateKeyReport(file, options);
   for (const doc of composer.compose(parser.parse(text), true, text.length)) {
     const err = doc.errors[0];
     if (err !== undefined) {
@@ -68,7 +85,7 @@ export function parseManifestFile(
         where,
       );
     }
-    const value = new DocumentWalker(doc, scope, ref).toJs(root, 0) as ManifestObject;
+    const value = new DocumentWalker(doc, scope, ref, duplicates).toJs(root, 0) as ManifestObject;
     const objects = expandList(value, where);
     budget.objects += objects.length;
     if (budget.objects > LIMITS.maxObjects) {
@@ -82,7 +99,42 @@ export function parseManifestFile(
       out.push({ object, source: where });
     }
   }
+  duplicates.finish();
   return out;
+}
+
+/** Applies `duplicateKeys` to each repeated key of a file: refuses it, or warns (a bounded number of times). */
+class DuplicateKeyReport {
+  private count = 0;
+
+  constructor(
+    private readonly file: string,
+    private readonly options: ParseOptions,
+  ) {}
+
+  /** Called for a key seen before in the same mapping; returns normally when the last value is to win. */
+  repeated(key: string, where: SourceRef): void {
+    if (this.options.duplicateKeys === 'error') {
+      throw new RenderError(
+        `${at(where)}: duplicate key ${quote(key)} in one mapping (refused: yaml.duplicateKeys is error in eks-overlay.yaml)`,
+        where,
+      );
+    }
+    if (++this.count <= MAX_DUPLICATE_WARNINGS) {
+      this.options.warn?.(
+        `${at(where)}: duplicate key ${quote(key)} in one mapping; the last value wins, as Argo CD reads it ` +
+          '(kustomize refuses the file; set yaml: {duplicateKeys: error} in eks-overlay.yaml to refuse it too)',
+      );
+    }
+  }
+
+  finish(): void {
+    if (this.count > MAX_DUPLICATE_WARNINGS) {
+      this.options.warn?.(
+        `${this.file}: ${this.count - MAX_DUPLICATE_WARNINGS} more duplicate key(s) not listed`,
+      );
+    }
+  }
 }
 
 function checkTokenCount(text: string, file: string): void {
@@ -116,6 +168,7 @@ class DocumentWalker {
     private readonly doc: Document,
     private readonly scope: TemplateScope,
     private readonly ref: (n: Node | null | undefined) => SourceRef,
+    private readonly duplicates: DuplicateKeyReport,
   ) {}
 
   /** Built on the first alias only: most documents have none. */
@@ -182,10 +235,8 @@ class DocumentWalker {
             this.ref(keyNode),
           );
         }
-        if (Object.hasOwn(obj, key)) {
-          const where = this.ref(keyNode);
-          throw new RenderError(`${at(where)}: invalid YAML: Map keys must be unique`, where);
-        }
+        // One pass: a key seen before in this mapping (yaml's uniqueKeys would compare every pair of keys).
+        if (Object.hasOwn(obj, key)) this.duplicates.repeated(key, this.ref(keyNode));
         const value = this.toJs(pair.value as Node | null, level + 1);
         // defineProperty, so a key named __proto__ is data and never a prototype switch.
         Object.defineProperty(obj, key, {

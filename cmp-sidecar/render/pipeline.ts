@@ -69,7 +69,10 @@ export async function renderApp(req: RenderRequest): Promise<RenderResult> {
       continue;
     }
     req.debug(`layer ${JSON.stringify(dir)}: ${files.length} file(s)`);
-    layers.push(files.flatMap((f) => parseManifestFile(f.text, f.file, scope, parseBudget)));
+    const parseOptions = { duplicateKeys: req.config.yaml?.duplicateKeys, warn: req.warn };
+    layers.push(
+      files.flatMap((f) => parseManifestFile(f.text, f.file, scope, parseBudget, parseOptions)),
+    );
   }
   let objects = applyLayers(layers);
 

@@ -125,6 +125,34 @@ describe('eks-overlay CLI', () => {
     });
   });
 
+  test('a repeated key: the last wins with a warning on stderr (as Argo CD reads it); yaml.duplicateKeys: error refuses it', async () => {
+    const env = { ARGOCD_ENV_CLUSTER_CONTEXT: JSON.stringify(PROD) };
+    writeTree(app.dir, {
+      'envs/prod/cm.yaml':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  tier: prod\n  tier: gold\n',
+    });
+    const warned = await runInProcess(['generate'], { cwd: app.dir, env });
+    expect(warned.code).toBe(0);
+    expect(warned.stderr).toMatch(
+      /^eks-overlay: warning: envs\/prod\/cm\.yaml:7: duplicate key "tier" in one mapping; the last value wins/,
+    );
+    expect(parseLikeArgoCd(warned.stdout)[0]).toMatchObject({
+      data: { region: 'us-east-1', tier: 'gold' },
+    });
+
+    writeTree(app.dir, {
+      'eks-overlay.yaml': `${APP['eks-overlay.yaml']}yaml: {duplicateKeys: error}\n`,
+    });
+    const refused = await runInProcess(['generate'], { cwd: app.dir, env });
+    expect(refused).toEqual({
+      code: EXIT.render,
+      stdout: '',
+      stderr: expect.stringMatching(
+        /^eks-overlay: error: envs\/prod\/cm\.yaml:7: duplicate key "tier" in one mapping \(refused/,
+      ),
+    });
+  });
+
   test('generate needs eks-overlay.yaml: a config error (78)', async () => {
     const other = tempDir('eks-overlay-cli-none-');
     try {
