@@ -79,13 +79,15 @@ function checkMember(parent: unknown, member: string): unknown {
 }
 
 type CodeChunk = string | readonly CodeChunk[];
+/** The part of Handlebars' (untyped) JavaScriptCompiler this module overrides or calls. */
+interface JavaScriptCompiler {
+  nameLookup(parent: CodeChunk, name: string, type: string): CodeChunk;
+  quotedString(s: string): string;
+  compiler: unknown;
+}
 interface JavaScriptCompilerClass {
-  new (): object;
-  prototype: {
-    nameLookup(parent: CodeChunk, name: string, type: string): CodeChunk;
-    quotedString(s: string): string;
-    compiler: unknown;
-  };
+  new (): JavaScriptCompiler;
+  prototype: JavaScriptCompiler;
 }
 
 /** A private Handlebars environment compiling context lookups through MEMBER_CHECK. */
@@ -94,9 +96,8 @@ function withCheckedLookups(hb: typeof Handlebars): void {
   const Base = env.JavaScriptCompiler;
   class CheckedCompiler extends Base {}
   const base = Base.prototype;
-  type Compiler = JavaScriptCompilerClass['prototype'];
   CheckedCompiler.prototype.nameLookup = function (
-    this: Compiler,
+    this: JavaScriptCompiler,
     parent: CodeChunk,
     name: string,
     type: string,
