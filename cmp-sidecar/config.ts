@@ -1,9 +1,10 @@
-import { readFile, stat } from 'node:fs/promises';
+import { lstat, readFile, realpath, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import type { Node } from 'yaml';
 import { ConfigError } from '../core/errors';
 import { formatBytes, LIMITS } from './render/limits';
+import { isInside } from './render/inside';
 import { lineOverTokenLimit } from './render/token-limit';
 import { decodeText } from './render/read-text';
 import type { OverlayConfig, ParameterDeclaration, SourceRef } from './render/stages';
@@ -22,9 +23,15 @@ const FORBIDDEN_PARAM_NAMES = new Set(['__proto__', 'constructor', 'prototype'])
 /** Alias expansion allowed in eks-overlay.yaml (yaml's maxAliasCount: anchors × nodes they expand to). */
 const MAX_ALIAS_COUNT = 1000;
 
-/** Reads and validates `<appDir>/eks-overlay.yaml`; every problem is reported at once as a ConfigError. */
-export async function loadOverlayConfig(appDir: string): Promise<OverlayConfig> {
-  const file = path.join(appDir, CONFIG_FILE);
+/**
+ * Reads and validates `<appDir>/eks-overlay.yaml`; every problem is reported at once as a ConfigError. The file may
+ * be a symlink inside `rootDir` (the repository); one that leads outside it, or nowhere, is refused.
+ */
+export async function loadOverlayConfig(
+  appDir: string,
+  rootDir: string = appDir,
+): Promise<OverlayConfig> {
+  const file = await confinedConfigFile(appDir, rootDir);
   let bytes: Buffer;
   try {
     const size = (await stat(file)).size;
@@ -45,6 +52,28 @@ export async function loadOverlayConfig(appDir: string): Promise<OverlayConfig> 
   }
   const text = decodeText(bytes, CONFIG_FILE, (message) => new ConfigError([message]));
   return parseOverlayConfig(text, CONFIG_FILE);
+}
+
+/** The real path of eks-overlay.yaml once its symlinks (if any) are known to stay inside the repository. */
+async function confinedConfigFile(appDir: string, rootDir: string): Promise<string> {
+  const file = path.join(appDir, CONFIG_FILE);
+  const link = await lstat(file).catch(() => undefined);
+  if (link === undefined || !link.isSymbolicLink()) return file; // absent: reported when it is read
+  let real: string;
+  try {
+    real = await realpath(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    throw new ConfigError([
+      `${CONFIG_FILE}: ${code === 'ENOENT' ? 'is a dangling symlink' : code === 'ELOOP' ? 'is a symlink loop' : `cannot be resolved (${code})`}; refused`,
+    ]);
+  }
+  if (!isInside(real, rootDir)) {
+    throw new ConfigError([
+      `${CONFIG_FILE}: is a symlink that resolves outside the repository; refused`,
+    ]);
+  }
+  return real;
 }
 
 export function parseOverlayConfig(text: string, file: string): OverlayConfig {

@@ -14,7 +14,7 @@ export async function generate(opts: CommonOptions, io: Io): Promise<ExitCode> {
   const log = createLog(io);
   const argoEnv = readArgoEnv(io.env);
   const dirs = await resolveDirs(opts, io, argoEnv);
-  const config = await loadOverlayConfig(dirs.appDir);
+  const config = await loadOverlayConfig(dirs.appDir, dirs.rootDir);
   const contexts =
     opts.contexts[0] === undefined ? [] : await readContextFile(opts.contexts[0], io);
   if (contexts.length > 1) {

@@ -1,6 +1,6 @@
 /** The CLI boundary in-process: exit codes, stdout only on success and written once, usage, render and validate. */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import {
   InputError,
@@ -89,8 +89,12 @@ describe('eks-overlay CLI', () => {
     expect(res.stdout).toBe('');
     expect(res.stderr).toMatch(/ok {3}fleet\.json\[0\] \(prod\): 1 object\(s\)/);
     expect(res.stderr).toMatch(/ok {3}fleet\.json\[1\] \(dev\): 1 object\(s\)/);
+    // Layer paths are resolved (and checked) before any file is read.
     expect(res.stderr).toMatch(
-      /FAIL fleet\.json\[2\] \(bare\): base\/cm\.yaml:6: unknown variable cluster\.aws\.region/,
+      /FAIL fleet\.json\[2\] \(bare\): eks-overlay\.yaml:1: unknown variable cluster\.metadata\.labels\.env/,
+    );
+    expect(res.stderr).toContain(
+      'layer "envs/{{cluster.metadata.labels.env}}" (eks-overlay.yaml:1): present for 1 (fleet.json[0] (prod) → envs/prod); missing for 1 (fleet.json[1] (dev) → envs/dev)\n',
     );
     expect(res.stderr).toMatch(/2 of 3 context\(s\) rendered/);
   });
@@ -151,6 +155,48 @@ describe('eks-overlay CLI', () => {
         /^eks-overlay: error: envs\/prod\/cm\.yaml:7: duplicate key "tier" in one mapping \(refused/,
       ),
     });
+  });
+
+  test('a layer written without a template must exist: every missing one is named with its line (78), nothing on stdout', async () => {
+    writeTree(app.dir, {
+      'eks-overlay.yaml':
+        'layers:\n  - bsae\n  - "envs/{{cluster.metadata.labels.env}}"\n  - shared/comon\n',
+    });
+    const res = await runInProcess(['generate'], {
+      cwd: app.dir,
+      env: { ARGOCD_ENV_CLUSTER_CONTEXT: JSON.stringify(DEV) },
+    });
+    expect(res).toMatchObject({ code: EXIT.config, stdout: '' });
+    expect(res.stderr).toMatch(
+      /eks-overlay\.yaml:2: layer "bsae" does not exist \(a layer written without a template must exist/,
+    );
+    expect(res.stderr).toMatch(/eks-overlay\.yaml:4: layer "shared\/comon" does not exist/);
+    // The templated layer resolving to envs/dev (absent) is optional: not part of the error.
+    expect(res.stderr).not.toMatch(/eks-overlay\.yaml:3|envs\/dev/);
+  });
+
+  test('the parameters command refuses an eks-overlay.yaml symlinked out of the app tree (no "[]")', async () => {
+    const outside = tempDir('eks-overlay-outside-');
+    try {
+      writeFileSync(path.join(outside.dir, 'eks-overlay.yaml'), 'layers: [base]\n');
+      rmSync(path.join(app.dir, 'eks-overlay.yaml'));
+      symlinkSync(
+        path.join(outside.dir, 'eks-overlay.yaml'),
+        path.join(app.dir, 'eks-overlay.yaml'),
+      );
+      for (const command of ['parameters', 'generate']) {
+        const res = await runInProcess([command], { cwd: app.dir });
+        expect(res).toEqual({
+          code: EXIT.config,
+          stdout: '',
+          stderr: expect.stringMatching(
+            /eks-overlay\.yaml: is a symlink that resolves outside the repository; refused/,
+          ),
+        });
+      }
+    } finally {
+      outside.cleanup();
+    }
   });
 
   test('generate needs eks-overlay.yaml: a config error (78)', async () => {

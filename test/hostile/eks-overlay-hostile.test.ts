@@ -6,7 +6,7 @@
  * the file:line, key or parameter at fault, no JavaScript stack trace and no planted secret.
  * Limits are in cmp-sidecar/render/limits.ts and cmp-sidecar/README.md ("Limits").
  */
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { LIMITS } from '../../cmp-sidecar/render/limits';
@@ -278,6 +278,45 @@ const pathRows: Row[] = [
     },
     code: RENDER,
     stderr: [/eks-overlay\.yaml:3: layer "envs\/prod" resolves outside the repository/],
+  },
+  {
+    name: 'a templated layer that is a dangling symlink (a missing directory would be optional; a broken link is not)',
+    build: (r) => {
+      mkdirSync(path.join(r.app, 'envs'));
+      symlinkSync('../prod-moved', path.join(r.app, 'envs/prod'));
+    },
+    code: RENDER,
+    stderr: [/eks-overlay\.yaml:3: layer "envs\/prod" is a dangling symlink; refused/],
+  },
+  {
+    name: 'a layer path through a dangling directory symlink',
+    build: (r) => symlinkSync('gone', path.join(r.app, 'envs')),
+    code: RENDER,
+    stderr: [
+      /eks-overlay\.yaml:3: layer "envs\/prod" goes through "envs", a dangling symlink; refused/,
+    ],
+  },
+  {
+    name: 'eks-overlay.yaml that is a symlink to outside the repository',
+    build: (r) => {
+      writeFileSync(path.join(r.outside, 'eks-overlay.yaml'), 'layers: [base]\n');
+      symlinkSync(
+        path.join(r.outside, 'eks-overlay.yaml'),
+        path.join(r.app, 'eks-overlay.yaml.tmp'),
+      );
+      renameSync(path.join(r.app, 'eks-overlay.yaml.tmp'), path.join(r.app, 'eks-overlay.yaml'));
+    },
+    code: CONFIG_EXIT,
+    stderr: [/eks-overlay\.yaml: is a symlink that resolves outside the repository; refused/],
+  },
+  {
+    name: 'eks-overlay.yaml that is a dangling symlink',
+    build: (r) => {
+      symlinkSync('nowhere.yaml', path.join(r.app, 'eks-overlay.yaml.tmp'));
+      renameSync(path.join(r.app, 'eks-overlay.yaml.tmp'), path.join(r.app, 'eks-overlay.yaml'));
+    },
+    code: CONFIG_EXIT,
+    stderr: [/eks-overlay\.yaml: is a dangling symlink; refused/],
   },
   {
     name: 'a parameter that templates ".." into a layer path',
