@@ -2,7 +2,7 @@ import { InputError } from '../../core/errors';
 import { readArgoEnv } from '../argocd-env';
 import type { CommonOptions, ExitCode } from '../cli';
 import { EXIT } from '../cli';
-import { buildClusterView } from '../cluster-context';
+import { buildClusterView, missingContextMessage } from '../cluster-context';
 import { loadOverlayConfig } from '../config';
 import { createLog } from '../io';
 import type { Io } from '../io';
@@ -24,16 +24,13 @@ export async function generate(opts: CommonOptions, io: Io): Promise<ExitCode> {
   }
   const env = withContext(argoEnv, contexts[0]);
   const cluster = buildClusterView(env, opts.cluster);
-  if (env.userEnv['CLUSTER_CONTEXT'] === undefined && Object.keys(opts.cluster).length === 0) {
-    log.debug(
-      'no ARGOCD_ENV_CLUSTER_CONTEXT and no "cluster" parameter: templates see an empty cluster',
-    );
-  }
+  const clusterMissing = missingContextMessage(env, opts.cluster);
   const result = await renderApp({
     ...dirs,
     config,
     env,
     cluster,
+    ...(clusterMissing === undefined ? {} : { clusterMissing }),
     warn: log.warn,
     debug: log.debug,
   });

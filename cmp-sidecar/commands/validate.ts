@@ -2,7 +2,7 @@ import { describeError } from '../../core/errors';
 import { readArgoEnv } from '../argocd-env';
 import type { CommonOptions, ExitCode } from '../cli';
 import { EXIT, exitCodeFor } from '../cli';
-import { buildClusterView } from '../cluster-context';
+import { buildClusterView, missingContextMessage } from '../cluster-context';
 import { loadOverlayConfig } from '../config';
 import { createLog } from '../io';
 import type { Io } from '../io';
@@ -33,11 +33,13 @@ export async function validate(opts: CommonOptions, io: Io): Promise<ExitCode> {
     try {
       const env = withContext(argoEnv, context);
       const cluster = buildClusterView(env, opts.cluster);
+      const clusterMissing = missingContextMessage(env, opts.cluster);
       const result = await renderApp({
         ...dirs,
         config,
         env,
         cluster,
+        ...(clusterMissing === undefined ? {} : { clusterMissing }),
         warn: log.warn,
         debug: log.debug,
       });

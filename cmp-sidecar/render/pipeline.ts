@@ -15,7 +15,7 @@ import type {
   SourceRef,
   StageContext,
 } from './stages';
-import { isTemplate, renderTemplate } from './template';
+import { isTemplate, markAbsent, renderTemplate } from './template';
 import type { TemplateScope } from './template';
 import { CONFIG_FILE } from '../config';
 import { ConfigError, isAppError } from '../../core/errors';
@@ -27,6 +27,11 @@ export interface RenderRequest {
   readonly config: OverlayConfig;
   readonly env: ArgoEnv;
   readonly cluster: ClusterView;
+  /**
+   * Set when no cluster context was given (cluster-context.ts missingContextMessage): templates then have no
+   * `cluster`, and one that uses it fails with this explanation.
+   */
+  readonly clusterMissing?: string;
   readonly warn: (msg: string) => void;
   readonly debug: (msg: string) => void;
   /** Defaults to the registered object stages (object-stages.ts); tests pass their own. */
@@ -163,7 +168,7 @@ async function resolveLayers(
 
 /** What templates see. Declared parameter defaults apply first (Argo CD never sends announced defaults). */
 export function templateScope(
-  req: Pick<RenderRequest, 'config' | 'env' | 'cluster'>,
+  req: Pick<RenderRequest, 'config' | 'env' | 'cluster' | 'clusterMissing'>,
 ): TemplateScope {
   const params: Record<string, unknown> = {};
   const missing: string[] = [];
@@ -186,8 +191,7 @@ export function templateScope(
     );
   }
   const e = req.env;
-  return {
-    cluster: req.cluster,
+  const scope: Record<string, unknown> = {
     app: {
       name: e.appName,
       namespace: e.appNamespace,
@@ -203,4 +207,7 @@ export function templateScope(
     env: e.userEnv,
     params,
   };
+  if (req.clusterMissing === undefined) scope['cluster'] = req.cluster;
+  else markAbsent(scope, 'cluster', req.clusterMissing);
+  return scope;
 }

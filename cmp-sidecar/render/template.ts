@@ -1,5 +1,5 @@
 import Handlebars from 'handlebars';
-import { RenderError } from '../../core/errors';
+import { ConfigError, RenderError } from '../../core/errors';
 import { LIMITS, quote } from './limits';
 import type { SourceRef } from './stages';
 
@@ -26,6 +26,18 @@ import type { SourceRef } from './stages';
  */
 
 export type TemplateScope = Readonly<Record<string, unknown>>;
+
+/** Roots a scope deliberately lacks, with the explanation a template using one of them fails with. */
+const absentRoots = new WeakMap<TemplateScope, ReadonlyMap<string, string>>();
+
+/**
+ * Marks `root` as absent from `scope` for a reason (the cluster context was not given): any template that uses it
+ * fails with a ConfigError carrying `reason`, before it runs — so neither "unknown variable" nor a `default`
+ * fallback silently standing in for every cluster.
+ */
+export function markAbsent(scope: TemplateScope, root: string, reason: string): void {
+  absentRoots.set(scope, new Map([...(absentRoots.get(scope) ?? []), [root, reason]]));
+}
 export type TemplateValue = string | number | boolean;
 
 const TYPED_HELPERS = new Set(['int', 'number', 'bool']);
@@ -366,6 +378,14 @@ export function renderTemplate(
       ...where,
     });
   }
+  const absent = absentRoots.get(scope);
+  if (absent !== undefined) {
+    for (const [root, reason] of absent) {
+      const path = findRootUse(compiled.ast, root);
+      if (path !== undefined)
+        throw new ConfigError([`${at(where)}: the template uses ${path}, but ${reason}`]);
+    }
+  }
   let out: string;
   spent.iterations = 0;
   spent.characters = 0;
@@ -432,6 +452,34 @@ function explain(e: unknown, ast: hbs.AST.Program, scope: TemplateScope): string
       : `unknown variable ${missing.path} (${missing.missing} is not defined)`;
   }
   return message;
+}
+
+/** The first path of the template that starts at `root` (`cluster.x`, `@root.cluster.x`, `../cluster`). */
+function findRootUse(ast: hbs.AST.Program, root: string): string | undefined {
+  let found: string | undefined;
+  const visit = (node: unknown): void => {
+    if (found !== undefined || typeof node !== 'object' || node === null) return;
+    const n = node as {
+      type?: string;
+      parts?: string[];
+      data?: boolean;
+      original?: string;
+      loc?: unknown;
+    };
+    if (n.type === 'PathExpression' && n.parts !== undefined) {
+      const first = n.data === true && n.parts[0] === 'root' ? n.parts[1] : n.parts[0];
+      if (first === root && (n.data !== true || n.parts[0] === 'root')) {
+        found = n.original ?? n.parts.join('.');
+        return;
+      }
+    }
+    for (const v of Object.values(node)) {
+      if (Array.isArray(v)) v.forEach(visit);
+      else if (typeof v === 'object' && v !== null && v !== n.loc) visit(v);
+    }
+  };
+  visit(ast);
+  return found;
 }
 
 /** "unknown variable cluster.name.lenght (cluster.name is a string: it has no members)" for a MemberError. */

@@ -199,6 +199,65 @@ describe('eks-overlay CLI', () => {
     }
   });
 
+  describe('without a cluster context (ARGOCD_ENV_CLUSTER_CONTEXT absent)', () => {
+    const lines = (stderr: string) => stderr.split('\n').filter((l) => l !== '');
+
+    test('a template using cluster gets one error saying which variable Argo CD should set and how (78)', async () => {
+      const res = await runInProcess(['generate'], { cwd: app.dir, env: {} });
+      expect(res).toMatchObject({ code: EXIT.config, stdout: '' });
+      expect(lines(res.stderr)).toEqual([
+        'eks-overlay: error: invalid configuration:',
+        expect.stringMatching(
+          /^ {2}- eks-overlay\.yaml:1: the template uses cluster\.metadata\.labels\.env, but the cluster context is missing: ARGOCD_ENV_CLUSTER_CONTEXT is not set\. Argo CD sets it from the Application's plugin env entry CLUSTER_CONTEXT: in the ApplicationSet template give source\.plugin\.env: \[\{name: CLUSTER_CONTEXT, value: '\{\{ \.clusterContext \}\}'\}\]/,
+        ),
+      ]);
+    });
+
+    test('set but empty: said so', async () => {
+      const res = await runInProcess(['generate'], {
+        cwd: app.dir,
+        env: { ARGOCD_ENV_CLUSTER_CONTEXT: '' },
+      });
+      expect(res).toMatchObject({ code: EXIT.config, stdout: '' });
+      expect(res.stderr).toMatch(/ARGOCD_ENV_CLUSTER_CONTEXT is empty\./);
+    });
+
+    test('a default or #if never stands in for the missing context (it would pick the fallback for every cluster)', async () => {
+      writeTree(app.dir, {
+        'eks-overlay.yaml': 'layers: [base]\n',
+        'base/cm.yaml':
+          'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  env: "{{default cluster.metadata.labels.env \'dev\'}}"\n',
+      });
+      const res = await runInProcess(['generate'], { cwd: app.dir, env: {} });
+      expect(res).toMatchObject({ code: EXIT.config, stdout: '' });
+      expect(res.stderr).toMatch(
+        /base\/cm\.yaml:6: the template uses cluster\.metadata\.labels\.env, but the cluster context is missing/,
+      );
+    });
+
+    test('an app whose templates do not use cluster renders; the cluster map parameter is a context', async () => {
+      writeTree(app.dir, {
+        'eks-overlay.yaml': 'layers: [base]\n',
+        'base/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: "{{app.name}}"\n',
+      });
+      const plain = await runInProcess(['generate'], {
+        cwd: app.dir,
+        env: { ARGOCD_APP_NAME: 'web' },
+      });
+      expect(plain).toMatchObject({ code: 0, stderr: '' });
+      writeTree(app.dir, APP);
+      const byParameter = await runInProcess(['generate'], {
+        cwd: app.dir,
+        env: {
+          ARGOCD_APP_PARAMETERS: JSON.stringify([
+            { map: { 'metadata.labels.env': 'prod', 'aws.region': 'eu-west-1' }, name: 'cluster' },
+          ]),
+        },
+      });
+      expect(byParameter).toMatchObject({ code: 0, stderr: '' });
+    });
+  });
+
   test('generate needs eks-overlay.yaml: a config error (78)', async () => {
     const other = tempDir('eks-overlay-cli-none-');
     try {
