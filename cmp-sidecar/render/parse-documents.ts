@@ -36,6 +36,16 @@ export interface ParseOptions {
   readonly warn?: (msg: string) => void;
 }
 
+/**
+ * Keys of a parsed map whose value was written empty (`key:`), as opposed to `key: null` or `key: ~`. Both are null
+ * here, but kustomize drops the empty ones from an object it patches and keeps the explicit ones (merge.ts).
+ */
+const emptyKeys = new WeakMap<object, Set<string>>();
+
+export function emptyKeysOf(map: object): ReadonlySet<string> | undefined {
+  return emptyKeys.get(map);
+}
+
 /** Warnings per file about duplicate keys: a file with thousands of them must not flood stderr. */
 const MAX_DUPLICATE_WARNINGS = 10;
 
@@ -237,7 +247,16 @@ class DocumentWalker {
         }
         // One pass: a key seen before in this mapping (yaml's uniqueKeys would compare every pair of keys).
         if (Object.hasOwn(obj, key)) this.duplicates.repeated(key, this.ref(keyNode));
-        const value = this.toJs(pair.value as Node | null, level + 1);
+        const valueNode = pair.value as Node | null;
+        const value = this.toJs(valueNode, level + 1);
+        if (
+          value === null &&
+          (valueNode === null || (isScalar(valueNode) && valueNode.source === ''))
+        ) {
+          const set = emptyKeys.get(obj) ?? new Set<string>();
+          set.add(key);
+          emptyKeys.set(obj, set);
+        } else if (Object.hasOwn(obj, key)) emptyKeys.get(obj)?.delete(key);
         // defineProperty, so a key named __proto__ is data and never a prototype switch.
         Object.defineProperty(obj, key, {
           value,
