@@ -11,7 +11,7 @@ import {
 } from 'yaml';
 import type { Alias, Document, Node } from 'yaml';
 import { RenderError } from '../../core/errors';
-import { LIMITS, quote } from './limits';
+import { LIMITS, quote, renderBoundHint } from './limits';
 import { lineOverTokenLimit } from './token-limit';
 import type { ManifestObject, RenderedObject, SourceRef } from './stages';
 import { isTemplate, renderTemplate } from './template';
@@ -19,9 +19,13 @@ import type { TemplateScope } from './template';
 
 const MAX_ALIAS_DEPTH = 50;
 
-/** Objects parsed so far by one render, against LIMITS.maxObjects. */
+/**
+ * What one render has parsed so far: objects against LIMITS.maxObjects, and characters of keys and string values
+ * (aliases and templates expanded, one per node besides) against the render-wide bound.
+ */
 export interface ParseBudget {
   objects: number;
+  chars?: number;
 }
 
 /** How a repeated key of one mapping is read (eks-overlay.yaml `yaml.duplicateKeys`). */
@@ -34,6 +38,8 @@ export interface ParseOptions {
    */
   readonly duplicateKeys?: DuplicateKeys;
   readonly warn?: (msg: string) => void;
+  /** The render-wide bound on ParseBudget.chars (limits.ts renderBoundFrom); the default bound when absent. */
+  readonly maxChars?: number;
 }
 
 /**
@@ -95,7 +101,14 @@ export function parseManifestFile(
         where,
       );
     }
-    const value = new DocumentWalker(doc, scope, ref, duplicates).toJs(root, 0) as ManifestObject;
+    const size = {
+      budget,
+      max: options.maxChars ?? LIMITS.defaultMaxRenderMiB * 1024 * 1024,
+    };
+    const value = new DocumentWalker(doc, scope, ref, duplicates, size).toJs(
+      root,
+      0,
+    ) as ManifestObject;
     const objects = expandList(value, where);
     budget.objects += objects.length;
     if (budget.objects > LIMITS.maxObjects) {
@@ -179,7 +192,22 @@ class DocumentWalker {
     private readonly scope: TemplateScope,
     private readonly ref: (n: Node | null | undefined) => SourceRef,
     private readonly duplicates: DuplicateKeyReport,
+    private readonly size: { readonly budget: ParseBudget; readonly max: number },
   ) {}
+
+  /** Counts what a node adds to the render (its characters, and one for the node) against the render-wide bound. */
+  private count(chars: number, node: Node | null): void {
+    const budget = this.size.budget;
+    budget.chars = (budget.chars ?? 0) + chars + 1;
+    if (budget.chars > this.size.max) {
+      const where = this.aliasAt ?? this.ref(node);
+      throw new RenderError(
+        `${at(where)}: the values of this render (every key and string, aliases and templates expanded) pass ` +
+          `${renderBoundHint(this.size.max)}; refused`,
+        where,
+      );
+    }
+  }
 
   /** Built on the first alias only: most documents have none. */
   private aliasTargets(): Map<Alias, Node> {
@@ -211,11 +239,16 @@ class DocumentWalker {
     if (isAlias(node)) return this.resolveAlias(node, level);
     if (isScalar(node)) {
       const v = node.value;
-      if (typeof v === 'string' && isTemplate(v))
-        return renderTemplate(v, this.scope, this.ref(node));
-      if (typeof v === 'bigint') return Number(v);
-      return v;
+      const value =
+        typeof v === 'string' && isTemplate(v)
+          ? renderTemplate(v, this.scope, this.ref(node))
+          : typeof v === 'bigint'
+            ? Number(v)
+            : v;
+      this.count(typeof value === 'string' ? value.length : 0, node);
+      return value;
     }
+    this.count(0, node);
     if (level >= LIMITS.maxDepth) {
       const where = this.ref(node);
       throw new RenderError(
@@ -239,6 +272,7 @@ class DocumentWalker {
           );
         }
         const key = String(rawKey);
+        this.count(key.length, keyNode);
         if (isTemplate(key)) {
           throw new RenderError(
             `${at(this.ref(keyNode))}: keys are not templated; ${JSON.stringify(key)} must be a literal key`,

@@ -6,6 +6,7 @@ import { readLayerFiles, resolveLayer } from './load-layers';
 import type { LayerRoots, ResolvedLayer } from './load-layers';
 import { sortObjects } from './order';
 import { serializeObjects } from './serialize';
+import { LIMITS } from './limits';
 import type {
   ArgoEnv,
   ClusterView,
@@ -32,6 +33,11 @@ export interface RenderRequest {
    * `cluster`, and one that uses it fails with this explanation.
    */
   readonly clusterMissing?: string;
+  /**
+   * The render-wide bound in characters (limits.ts renderBoundFrom: the sidecar's EKS_OVERLAY_MAX_RENDER_MIB) on
+   * the values parsed and on the YAML printed; LIMITS.defaultMaxRenderMiB when absent.
+   */
+  readonly renderBound?: number;
   readonly warn: (msg: string) => void;
   readonly debug: (msg: string) => void;
   /** Defaults to the registered object stages (object-stages.ts); tests pass their own. */
@@ -77,7 +83,12 @@ export async function renderApp(req: RenderRequest): Promise<RenderResult> {
   const layers: RenderedObject[][] = [];
   const readBudget = { bytes: 0 };
   const parseBudget = { objects: 0 };
-  const parseOptions = { duplicateKeys: req.config.yaml?.duplicateKeys ?? 'warn', warn: req.warn };
+  const bound = req.renderBound ?? LIMITS.defaultMaxRenderMiB * 1024 * 1024;
+  const parseOptions = {
+    duplicateKeys: req.config.yaml?.duplicateKeys ?? 'warn',
+    warn: req.warn,
+    maxChars: bound,
+  };
   for (const { use, resolved } of uses) {
     if (resolved === undefined) {
       req.debug(`layer ${JSON.stringify(use.dir)} (${at(use.where)}) does not exist; skipped`);
@@ -133,7 +144,10 @@ export async function renderApp(req: RenderRequest): Promise<RenderResult> {
   const sorted = sortObjects(objects);
   return {
     objects: sorted,
-    yaml: serializeObjects(sorted.map((o) => o.object)),
+    yaml: serializeObjects(
+      sorted.map((o) => o.object),
+      bound,
+    ),
     layers: layerUses,
   };
 }
