@@ -1,4 +1,4 @@
-import { ConfigError, InputError } from '../../core/errors';
+import { InputError } from '../../core/errors';
 import { readArgoEnv } from '../argocd-env';
 import type { CommonOptions, ExitCode } from '../cli';
 import { EXIT } from '../cli';
@@ -6,7 +6,6 @@ import { buildClusterView, missingContextMessage } from '../cluster-context';
 import { loadOverlayConfig } from '../config';
 import { createLog } from '../io';
 import type { Io } from '../io';
-import { renderBoundFrom } from '../render/limits';
 import { renderApp } from '../render/pipeline';
 import { readContextFile, resolveDirs, withContext } from './prepare';
 
@@ -16,8 +15,6 @@ export async function generate(opts: CommonOptions, io: Io): Promise<ExitCode> {
   const argoEnv = readArgoEnv(io.env);
   const dirs = await resolveDirs(opts, io, argoEnv);
   const config = await loadOverlayConfig(dirs.appDir, dirs.rootDir);
-  const bound = renderBoundFrom(io.env);
-  if ('problem' in bound) throw new ConfigError([bound.problem]);
   const contexts =
     opts.contexts[0] === undefined ? [] : await readContextFile(opts.contexts[0], io);
   if (contexts.length > 1) {
@@ -34,7 +31,6 @@ export async function generate(opts: CommonOptions, io: Io): Promise<ExitCode> {
     env,
     cluster,
     ...(clusterMissing === undefined ? {} : { clusterMissing }),
-    renderBound: bound.chars,
     warn: log.warn,
     debug: log.debug,
   });

@@ -1,4 +1,4 @@
-import { ConfigError, describeError } from '../../core/errors';
+import { describeError } from '../../core/errors';
 import { readArgoEnv } from '../argocd-env';
 import type { CommonOptions, ExitCode } from '../cli';
 import { EXIT, exitCodeFor } from '../cli';
@@ -6,7 +6,6 @@ import { buildClusterView, missingContextMessage } from '../cluster-context';
 import { loadOverlayConfig } from '../config';
 import { createLog } from '../io';
 import type { Io } from '../io';
-import { renderBoundFrom } from '../render/limits';
 import { renderApp } from '../render/pipeline';
 import type { LayerUse } from '../render/pipeline';
 import { isTemplate } from '../render/template';
@@ -22,8 +21,6 @@ export async function validate(opts: CommonOptions, io: Io): Promise<ExitCode> {
   const argoEnv = readArgoEnv(io.env);
   const dirs = await resolveDirs(opts, io, argoEnv);
   const config = await loadOverlayConfig(dirs.appDir, dirs.rootDir);
-  const bound = renderBoundFrom(io.env);
-  if ('problem' in bound) throw new ConfigError([bound.problem]);
   const contexts: (NamedContext | undefined)[] = [];
   for (const file of opts.contexts) contexts.push(...(await readContextFile(file, io)));
   if (contexts.length === 0) contexts.push(undefined);
@@ -43,7 +40,6 @@ export async function validate(opts: CommonOptions, io: Io): Promise<ExitCode> {
         env,
         cluster,
         ...(clusterMissing === undefined ? {} : { clusterMissing }),
-        renderBound: bound.chars,
         warn: log.warn,
         debug: log.debug,
       });

@@ -28,40 +28,19 @@ export const LIMITS = {
   /** Characters of a template or value quoted in an error message (the rest is elided). */
   maxQuotedChars: 200,
   /**
-   * The render-wide memory bound, in MiB, by default: characters of every key and string value one render builds
-   * (aliases and templates expanded, each occurrence counted), and characters of the YAML stream it prints. Reading
-   * 32 MiB of files is bounded above; this bounds what they expand to. The sidecar's EKS_OVERLAY_MAX_RENDER_MIB
-   * sets it (an Application cannot: its env reaches the plugin prefixed ARGOCD_ENV_).
+   * The render-wide memory bound, in MiB: characters of every key and string value one render builds (aliases and
+   * templates expanded, each occurrence counted), and characters of the YAML stream it prints. Reading 32 MiB of
+   * files is bounded above (maxRenderBytes); this bounds what they expand to.
    */
-  defaultMaxRenderMiB: 64,
+  maxRenderMiB: 64,
 } as const;
 
-/** The sidecar environment variable that sets the render-wide bound (LIMITS.defaultMaxRenderMiB). */
-export const MAX_RENDER_ENV = 'EKS_OVERLAY_MAX_RENDER_MIB';
-const MAX_RENDER_MIB_CEILING = 4096;
-const MIB = 1024 * 1024;
+/** The render-wide bound (LIMITS.maxRenderMiB) in characters. */
+export const RENDER_BOUND_CHARS = LIMITS.maxRenderMiB * 1024 * 1024;
 
-/**
- * The render-wide bound in characters from the sidecar's environment, or an error message naming the variable.
- * ARGOCD_ENV_* is never read here: a repository must not be able to raise its own bound.
- */
-export function renderBoundFrom(
-  env: Readonly<Record<string, string | undefined>>,
-): { chars: number } | { problem: string } {
-  const raw = env[MAX_RENDER_ENV];
-  if (raw === undefined || raw.trim() === '') return { chars: LIMITS.defaultMaxRenderMiB * MIB };
-  const mib = Number(raw.trim());
-  if (!Number.isInteger(mib) || mib < 1 || mib > MAX_RENDER_MIB_CEILING) {
-    return {
-      problem: `${MAX_RENDER_ENV} must be a whole number of MiB from 1 to ${MAX_RENDER_MIB_CEILING} (default ${LIMITS.defaultMaxRenderMiB})`,
-    };
-  }
-  return { chars: mib * MIB };
-}
-
-/** How an error names the render-wide bound and the way to raise it. */
+/** How an error names the render-wide bound. */
 export function renderBoundHint(chars: number): string {
-  return `${formatBytes(chars)}, the limit per render (the sidecar's ${MAX_RENDER_ENV} raises it)`;
+  return `${formatBytes(chars)}, the limit per render`;
 }
 
 /** Quotes a value for an error message, eliding what exceeds LIMITS.maxQuotedChars. */

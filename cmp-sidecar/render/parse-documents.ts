@@ -11,7 +11,7 @@ import {
 } from 'yaml';
 import type { Alias, Document, Node } from 'yaml';
 import { RenderError } from '../../core/errors';
-import { LIMITS, quote, renderBoundHint } from './limits';
+import { LIMITS, quote, RENDER_BOUND_CHARS, renderBoundHint } from './limits';
 import { lineOverTokenLimit } from './token-limit';
 import type { ManifestObject, RenderedObject, SourceRef } from './stages';
 import { isTemplate, renderTemplate } from './template';
@@ -38,7 +38,7 @@ export interface ParseOptions {
    */
   readonly duplicateKeys?: DuplicateKeys;
   readonly warn?: (msg: string) => void;
-  /** The render-wide bound on ParseBudget.chars (limits.ts renderBoundFrom); the default bound when absent. */
+  /** The render-wide bound on ParseBudget.chars; RENDER_BOUND_CHARS when absent. */
   readonly maxChars?: number;
 }
 
@@ -103,7 +103,7 @@ export function parseManifestFile(
     }
     const size = {
       budget,
-      max: options.maxChars ?? LIMITS.defaultMaxRenderMiB * 1024 * 1024,
+      max: options.maxChars ?? RENDER_BOUND_CHARS,
     };
     const value = new DocumentWalker(doc, scope, ref, duplicates, size).toJs(
       root,

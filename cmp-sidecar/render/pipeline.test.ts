@@ -89,6 +89,41 @@ describe('layer files', () => {
   });
 });
 
+describe('the render-wide bound', () => {
+  const bounded = (renderBound: number) =>
+    renderApp({
+      appDir: app.dir,
+      rootDir: app.dir,
+      config: parseOverlayConfig('layers: [ctl]\n', 'eks-overlay.yaml'),
+      env,
+      cluster,
+      warn: () => undefined,
+      debug: () => undefined,
+      stages: [],
+      renderBound,
+    });
+
+  beforeEach(() => {
+    // 300 control characters: 300 characters of values, 1,800 of output once escaped as \u0001.
+    writeTree(app.dir, {
+      'ctl/cm.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ctl\ndata:\n  x: "${'\\x01'.repeat(300)}"\n`,
+    });
+  });
+
+  test('on what the files expand to, naming file:line', async () => {
+    await expect(bounded(200)).rejects.toThrow(
+      /^ctl\/cm\.yaml:6: the values of this render \(every key and string, aliases and templates expanded\) pass 200 bytes, the limit per render; refused$/,
+    );
+  });
+
+  test('on the YAML printed, naming the object', async () => {
+    await expect(bounded(1000)).rejects.toThrow(
+      /^the rendered YAML stream passes 1000 bytes, the limit per render, at object 1 of 1 \(ConfigMap ctl\); refused$/,
+    );
+    expect((await bounded(4000)).objects).toHaveLength(1);
+  });
+});
+
 describe('object stages in the pipeline', () => {
   test('see every merged object with its source, and the strict templateString', async () => {
     let seen: readonly RenderedObject[] = [];

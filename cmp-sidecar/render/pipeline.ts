@@ -6,7 +6,7 @@ import { readLayerFiles, resolveLayer } from './load-layers';
 import type { LayerRoots, ResolvedLayer } from './load-layers';
 import { sortObjects } from './order';
 import { serializeObjects } from './serialize';
-import { LIMITS } from './limits';
+import { RENDER_BOUND_CHARS } from './limits';
 import type {
   ArgoEnv,
   ClusterView,
@@ -33,10 +33,7 @@ export interface RenderRequest {
    * `cluster`, and one that uses it fails with this explanation.
    */
   readonly clusterMissing?: string;
-  /**
-   * The render-wide bound in characters (limits.ts renderBoundFrom: the sidecar's EKS_OVERLAY_MAX_RENDER_MIB) on
-   * the values parsed and on the YAML printed; LIMITS.defaultMaxRenderMiB when absent.
-   */
+  /** The render-wide bound in characters on the values parsed and on the YAML printed (tests lower it). */
   readonly renderBound?: number;
   readonly warn: (msg: string) => void;
   readonly debug: (msg: string) => void;
@@ -83,7 +80,7 @@ export async function renderApp(req: RenderRequest): Promise<RenderResult> {
   const layers: RenderedObject[][] = [];
   const readBudget = { bytes: 0 };
   const parseBudget = { objects: 0 };
-  const bound = req.renderBound ?? LIMITS.defaultMaxRenderMiB * 1024 * 1024;
+  const bound = req.renderBound ?? RENDER_BOUND_CHARS;
   const parseOptions = {
     duplicateKeys: req.config.yaml?.duplicateKeys ?? 'warn',
     warn: req.warn,

@@ -146,7 +146,7 @@ const yamlRows: Row[] = [
       }),
     code: RENDER,
     stderr: [
-      /base\/wide\.yaml:\d+: the values of this render \(every key and string, aliases and templates expanded\) pass 64 MiB, the limit per render \(the sidecar's EKS_OVERLAY_MAX_RENDER_MIB raises it\)/,
+      /base\/wide\.yaml:\d+: the values of this render \(every key and string, aliases and templates expanded\) pass 64 MiB, the limit per render; refused/,
     ],
   },
   {
@@ -165,24 +165,6 @@ const yamlRows: Row[] = [
       }),
     code: RENDER,
     stderr: [/base\/t\.yaml:\d+: the values of this render .* pass 64 MiB/],
-  },
-  {
-    name: 'a YAML stream larger than the bound set by the sidecar (EKS_OVERLAY_MAX_RENDER_MIB=1)',
-    // 0.4 MiB of control characters is 2.4 MiB once escaped as \u0001 in the output.
-    build: (r) =>
-      write(r.app, { 'base/ctl.yaml': cm('ctl', `  x: "${'\\x01'.repeat(400_000)}"\n`) }),
-    env: { EKS_OVERLAY_MAX_RENDER_MIB: '1' },
-    code: RENDER,
-    stderr: [
-      /the rendered YAML stream passes 1 MiB, the limit per render \(the sidecar's EKS_OVERLAY_MAX_RENDER_MIB raises it\), at object \d+ of 2 \(ConfigMap ctl\)/,
-    ],
-  },
-  {
-    name: 'EKS_OVERLAY_MAX_RENDER_MIB that is not a number',
-    build: () => undefined,
-    env: { EKS_OVERLAY_MAX_RENDER_MIB: '64MB' },
-    code: CONFIG_EXIT,
-    stderr: [/EKS_OVERLAY_MAX_RENDER_MIB must be a whole number of MiB from 1 to 4096/],
   },
   {
     name: 'an alias to a missing anchor',
