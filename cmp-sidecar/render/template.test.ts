@@ -1,5 +1,5 @@
-import { RenderError } from '../../core/errors';
-import { renderTemplate, TEMPLATE_HELPERS } from './template';
+import { ConfigError, RenderError } from '../../core/errors';
+import { markAbsent, renderTemplate, TEMPLATE_HELPERS } from './template';
 
 const where = { file: 'base/app.yaml', line: 7 };
 const scope = {
@@ -178,5 +178,26 @@ describe('hostile templates (regressions; the CLI cases are in test/hostile)', (
   test('an error quotes at most 200 characters of a long template', () => {
     const t = `{{nope}}${'a'.repeat(5000)}`;
     expect(() => render(t)).toThrow(/"\.\.\. \(5008 characters\)$/);
+  });
+});
+
+describe('a root the scope deliberately lacks (no cluster context)', () => {
+  const scope = { params: { list: ['a'] } };
+  markAbsent(scope, 'cluster', 'the cluster context is missing: (why and how)');
+
+  test.each([
+    '{{cluster.name}}',
+    '{{default cluster.metadata.labels.env "dev"}}',
+    '{{#if cluster}}x{{/if}}',
+    '{{#each params.list}}{{@root.cluster.name}}{{/each}}',
+  ])('%s fails before running with the reason, naming file:line and the path', (template) => {
+    expect(() => renderTemplate(template, scope, where)).toThrow(ConfigError);
+    expect(() => renderTemplate(template, scope, where)).toThrow(
+      /base\/app\.yaml:7: the template uses (@root\.)?cluster.*, but the cluster context is missing: \(why and how\)/,
+    );
+  });
+
+  test('templates that do not use it render', () => {
+    expect(renderTemplate('{{#each params.list}}{{this}}{{/each}}', scope, where)).toBe('a');
   });
 });
