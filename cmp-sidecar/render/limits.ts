@@ -40,7 +40,7 @@ export const RENDER_BOUND_CHARS = LIMITS.maxRenderMiB * 1024 * 1024;
 
 /** How an error names the render-wide bound. */
 export function renderBoundHint(chars: number): string {
-  return `${formatBytes(chars)}, the limit per render`;
+  return `${formatBytes(chars)}, the limit per render (a constant: split the app, or repeat less through aliases and templates)`;
 }
 
 /** Quotes a value for an error message, eliding what exceeds LIMITS.maxQuotedChars. */

@@ -146,7 +146,7 @@ const yamlRows: Row[] = [
       }),
     code: RENDER,
     stderr: [
-      /base\/wide\.yaml:\d+: the values of this render \(every key and string, aliases and templates expanded\) pass 64 MiB, the limit per render; refused/,
+      /base\/wide\.yaml:\d+: the values of this render \(every key and string, aliases and templates expanded\) pass 64 MiB, the limit per render \(a constant: split the app, or repeat less through aliases and templates\); refused/,
     ],
   },
   {
