@@ -1,5 +1,5 @@
 import { ConfigError } from '../core/errors';
-import { parseAppParameters, readArgoEnv } from './argocd-env';
+import { kubeMinorOf, parseAppParameters, readArgoEnv } from './argocd-env';
 
 describe('Argo CD environment (argocd-contract.md §B5, §B6)', () => {
   test('reads the build variables, ARGOCD_ENV_* without the prefix, and KUBE_*', () => {
@@ -24,6 +24,23 @@ describe('Argo CD environment (argocd-contract.md §B5, §B6)', () => {
       parameters: [],
     });
   });
+
+  test.each([
+    ['1.31', '1.31'],
+    ['1.31.2', '1.31'],
+    ['v1.31.2', '1.31'],
+    ['v1.31.2-eks-1a2b3c4', '1.31'],
+    ['v1.31.2+k3s1', '1.31'],
+    ['1.9.0', '1.9'],
+    ['', ''],
+    ['latest', ''],
+    ['1', ''],
+  ])(
+    'KUBE_VERSION %j gives kubeMinor %j, whatever form this Argo CD version sends',
+    (raw, minor) => {
+      expect(kubeMinorOf(raw)).toBe(minor);
+    },
+  );
 
   test.each([undefined, '', 'null', ' null\n'])('no parameters: %j', (raw) => {
     expect(parseAppParameters(raw)).toEqual([]);

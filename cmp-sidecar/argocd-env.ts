@@ -60,6 +60,16 @@ export function readArgoEnv(env: EnvVars): ArgoEnv {
   };
 }
 
+/**
+ * `major.minor` of KUBE_VERSION, or "" when it is empty or not a version. Argo CD versions disagree on the form
+ * (`1.31` from some, `1.31.2` from ParseGeneric in others, `v1.31.2-eks-1a2b3c` or `v1.31.2+k3s1` in older ones or
+ * through other tooling), so templates that branch on the cluster version compare this instead.
+ */
+export function kubeMinorOf(kubeVersion: string): string {
+  const m = /^v?(\d+)\.(\d+)(?:\.\d+)?(?:[-+].*)?$/.exec(kubeVersion.trim());
+  return m === null ? '' : `${Number(m[1])}.${Number(m[2])}`;
+}
+
 /** Parses ARGOCD_APP_PARAMETERS: unset, empty and the string `null` (plugin block without parameters) mean none. */
 export function parseAppParameters(raw: string | undefined): AppParameter[] {
   if (raw === undefined || raw.trim() === '' || raw.trim() === 'null') return [];

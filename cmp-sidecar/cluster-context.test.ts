@@ -1,5 +1,5 @@
 import { ConfigError } from '../core/errors';
-import { buildClusterView, flattenClusterView } from './cluster-context';
+import { buildClusterView, flattenClusterView, missingContextMessage } from './cluster-context';
 import type { AppParameter, ArgoEnv } from './render/stages';
 
 const argoEnv = (userEnv: Record<string, string>, parameters: AppParameter[] = []): ArgoEnv => ({
@@ -148,5 +148,31 @@ describe('hostile cluster contexts (regressions)', () => {
     expect(issues('{"token":hunter2-secret}')).toEqual([
       'ARGOCD_ENV_CLUSTER_CONTEXT is not valid JSON: syntax error',
     ]);
+  });
+});
+
+describe('a missing cluster context', () => {
+  test.each<[string, ArgoEnv, Record<string, string>]>([
+    ['ARGOCD_ENV_CLUSTER_CONTEXT', argoEnv({ CLUSTER_CONTEXT: generatorContext }), {}],
+    [
+      'the cluster map parameter',
+      argoEnv({}, [{ name: 'cluster', map: { 'aws.region': 'x' } }]),
+      {},
+    ],
+    ['--cluster entries', argoEnv({}), { 'aws.region': 'x' }],
+  ])('is not missing when given by %s', (_name, env, overrides) => {
+    expect(missingContextMessage(env, overrides)).toBeUndefined();
+  });
+
+  test.each([
+    ['unset', argoEnv({}), 'is not set'],
+    ['empty', argoEnv({ CLUSTER_CONTEXT: ' ' }), 'is empty'],
+  ])('%s: says which variable Argo CD should have set, and how', (_name, env, state) => {
+    expect(missingContextMessage(env, {})).toBe(
+      `the cluster context is missing: ARGOCD_ENV_CLUSTER_CONTEXT ${state}. Argo CD sets it from the Application's ` +
+        'plugin env entry CLUSTER_CONTEXT: in the ApplicationSet template give source.plugin.env: [{name: ' +
+        "CLUSTER_CONTEXT, value: '{{ .clusterContext }}'}] ('{{clusterContext}}' without goTemplate), or the map " +
+        'parameter "cluster" (eks-overlay render/validate: --context <file> or --cluster key=value)',
+    );
   });
 });

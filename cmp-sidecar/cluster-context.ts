@@ -127,6 +127,30 @@ function setPath(
   node[last] = value;
 }
 
+/**
+ * Why templates have no `cluster`, or undefined when a context was given: ARGOCD_ENV_CLUSTER_CONTEXT (or a
+ * --context), the `cluster` map parameter or --cluster entries. Without one, a template that uses `cluster` fails
+ * with this single explanation (templates.ts absent roots) instead of "unknown variable" on each path, or a
+ * `default`/`#if` silently choosing the fallback for every cluster.
+ */
+export function missingContextMessage(
+  env: ArgoEnv,
+  overrides: Readonly<Record<string, string>>,
+): string | undefined {
+  const raw = env.userEnv[CLUSTER_CONTEXT_ENV];
+  if (raw !== undefined && raw.trim() !== '') return undefined;
+  if (env.parameters.some((p) => p.name === CLUSTER_PARAMETER)) return undefined;
+  if (Object.keys(overrides).length > 0) return undefined;
+  const state = raw === undefined ? 'is not set' : 'is empty';
+  return (
+    `the cluster context is missing: ARGOCD_ENV_${CLUSTER_CONTEXT_ENV} ${state}. Argo CD sets it from the ` +
+    `Application's plugin env entry ${CLUSTER_CONTEXT_ENV}: in the ApplicationSet template give ` +
+    `source.plugin.env: [{name: ${CLUSTER_CONTEXT_ENV}, value: '{{ .clusterContext }}'}] ` +
+    `('{{clusterContext}}' without goTemplate), or the map parameter "${CLUSTER_PARAMETER}" ` +
+    '(eks-overlay render/validate: --context <file> or --cluster key=value)'
+  );
+}
+
 /** Flattens a context into the dotted keys the `cluster` map parameter accepts (for the parameters announcement). */
 export function flattenClusterView(view: ClusterView): Record<string, string> {
   const out: Record<string, string> = {};

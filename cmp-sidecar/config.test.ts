@@ -76,6 +76,25 @@ describe('eks-overlay.yaml', () => {
     for (const fragment of expected) expect(issues.join('\n')).toContain(fragment);
   });
 
+  test('yaml.duplicateKeys: warn or error, validated with the rest (every problem at once)', () => {
+    expect(
+      parseOverlayConfig('layers: [a]\nyaml: {duplicateKeys: error}\n', 'eks-overlay.yaml').yaml,
+    ).toEqual({
+      duplicateKeys: 'error',
+    });
+    expect(parseOverlayConfig('layers: [a]\n', 'eks-overlay.yaml').yaml).toBeUndefined();
+    expect(
+      issuesOf('layers: [a]\nyaml:\n  duplicateKeys: strict\n  tabs: no\nallowEmpty: 3\n'),
+    ).toEqual([
+      expect.stringMatching(/^eks-overlay\.yaml:3: yaml\.duplicateKeys must be warn or error/),
+      'eks-overlay.yaml:4: unknown key "yaml.tabs" (allowed: duplicateKeys)',
+      'eks-overlay.yaml:5: allowEmpty must be true or false',
+    ]);
+    expect(issuesOf('layers: [a]\nyaml: error\n')).toEqual([
+      'eks-overlay.yaml:2: yaml must be a map, e.g. {duplicateKeys: error}',
+    ]);
+  });
+
   test('reports every problem at once', () => {
     expect(issuesOf('foo: 1\nbar: 2\nallowEmpty: 3\n')).toHaveLength(4);
   });

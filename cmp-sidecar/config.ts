@@ -1,9 +1,10 @@
-import { readFile, stat } from 'node:fs/promises';
+import { lstat, readFile, realpath, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import type { Node } from 'yaml';
 import { ConfigError } from '../core/errors';
 import { formatBytes, LIMITS } from './render/limits';
+import { isInside } from './render/inside';
 import { lineOverTokenLimit } from './render/token-limit';
 import { decodeText } from './render/read-text';
 import type { OverlayConfig, ParameterDeclaration, SourceRef } from './render/stages';
@@ -13,7 +14,8 @@ export const CONFIG_FILE = 'eks-overlay.yaml';
 
 /** Top-level keys owned by other stages: passed through unvalidated. */
 const PASS_THROUGH = ['secrets', 'kro', 'instances'] as const;
-const KNOWN_KEYS = new Set<string>(['layers', 'allowEmpty', 'parameters', ...PASS_THROUGH]);
+const KNOWN_KEYS = new Set<string>(['layers', 'allowEmpty', 'parameters', 'yaml', ...PASS_THROUGH]);
+const DUPLICATE_KEYS = ['warn', 'error'] as const;
 const PARAM_KEYS = new Set(['name', 'title', 'tooltip', 'required', 'string', 'array', 'map']);
 const RESERVED_PARAMS = new Set(['cluster']);
 /** Parameter names that would reach for prototypes in `params` (templates refuse these names anyway). */
@@ -21,9 +23,15 @@ const FORBIDDEN_PARAM_NAMES = new Set(['__proto__', 'constructor', 'prototype'])
 /** Alias expansion allowed in eks-overlay.yaml (yaml's maxAliasCount: anchors × nodes they expand to). */
 const MAX_ALIAS_COUNT = 1000;
 
-/** Reads and validates `<appDir>/eks-overlay.yaml`; every problem is reported at once as a ConfigError. */
-export async function loadOverlayConfig(appDir: string): Promise<OverlayConfig> {
-  const file = path.join(appDir, CONFIG_FILE);
+/**
+ * Reads and validates `<appDir>/eks-overlay.yaml`; every problem is reported at once as a ConfigError. The file may
+ * be a symlink inside `rootDir` (the repository); one that leads outside it, or nowhere, is refused.
+ */
+export async function loadOverlayConfig(
+  appDir: string,
+  rootDir: string = appDir,
+): Promise<OverlayConfig> {
+  const file = await confinedConfigFile(appDir, rootDir);
   let bytes: Buffer;
   try {
     const size = (await stat(file)).size;
@@ -44,6 +52,28 @@ export async function loadOverlayConfig(appDir: string): Promise<OverlayConfig> 
   }
   const text = decodeText(bytes, CONFIG_FILE, (message) => new ConfigError([message]));
   return parseOverlayConfig(text, CONFIG_FILE);
+}
+
+/** The real path of eks-overlay.yaml once its symlinks (if any) are known to stay inside the repository. */
+async function confinedConfigFile(appDir: string, rootDir: string): Promise<string> {
+  const file = path.join(appDir, CONFIG_FILE);
+  const link = await lstat(file).catch(() => undefined);
+  if (link === undefined || !link.isSymbolicLink()) return file; // absent: reported when it is read
+  let real: string;
+  try {
+    real = await realpath(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    throw new ConfigError([
+      `${CONFIG_FILE}: ${code === 'ENOENT' ? 'is a dangling symlink' : code === 'ELOOP' ? 'is a symlink loop' : `cannot be resolved (${code})`}; refused`,
+    ]);
+  }
+  if (!isInside(real, rootDir)) {
+    throw new ConfigError([
+      `${CONFIG_FILE}: is a symlink that resolves outside the repository; refused`,
+    ]);
+  }
+  return real;
 }
 
 export function parseOverlayConfig(text: string, file: string): OverlayConfig {
@@ -105,6 +135,7 @@ export function parseOverlayConfig(text: string, file: string): OverlayConfig {
   let layers: string[] = [];
   const layerRefs: SourceRef[] = [];
   let allowEmpty = false;
+  let yamlOptions: OverlayConfig['yaml'];
   let parameters: ParameterDeclaration[] = [];
   const passed: Partial<Record<(typeof PASS_THROUGH)[number], unknown>> = {};
   let sawLayers = false;
@@ -132,13 +163,53 @@ export function parseOverlayConfig(text: string, file: string): OverlayConfig {
       case 'parameters':
         parameters = parseParameters(value, where, issues, (n) => toJs(n, n));
         break;
+      case 'yaml':
+        yamlOptions = parseYamlOptions(value ?? keyNode, where, issues);
+        break;
       default:
         passed[key as (typeof PASS_THROUGH)[number]] = toJs(value, keyNode) ?? null;
     }
   }
   if (!sawLayers) issues.push(`${file}: "layers" is required (a list of directories, e.g. [base])`);
   if (issues.length > 0) throw new ConfigError(issues);
-  return { layers, layerRefs, allowEmpty, parameters, ...passed, sources };
+  return {
+    layers,
+    layerRefs,
+    allowEmpty,
+    parameters,
+    ...(yamlOptions === undefined ? {} : { yaml: yamlOptions }),
+    ...passed,
+    sources,
+  };
+}
+
+/** `yaml: {duplicateKeys: warn|error}`: how layer files are read. */
+function parseYamlOptions(
+  node: Node | null,
+  where: (n: Node | null | undefined) => string,
+  issues: string[],
+): OverlayConfig['yaml'] {
+  if (!isMap(node)) {
+    issues.push(`${where(node)}: yaml must be a map, e.g. {duplicateKeys: error}`);
+    return undefined;
+  }
+  let duplicateKeys: (typeof DUPLICATE_KEYS)[number] = 'warn';
+  for (const pair of node.items) {
+    const keyNode = pair.key as Node | null;
+    const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
+    const value = pair.value as Node | null;
+    if (key !== 'duplicateKeys') {
+      issues.push(`${where(keyNode)}: unknown key "yaml.${key}" (allowed: duplicateKeys)`);
+      continue;
+    }
+    const v = isScalar(value) ? value.value : undefined;
+    if (v === 'warn' || v === 'error') duplicateKeys = v;
+    else
+      issues.push(
+        `${where(value ?? keyNode)}: yaml.duplicateKeys must be ${DUPLICATE_KEYS.join(' or ')} (warn: the last value wins, as in Argo CD; error: refused, as in kustomize)`,
+      );
+  }
+  return { duplicateKeys };
 }
 
 function parseLayers(

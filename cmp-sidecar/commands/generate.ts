@@ -2,7 +2,7 @@ import { InputError } from '../../core/errors';
 import { readArgoEnv } from '../argocd-env';
 import type { CommonOptions, ExitCode } from '../cli';
 import { EXIT } from '../cli';
-import { buildClusterView } from '../cluster-context';
+import { buildClusterView, missingContextMessage } from '../cluster-context';
 import { loadOverlayConfig } from '../config';
 import { createLog } from '../io';
 import type { Io } from '../io';
@@ -14,7 +14,7 @@ export async function generate(opts: CommonOptions, io: Io): Promise<ExitCode> {
   const log = createLog(io);
   const argoEnv = readArgoEnv(io.env);
   const dirs = await resolveDirs(opts, io, argoEnv);
-  const config = await loadOverlayConfig(dirs.appDir);
+  const config = await loadOverlayConfig(dirs.appDir, dirs.rootDir);
   const contexts =
     opts.contexts[0] === undefined ? [] : await readContextFile(opts.contexts[0], io);
   if (contexts.length > 1) {
@@ -24,16 +24,13 @@ export async function generate(opts: CommonOptions, io: Io): Promise<ExitCode> {
   }
   const env = withContext(argoEnv, contexts[0]);
   const cluster = buildClusterView(env, opts.cluster);
-  if (env.userEnv['CLUSTER_CONTEXT'] === undefined && Object.keys(opts.cluster).length === 0) {
-    log.debug(
-      'no ARGOCD_ENV_CLUSTER_CONTEXT and no "cluster" parameter: templates see an empty cluster',
-    );
-  }
+  const clusterMissing = missingContextMessage(env, opts.cluster);
   const result = await renderApp({
     ...dirs,
     config,
     env,
     cluster,
+    ...(clusterMissing === undefined ? {} : { clusterMissing }),
     warn: log.warn,
     debug: log.debug,
   });

@@ -1,4 +1,4 @@
-import { access } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { readArgoEnv } from '../argocd-env';
 import type { CommonOptions, ExitCode } from '../cli';
@@ -28,14 +28,13 @@ interface Announcement {
  */
 export async function parameters(opts: CommonOptions, io: Io): Promise<ExitCode> {
   const env = readArgoEnv(io.env);
-  const { appDir } = await resolveDirs(opts, io, env);
-  try {
-    await access(path.join(appDir, CONFIG_FILE));
-  } catch {
+  const { appDir, rootDir } = await resolveDirs(opts, io, env);
+  // lstat, not access: a dangling or escaping symlink named eks-overlay.yaml is refused, not taken for "no file".
+  if ((await lstat(path.join(appDir, CONFIG_FILE)).catch(() => undefined)) === undefined) {
     io.stdout.write('[]\n');
     return EXIT.ok;
   }
-  const config = await loadOverlayConfig(appDir);
+  const config = await loadOverlayConfig(appDir, rootDir);
   const withoutOverrides = {
     ...env,
     parameters: env.parameters.filter((p) => p.name !== CLUSTER_PARAMETER),

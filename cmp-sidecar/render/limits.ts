@@ -27,7 +27,21 @@ export const LIMITS = {
   maxTemplateIterations: 100_000,
   /** Characters of a template or value quoted in an error message (the rest is elided). */
   maxQuotedChars: 200,
+  /**
+   * The render-wide memory bound, in MiB: characters of every key and string value one render builds (aliases and
+   * templates expanded, each occurrence counted), and characters of the YAML stream it prints. Reading 32 MiB of
+   * files is bounded above (maxRenderBytes); this bounds what they expand to.
+   */
+  maxRenderMiB: 64,
 } as const;
+
+/** The render-wide bound (LIMITS.maxRenderMiB) in characters. */
+export const RENDER_BOUND_CHARS = LIMITS.maxRenderMiB * 1024 * 1024;
+
+/** How an error names the render-wide bound. */
+export function renderBoundHint(chars: number): string {
+  return `${formatBytes(chars)}, the limit per render (a constant: split the app, or repeat less through aliases and templates)`;
+}
 
 /** Quotes a value for an error message, eliding what exceeds LIMITS.maxQuotedChars. */
 export function quote(text: string): string {

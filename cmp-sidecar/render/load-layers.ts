@@ -1,9 +1,10 @@
-import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { RenderError } from '../../core/errors';
 import { CONFIG_FILE } from '../config';
 import { formatBytes, LIMITS, quote } from './limits';
 import { at } from './parse-documents';
+import { isInside } from './inside';
 import { decodeText } from './read-text';
 import type { SourceRef } from './stages';
 
@@ -25,6 +26,12 @@ export interface ReadBudget {
   bytes: number;
 }
 
+/**
+ * The files of a layer: those Argo CD's directory source reads as manifests. JSON is YAML 1.2 (tabs included), so
+ * one parser reads both, with the same line numbers, templating and duplicate-key handling.
+ */
+const MANIFEST_FILE = /\.(ya?ml|json)$/;
+
 /** Files a layer never renders: the plugin's own config and kustomize's, so one tree can serve both tools. */
 const SKIPPED_FILES = new Set([
   CONFIG_FILE,
@@ -33,10 +40,19 @@ const SKIPPED_FILES = new Set([
   'Kustomization',
 ]);
 
+/** A layer directory that exists, checked. */
+export interface ResolvedLayer {
+  /** The (templated) layer path as the render uses it. */
+  readonly layer: string;
+  /** Its real path (symlinks resolved, inside the root). */
+  readonly real: string;
+  /** Its path relative to the app directory, with forward slashes ('' for the app directory itself). */
+  readonly rel: string;
+}
+
 /**
- * Checks a (templated) layer path: relative, without `..`, and not resolving (through symlinks) outside the root.
- * Returns the files of the layer (every *.yaml / *.yml directly in it, sorted by name), or undefined when the
- * directory does not exist (the layer is skipped).
+ * Checks a (templated) layer path and reads its files (every *.yaml / *.yml / *.json directly in it, sorted by
+ * name), or undefined when the directory does not exist.
  */
 export async function readLayer(
   layer: string,
@@ -44,6 +60,19 @@ export async function readLayer(
   roots: LayerRoots,
   budget: ReadBudget = { bytes: 0 },
 ): Promise<LayerFile[] | undefined> {
+  const resolved = await resolveLayer(layer, where, roots);
+  return resolved === undefined ? undefined : readLayerFiles(resolved, where, roots, budget);
+}
+
+/**
+ * Checks a (templated) layer path: relative, without `..`, not a dangling symlink, and not resolving (through
+ * symlinks) outside the root. Undefined when the directory does not exist.
+ */
+export async function resolveLayer(
+  layer: string,
+  where: SourceRef,
+  roots: LayerRoots,
+): Promise<ResolvedLayer | undefined> {
   const fail = (why: string): never => {
     throw new RenderError(`${at(where)}: layer ${quote(layer)} ${why}`, where);
   };
@@ -53,14 +82,37 @@ export async function readLayer(
   try {
     real = await realpath(full);
   } catch (e) {
-    if (errorCode(e) === 'ENOENT') return undefined;
+    if (errorCode(e) === 'ENOENT') {
+      const dangling = await danglingLinkOn(roots.appDir, layer);
+      if (dangling !== undefined) {
+        fail(
+          dangling === layer
+            ? 'is a dangling symlink; refused'
+            : `goes through ${quote(dangling)}, a dangling symlink; refused`,
+        );
+      }
+      return undefined;
+    }
     return fail(
       errorCode(e) === 'ELOOP' ? 'is a symlink loop' : `cannot be read (${errorCode(e)})`,
     );
   }
   if (!isInside(real, roots.rootDir)) fail('resolves outside the repository (symlink)');
   if (!(await stat(real)).isDirectory()) fail('is not a directory');
+  return { layer, real, rel: path.relative(roots.appDir, full).split(path.sep).join('/') };
+}
 
+/** Reads the manifest files of a resolved layer, sorted by name. */
+export async function readLayerFiles(
+  resolved: ResolvedLayer,
+  where: SourceRef,
+  roots: LayerRoots,
+  budget: ReadBudget = { bytes: 0 },
+): Promise<LayerFile[]> {
+  const { layer, real, rel } = resolved;
+  const fail = (why: string): never => {
+    throw new RenderError(`${at(where)}: layer ${quote(layer)} ${why}`, where);
+  };
   let entries: string[];
   try {
     entries = await readdir(real);
@@ -68,10 +120,9 @@ export async function readLayer(
     return fail(`cannot be listed (${errorCode(e)})`);
   }
   const names = entries
-    .filter((n) => /\.ya?ml$/.test(n) && !n.startsWith('.') && !SKIPPED_FILES.has(n))
+    .filter((n) => MANIFEST_FILE.test(n) && !n.startsWith('.') && !SKIPPED_FILES.has(n))
     .sort();
   const files: LayerFile[] = [];
-  const rel = path.relative(roots.appDir, full).split(path.sep).join('/');
   for (const name of names) {
     const file = rel === '' ? name : `${rel}/${name}`;
     const text = await readLayerFile(path.join(real, name), file, roots.rootDir, budget);
@@ -130,6 +181,27 @@ async function readLayerFile(
   return decodeText(bytes, file);
 }
 
+/**
+ * The first segment of `rel` (below `base`) that is a symlink to nothing, or undefined when the path simply does
+ * not exist. A missing layer may be optional; a layer that is a broken link is a mistake in the repository.
+ */
+async function danglingLinkOn(base: string, rel: string): Promise<string | undefined> {
+  const segments = rel.split(/[\\/]/).filter((s) => s !== '' && s !== '.');
+  for (let i = 1; i <= segments.length; i++) {
+    const partial = segments.slice(0, i).join('/');
+    const full = path.join(base, partial);
+    const st = await lstat(full).catch(() => undefined);
+    if (st === undefined) return undefined; // a plain missing segment: nothing further exists either
+    if (!st.isSymbolicLink()) continue;
+    try {
+      await realpath(full);
+    } catch (e) {
+      if (errorCode(e) === 'ENOENT') return i === segments.length ? rel : partial;
+    }
+  }
+  return undefined;
+}
+
 function errorCode(e: unknown): string {
   return (e as NodeJS.ErrnoException | undefined)?.code ?? 'error';
 }
@@ -143,7 +215,4 @@ function checkRelativePath(p: string, fail: (why: string) => never): void {
     fail('must not contain ".." (paths stay inside the app)');
 }
 
-export function isInside(child: string, parent: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
+export { isInside };

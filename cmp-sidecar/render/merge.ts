@@ -1,16 +1,21 @@
 import { RenderError } from '../../core/errors';
 import type { FieldRule, ListRule, TypeSchema } from './merge-schema';
-import { at } from './parse-documents';
+import { at, emptyKeysOf } from './parse-documents';
 import type { ManifestObject, SourceRef } from './stages';
 
 /**
  * Strategic merge of one patch object onto another, in kustomize's syntax and with kustomize's list order:
  *  - maps deep-merge; a `null` value deletes the key; `{$patch: delete}` deletes a map, `$patch: replace` replaces it;
- *  - keyed lists (merge-schema.ts) merge element-wise; `{<key>: x, $patch: delete}` deletes an element and a
- *    `{$patch: replace}` element replaces the whole list; the patch's elements come first, then the elements only
- *    the original has (when a list is keyed by two fields, as ports are, new elements come first, then the
- *    original's, as kustomize orders them); set lists (finalizers) merge the same way;
- *  - every other list, and every scalar, is replaced.
+ *  - keyed lists (merge-schema.ts) merge element-wise; `{<key>: x, $patch: delete}` deletes an element, a
+ *    `{$patch: replace}` element replaces the whole list and `$patch: merge` is the default; the patch's elements
+ *    come first, then the elements only the original has (when a list is keyed by two fields, as ports are, new
+ *    elements come first, then the original's, as kustomize orders them); set lists (finalizers) merge the same way;
+ *    an empty patch list leaves a keyed list as it was;
+ *  - every other list, and every scalar, is replaced: such a list is taken verbatim, `$patch` keys and nulls in
+ *    its elements included (kustomize does not look inside it);
+ *  - as kustomize walks both objects whole: a map value of the original written empty (`key:`) is dropped (an
+ *    explicit `key: null` stays; lists without merge keys are not entered), and in subtrees that only the patch
+ *    has, directives and nulls are dropped.
  */
 export function strategicMerge(
   original: ManifestObject,
@@ -18,7 +23,33 @@ export function strategicMerge(
   schema: TypeSchema | undefined,
   source: SourceRef,
 ): ManifestObject {
-  return mergeMap(original, patch, schema, new MergeScope(source, ''));
+  const scope = new MergeScope(source, '');
+  return mergeMap(dropEmpty(original, schema), patch, schema, scope);
+}
+
+/**
+ * The original without the map values written empty (`key:`, not `key: null`), through maps and keyed-list
+ * elements; lists without merge keys are kept as they are. kustomize (kyaml) walks the whole original while
+ * merging and clears empty values, but keeps an explicit null, and treats a list without merge keys as one value.
+ */
+function dropEmpty<T>(value: T, schema: TypeSchema | undefined): T {
+  if (!isPlainMap(value)) return value;
+  const empty = emptyKeysOf(value);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (v === null && empty?.has(k) === true) continue;
+    const field = schema?.fields[k];
+    if (isPlainMap(v)) setKey(out, k, dropEmpty(v, field?.type));
+    else if (Array.isArray(v) && field?.list?.merge === 'keyed') {
+      const item = field.list.item;
+      setKey(
+        out,
+        k,
+        v.map((e: unknown) => dropEmpty(e, item)),
+      );
+    } else setKey(out, k, v);
+  }
+  return out as T;
 }
 
 class MergeScope {
@@ -72,7 +103,7 @@ function mergeMap(
   scope: MergeScope,
 ): Record<string, unknown> {
   const directive = directiveOf(patch, scope);
-  if (directive === 'replace') return clean(patch, scope);
+  if (directive === 'replace') return clean(patch, scope, schema);
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(original)) setKey(out, k, v);
   for (const [key, pv] of Object.entries(patch)) {
@@ -89,13 +120,10 @@ function mergeMap(
       if (d === 'delete') delete out[key];
       else if (isPlainMap(ov) && d !== 'replace')
         setKey(out, key, mergeMap(ov, pv, field?.type, here));
-      else setKey(out, key, clean(pv, here));
+      else setKey(out, key, clean(pv, here, field?.type));
     } else if (Array.isArray(pv)) {
-      setKey(
-        out,
-        key,
-        field?.list === undefined ? clean(pv, here) : mergeList(ov, pv, field.list, here),
-      );
+      // A list without merge keys is one value: replaced by the patch's, verbatim.
+      setKey(out, key, field?.list === undefined ? pv : mergeList(ov, pv, field.list, here));
     } else {
       setKey(out, key, pv);
     }
@@ -123,9 +151,10 @@ function mergeList(
     return out;
   }
   if (patch.some((e) => isPlainMap(e) && e['$patch'] === 'replace')) {
-    return clean(
+    return cleanKeyedList(
       patch.filter((e) => !(isPlainMap(e) && e['$patch'] === 'replace')),
       scope,
+      rule.item,
     );
   }
   const keyOf = (e: unknown, i: number, where: string): string => {
@@ -155,7 +184,9 @@ function mergeList(
       return;
     }
     const base = merged.get(key) ?? origByKey.get(key);
-    const value = isPlainMap(base) ? mergeMap(base, el, rule.item, here) : clean(el, here);
+    const value = isPlainMap(base)
+      ? mergeMap(base, el, rule.item, here)
+      : clean(el, here, rule.item);
     if (!merged.has(key)) patchOrder.push(key);
     merged.set(key, value);
   });
@@ -178,23 +209,34 @@ function mergeList(
   return out;
 }
 
-/** A patch subtree that has nothing to merge with: directives and null values are dropped, as kustomize does. */
-function clean<T>(value: T, scope: MergeScope): T {
-  if (Array.isArray(value)) {
-    return (value as unknown[])
-      .filter((e) => !(isPlainMap(e) && e['$patch'] === 'delete'))
-      .map((e, i) => clean(e, scope.child(i))) as T;
+/**
+ * A patch map that has nothing to merge with: directives and null values are dropped, as kustomize does, in it
+ * and in the elements of its keyed lists; lists without merge keys are kept verbatim.
+ */
+function clean<T>(value: T, scope: MergeScope, schema: TypeSchema | undefined): T {
+  if (!isPlainMap(value)) return value;
+  directiveOf(value, scope);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (k === '$patch' || v === null) continue;
+    const field = schema?.fields[k];
+    const here = scope.child(k);
+    if (isPlainMap(v)) setKey(out, k, clean(v, here, field?.type));
+    else if (Array.isArray(v) && field?.list?.merge === 'keyed')
+      setKey(out, k, cleanKeyedList(v, here, field.list.item));
+    else setKey(out, k, v);
   }
-  if (isPlainMap(value)) {
-    directiveOf(value, scope);
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      if (k === '$patch' || v === null) continue;
-      setKey(out, k, clean(v, scope.child(k)));
-    }
-    return out as T;
-  }
-  return value;
+  return out as T;
+}
+
+function cleanKeyedList(
+  list: readonly unknown[],
+  scope: MergeScope,
+  item: TypeSchema | undefined,
+): unknown[] {
+  return list
+    .filter((e) => !(isPlainMap(e) && e['$patch'] === 'delete'))
+    .map((e, i) => clean(e, scope.child(i), item));
 }
 
 /** Finds a `$patch` directive anywhere in an object that is added, not merged (there is nothing to patch). */

@@ -1,5 +1,5 @@
 import { RenderError } from '../../core/errors';
-import { findDirective, strategicMerge } from './merge';
+import { findDirective, isPlainMap, strategicMerge } from './merge';
 import { schemaFor } from './merge-schema';
 import { at } from './parse-documents';
 import { describeId, matchKey, resourceIdOf } from './resource-id';
@@ -57,5 +57,20 @@ export function applyLayers(layers: readonly (readonly RenderedObject[])[]): Ren
       objects.set(key, { object: merged, source: earlier.source });
     }
   }
-  return [...objects.values()];
+  return [...objects.values()].map(withoutEmptyAnnotations);
+}
+
+/**
+ * kustomize drops an object's `metadata.annotations` when it is empty or null (it rewrites every object's
+ * annotations while building), whether the object was patched or not; empty labels, and empty annotations of pod
+ * templates, stay.
+ */
+function withoutEmptyAnnotations(doc: RenderedObject): RenderedObject {
+  const meta = doc.object['metadata'];
+  if (!isPlainMap(meta) || !Object.hasOwn(meta, 'annotations')) return doc;
+  const annotations = meta['annotations'];
+  if (annotations !== null && !(isPlainMap(annotations) && Object.keys(annotations).length === 0))
+    return doc;
+  const { annotations: _dropped, ...rest } = meta;
+  return { ...doc, object: { ...doc.object, metadata: rest } };
 }

@@ -57,24 +57,60 @@ describe('parseManifestFile under hostile input (regressions)', () => {
 });
 
 describe('duplicate keys (checked while walking; yaml uniqueKeys is quadratic in the map size)', () => {
-  test.each<[string, string, RegExp]>([
+  const read = (text: string, duplicateKeys?: 'warn' | 'error') => {
+    const warnings: string[] = [];
+    const objects = parseManifestFile(
+      text,
+      'base/x.yaml',
+      {},
+      undefined,
+      duplicateKeys === undefined
+        ? { warn: (m) => warnings.push(m) }
+        : { duplicateKeys, warn: (m) => warnings.push(m) },
+    );
+    return { data: objects[0]?.object['data'], warnings };
+  };
+
+  test.each<[string, string, unknown, RegExp]>([
     [
       'in a map',
       `${CM}  a: 1\n  b: 2\n  a: 3\n`,
-      /^base\/x\.yaml:8: invalid YAML: Map keys must be unique$/,
+      { a: 3, b: 2 },
+      /^base\/x\.yaml:8: duplicate key "a"/,
     ],
     [
       'nested',
       `${CM}  a:\n    x: 1\n    x: 2\n`,
-      /^base\/x\.yaml:8: invalid YAML: Map keys must be unique$/,
+      { a: { x: 2 } },
+      /^base\/x\.yaml:8: duplicate key "x"/,
     ],
     [
       'the same key as a number and a string',
       `${CM}  1: a\n  "1": b\n`,
-      /^base\/x\.yaml:7: invalid YAML/,
+      { '1': 'b' },
+      /^base\/x\.yaml:7: duplicate key "1"/,
     ],
-  ])('%s', (_name, text, message) => {
-    expect(() => parse(text)).toThrow(message);
+  ])(
+    '%s: the last value wins, as Argo CD reads it, with a warning naming file:line and key',
+    (_name, text, data, warning) => {
+      const res = read(text);
+      expect(res.data).toEqual(data);
+      expect(res.warnings).toEqual([expect.stringMatching(warning)]);
+      expect(res.warnings[0]).toMatch(/the last value wins.*duplicateKeys: error/);
+    },
+  );
+
+  test('yaml.duplicateKeys: error refuses the file naming file:line and key (as kustomize does)', () => {
+    expect(() => read(`${CM}  a: 1\n  b: 2\n  a: 3\n`, 'error')).toThrow(
+      /^base\/x\.yaml:8: duplicate key "a" in one mapping \(refused: yaml\.duplicateKeys is error/,
+    );
+  });
+
+  test('a file with thousands of duplicates warns a bounded number of times', () => {
+    const keys = Array.from({ length: 5000 }, () => '  a: 1\n').join('');
+    const res = read(`${CM}${keys}`);
+    expect(res.warnings).toHaveLength(11);
+    expect(res.warnings[10]).toBe('base/x.yaml: 4989 more duplicate key(s) not listed');
   });
 
   test('keys equal only after aliasing a map are two maps, not a duplicate', () => {

@@ -11,7 +11,7 @@ import {
 } from 'yaml';
 import type { Alias, Document, Node } from 'yaml';
 import { RenderError } from '../../core/errors';
-import { LIMITS } from './limits';
+import { LIMITS, quote, RENDER_BOUND_CHARS, renderBoundHint } from './limits';
 import { lineOverTokenLimit } from './token-limit';
 import type { ManifestObject, RenderedObject, SourceRef } from './stages';
 import { isTemplate, renderTemplate } from './template';
@@ -19,10 +19,41 @@ import type { TemplateScope } from './template';
 
 const MAX_ALIAS_DEPTH = 50;
 
-/** Objects parsed so far by one render, against LIMITS.maxObjects. */
+/**
+ * What one render has parsed so far: objects against LIMITS.maxObjects, and characters of keys and string values
+ * (aliases and templates expanded, one per node besides) against the render-wide bound.
+ */
 export interface ParseBudget {
   objects: number;
+  chars?: number;
 }
+
+/** How a repeated key of one mapping is read (eks-overlay.yaml `yaml.duplicateKeys`). */
+export type DuplicateKeys = 'warn' | 'error';
+
+export interface ParseOptions {
+  /**
+   * `warn` (default): the last value wins, as when Argo CD reads a directory of manifests (sigs.k8s.io/yaml), and a
+   * warning names file, line and key; `error`: the file is refused, as kustomize refuses it.
+   */
+  readonly duplicateKeys?: DuplicateKeys;
+  readonly warn?: (msg: string) => void;
+  /** The render-wide bound on ParseBudget.chars; RENDER_BOUND_CHARS when absent. */
+  readonly maxChars?: number;
+}
+
+/**
+ * Keys of a parsed map whose value was written empty (`key:`), as opposed to `key: null` or `key: ~`. Both are null
+ * here, but kustomize drops the empty ones from an object it patches and keeps the explicit ones (merge.ts).
+ */
+const emptyKeys = new WeakMap<object, Set<string>>();
+
+export function emptyKeysOf(map: object): ReadonlySet<string> | undefined {
+  return emptyKeys.get(map);
+}
+
+/** Warnings per file about duplicate keys: a file with thousands of them must not flood stderr. */
+const MAX_DUPLICATE_WARNINGS = 10;
 
 /**
  * Parses one YAML file of a layer into objects: every document must be a map with `apiVersion` and `kind`
@@ -36,6 +67,7 @@ export function parseManifestFile(
   file: string,
   scope: TemplateScope,
   budget: ParseBudget = { objects: 0 },
+  options: ParseOptions = {},
 ): RenderedObject[] {
   checkTokenCount(text, file);
   const lines = new LineCounter();
@@ -50,6 +82,7 @@ export function parseManifestFile(
     return line === undefined ? { file } : { file, line };
   };
   const out: RenderedObject[] = [];
+  const duplicates = new DuplicateKeyReport(file, options);
   for (const doc of composer.compose(parser.parse(text), true, text.length)) {
     const err = doc.errors[0];
     if (err !== undefined) {
@@ -68,7 +101,14 @@ export function parseManifestFile(
         where,
       );
     }
-    const value = new DocumentWalker(doc, scope, ref).toJs(root, 0) as ManifestObject;
+    const size = {
+      budget,
+      max: options.maxChars ?? RENDER_BOUND_CHARS,
+    };
+    const value = new DocumentWalker(doc, scope, ref, duplicates, size).toJs(
+      root,
+      0,
+    ) as ManifestObject;
     const objects = expandList(value, where);
     budget.objects += objects.length;
     if (budget.objects > LIMITS.maxObjects) {
@@ -82,7 +122,42 @@ export function parseManifestFile(
       out.push({ object, source: where });
     }
   }
+  duplicates.finish();
   return out;
+}
+
+/** Applies `duplicateKeys` to each repeated key of a file: refuses it, or warns (a bounded number of times). */
+class DuplicateKeyReport {
+  private count = 0;
+
+  constructor(
+    private readonly file: string,
+    private readonly options: ParseOptions,
+  ) {}
+
+  /** Called for a key seen before in the same mapping; returns normally when the last value is to win. */
+  repeated(key: string, where: SourceRef): void {
+    if (this.options.duplicateKeys === 'error') {
+      throw new RenderError(
+        `${at(where)}: duplicate key ${quote(key)} in one mapping (refused: yaml.duplicateKeys is error in eks-overlay.yaml)`,
+        where,
+      );
+    }
+    if (++this.count <= MAX_DUPLICATE_WARNINGS) {
+      this.options.warn?.(
+        `${at(where)}: duplicate key ${quote(key)} in one mapping; the last value wins, as Argo CD reads it ` +
+          '(kustomize refuses the file; set yaml: {duplicateKeys: error} in eks-overlay.yaml to refuse it too)',
+      );
+    }
+  }
+
+  finish(): void {
+    if (this.count > MAX_DUPLICATE_WARNINGS) {
+      this.options.warn?.(
+        `${this.file}: ${this.count - MAX_DUPLICATE_WARNINGS} more duplicate key(s) not listed`,
+      );
+    }
+  }
 }
 
 function checkTokenCount(text: string, file: string): void {
@@ -116,7 +191,23 @@ class DocumentWalker {
     private readonly doc: Document,
     private readonly scope: TemplateScope,
     private readonly ref: (n: Node | null | undefined) => SourceRef,
+    private readonly duplicates: DuplicateKeyReport,
+    private readonly size: { readonly budget: ParseBudget; readonly max: number },
   ) {}
+
+  /** Counts what a node adds to the render (its characters, and one for the node) against the render-wide bound. */
+  private count(chars: number, node: Node | null): void {
+    const budget = this.size.budget;
+    budget.chars = (budget.chars ?? 0) + chars + 1;
+    if (budget.chars > this.size.max) {
+      const where = this.aliasAt ?? this.ref(node);
+      throw new RenderError(
+        `${at(where)}: the values of this render (every key and string, aliases and templates expanded) pass ` +
+          `${renderBoundHint(this.size.max)}; refused`,
+        where,
+      );
+    }
+  }
 
   /** Built on the first alias only: most documents have none. */
   private aliasTargets(): Map<Alias, Node> {
@@ -148,11 +239,16 @@ class DocumentWalker {
     if (isAlias(node)) return this.resolveAlias(node, level);
     if (isScalar(node)) {
       const v = node.value;
-      if (typeof v === 'string' && isTemplate(v))
-        return renderTemplate(v, this.scope, this.ref(node));
-      if (typeof v === 'bigint') return Number(v);
-      return v;
+      const value =
+        typeof v === 'string' && isTemplate(v)
+          ? renderTemplate(v, this.scope, this.ref(node))
+          : typeof v === 'bigint'
+            ? Number(v)
+            : v;
+      this.count(typeof value === 'string' ? value.length : 0, node);
+      return value;
     }
+    this.count(0, node);
     if (level >= LIMITS.maxDepth) {
       const where = this.ref(node);
       throw new RenderError(
@@ -176,17 +272,25 @@ class DocumentWalker {
           );
         }
         const key = String(rawKey);
+        this.count(key.length, keyNode);
         if (isTemplate(key)) {
           throw new RenderError(
             `${at(this.ref(keyNode))}: keys are not templated; ${JSON.stringify(key)} must be a literal key`,
             this.ref(keyNode),
           );
         }
-        if (Object.hasOwn(obj, key)) {
-          const where = this.ref(keyNode);
-          throw new RenderError(`${at(where)}: invalid YAML: Map keys must be unique`, where);
-        }
-        const value = this.toJs(pair.value as Node | null, level + 1);
+        // One pass: a key seen before in this mapping (yaml's uniqueKeys would compare every pair of keys).
+        if (Object.hasOwn(obj, key)) this.duplicates.repeated(key, this.ref(keyNode));
+        const valueNode = pair.value as Node | null;
+        const value = this.toJs(valueNode, level + 1);
+        if (
+          value === null &&
+          (valueNode === null || (isScalar(valueNode) && valueNode.source === ''))
+        ) {
+          const set = emptyKeys.get(obj) ?? new Set<string>();
+          set.add(key);
+          emptyKeys.set(obj, set);
+        } else if (Object.hasOwn(obj, key)) emptyKeys.get(obj)?.delete(key);
         // defineProperty, so a key named __proto__ is data and never a prototype switch.
         Object.defineProperty(obj, key, {
           value,

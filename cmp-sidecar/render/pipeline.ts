@@ -2,9 +2,11 @@ import { EmptyRenderError, RenderError } from '../../core/errors';
 import { objectStages } from './object-stages';
 import { applyLayers } from './overlay';
 import { at, parseManifestFile } from './parse-documents';
-import { readLayer } from './load-layers';
+import { readLayerFiles, resolveLayer } from './load-layers';
+import type { LayerRoots, ResolvedLayer } from './load-layers';
 import { sortObjects } from './order';
 import { serializeObjects } from './serialize';
+import { RENDER_BOUND_CHARS } from './limits';
 import type {
   ArgoEnv,
   ClusterView,
@@ -14,11 +16,11 @@ import type {
   SourceRef,
   StageContext,
 } from './stages';
-import { renderTemplate } from './template';
+import { isTemplate, markAbsent, renderTemplate } from './template';
 import type { TemplateScope } from './template';
 import { CONFIG_FILE } from '../config';
 import { ConfigError, isAppError } from '../../core/errors';
-import { setOwn } from '../argocd-env';
+import { kubeMinorOf, setOwn } from '../argocd-env';
 
 export interface RenderRequest {
   readonly appDir: string;
@@ -26,6 +28,13 @@ export interface RenderRequest {
   readonly config: OverlayConfig;
   readonly env: ArgoEnv;
   readonly cluster: ClusterView;
+  /**
+   * Set when no cluster context was given (cluster-context.ts missingContextMessage): templates then have no
+   * `cluster`, and one that uses it fails with this explanation.
+   */
+  readonly clusterMissing?: string;
+  /** The render-wide bound in characters on the values parsed and on the YAML printed (tests lower it). */
+  readonly renderBound?: number;
   readonly warn: (msg: string) => void;
   readonly debug: (msg: string) => void;
   /** Defaults to the registered object stages (object-stages.ts); tests pass their own. */
@@ -35,13 +44,27 @@ export interface RenderRequest {
 export interface RenderResult {
   readonly objects: readonly RenderedObject[];
   readonly yaml: string;
+  /** Each layer of eks-overlay.yaml as this render resolved it (validate reports the optional ones). */
+  readonly layers: readonly LayerUse[];
+}
+
+/** One entry of `layers:` in one render. */
+export interface LayerUse {
+  /** As written in eks-overlay.yaml. */
+  readonly template: string;
+  readonly where: SourceRef;
+  /** The path it resolved to for this cluster. */
+  readonly dir: string;
+  /** Templated layers are optional: false when the directory does not exist (the layer was skipped). */
+  readonly found: boolean;
 }
 
 /**
  * Renders an app directory into one manifest stream:
- *  1/ scope: `cluster`, `app`, `kubeVersion`, `env`, `params` for templates
- *  2/ layers: template each layer path from eks-overlay.yaml, refuse escapes, skip missing directories
- *  3/ parse: every *.yaml / *.yml of a layer (sorted), multi-document, strings templated after parsing
+ *  1/ scope: `cluster`, `app`, `kubeVersion`, `kubeMinor`, `env`, `params` for templates
+ *  2/ layers: template each layer path from eks-overlay.yaml, refuse escapes; a missing static layer is an error,
+ *     a missing templated one is skipped
+ *  3/ parse: every *.yaml / *.yml / *.json of a layer (sorted), multi-document, strings templated after parsing
  *  4/ overlay: later layers patch earlier ones (strategic merge, kustomize syntax)
  *  5/ object stages: secrets, kro (object-stages.ts)
  *  6/ empty check: zero objects is an EmptyRenderError unless `allowEmpty: true` (then an empty List is printed)
@@ -52,26 +75,30 @@ export async function renderApp(req: RenderRequest): Promise<RenderResult> {
   const templateString = (text: string, where: SourceRef): string =>
     String(renderTemplate(text, scope, where));
 
+  const roots = { appDir: req.appDir, rootDir: req.rootDir };
+  const uses = await resolveLayers(req, roots, templateString);
   const layers: RenderedObject[][] = [];
   const readBudget = { bytes: 0 };
   const parseBudget = { objects: 0 };
-  for (const [i, layer] of req.config.layers.entries()) {
-    const where = req.config.layerRefs[i] ?? { file: CONFIG_FILE };
-    const dir = templateString(layer, where);
-    const files = await readLayer(
-      dir,
-      where,
-      { appDir: req.appDir, rootDir: req.rootDir },
-      readBudget,
-    );
-    if (files === undefined) {
-      req.debug(`layer ${JSON.stringify(dir)} (${at(where)}) does not exist; skipped`);
+  const bound = req.renderBound ?? RENDER_BOUND_CHARS;
+  const parseOptions = {
+    duplicateKeys: req.config.yaml?.duplicateKeys ?? 'warn',
+    warn: req.warn,
+    maxChars: bound,
+  };
+  for (const { use, resolved } of uses) {
+    if (resolved === undefined) {
+      req.debug(`layer ${JSON.stringify(use.dir)} (${at(use.where)}) does not exist; skipped`);
       continue;
     }
-    req.debug(`layer ${JSON.stringify(dir)}: ${files.length} file(s)`);
-    layers.push(files.flatMap((f) => parseManifestFile(f.text, f.file, scope, parseBudget)));
+    const files = await readLayerFiles(resolved, use.where, roots, readBudget);
+    req.debug(`layer ${JSON.stringify(use.dir)}: ${files.length} file(s)`);
+    layers.push(
+      files.flatMap((f) => parseManifestFile(f.text, f.file, scope, parseBudget, parseOptions)),
+    );
   }
   let objects = applyLayers(layers);
+  const layerUses = uses.map((u) => u.use);
 
   const ctx: StageContext = {
     cluster: req.cluster,
@@ -109,15 +136,50 @@ export async function renderApp(req: RenderRequest): Promise<RenderResult> {
     req.warn(
       `the render produced no objects (allowEmpty: true in ${CONFIG_FILE}); Argo CD will prune`,
     );
-    return { objects: [], yaml: 'apiVersion: v1\nkind: List\nitems: []\n' };
+    return { objects: [], yaml: 'apiVersion: v1\nkind: List\nitems: []\n', layers: layerUses };
   }
   const sorted = sortObjects(objects);
-  return { objects: sorted, yaml: serializeObjects(sorted.map((o) => o.object)) };
+  return {
+    objects: sorted,
+    yaml: serializeObjects(
+      sorted.map((o) => o.object),
+      bound,
+    ),
+    layers: layerUses,
+  };
+}
+
+/**
+ * Templates and checks every layer path before any file is read. A layer written without a template must exist
+ * (a missing one is a typo: every such layer is reported at once, naming its line in eks-overlay.yaml); a templated
+ * layer is optional, as a cluster may have no overlay of its own.
+ */
+async function resolveLayers(
+  req: RenderRequest,
+  roots: LayerRoots,
+  templateString: (text: string, where: SourceRef) => string,
+): Promise<{ use: LayerUse; resolved: ResolvedLayer | undefined }[]> {
+  const out: { use: LayerUse; resolved: ResolvedLayer | undefined }[] = [];
+  const missing: string[] = [];
+  for (const [i, template] of req.config.layers.entries()) {
+    const where = req.config.layerRefs[i] ?? { file: CONFIG_FILE };
+    const dir = templateString(template, where);
+    const resolved = await resolveLayer(dir, where, roots);
+    if (resolved === undefined && !isTemplate(template)) {
+      missing.push(
+        `${at(where)}: layer ${JSON.stringify(template)} does not exist (a layer written without a template must ` +
+          'exist; only templated layers such as "envs/{{cluster.metadata.labels.env}}" are optional)',
+      );
+    }
+    out.push({ use: { template, where, dir, found: resolved !== undefined }, resolved });
+  }
+  if (missing.length > 0) throw new ConfigError(missing);
+  return out;
 }
 
 /** What templates see. Declared parameter defaults apply first (Argo CD never sends announced defaults). */
 export function templateScope(
-  req: Pick<RenderRequest, 'config' | 'env' | 'cluster'>,
+  req: Pick<RenderRequest, 'config' | 'env' | 'cluster' | 'clusterMissing'>,
 ): TemplateScope {
   const params: Record<string, unknown> = {};
   const missing: string[] = [];
@@ -140,8 +202,7 @@ export function templateScope(
     );
   }
   const e = req.env;
-  return {
-    cluster: req.cluster,
+  const scope: Record<string, unknown> = {
     app: {
       name: e.appName,
       namespace: e.appNamespace,
@@ -153,7 +214,11 @@ export function templateScope(
       targetRevision: e.targetRevision,
     },
     kubeVersion: e.kubeVersion,
+    kubeMinor: kubeMinorOf(e.kubeVersion),
     env: e.userEnv,
     params,
   };
+  if (req.clusterMissing === undefined) scope['cluster'] = req.cluster;
+  else markAbsent(scope, 'cluster', req.clusterMissing);
+  return scope;
 }

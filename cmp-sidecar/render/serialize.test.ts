@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { parse } from 'yaml';
-import { isAmbiguous, serializeObject } from './serialize';
+import { isAmbiguous, serializeObject, serializeObjects } from './serialize';
 
 describe('serialization', () => {
   test('head keys first, the rest sorted; no anchors for shared values', () => {
@@ -124,6 +124,27 @@ describe('serialization round trip (property)', () => {
           expect(parse(out, { version })).toEqual(expected);
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('the render-wide bound on the stream', () => {
+  const cm = (name: string, x: string) => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name },
+    data: { x },
+  });
+
+  test('a stream within the bound is the same as an unbounded one', () => {
+    const objects = [cm('a', 'x'.repeat(100)), cm('b', 'y')];
+    expect(serializeObjects(objects, 1000)).toBe(serializeObjects(objects));
+  });
+
+  test('passing it stops while emitting, naming the object, the bound and how to raise it', () => {
+    const big = 'x'.repeat(10_000);
+    expect(() => serializeObjects([cm('a', 'small'), cm('b', big)], 5_000)).toThrow(
+      /^the rendered YAML stream passes 5000 bytes, the limit per render \(a constant: .*\), at object 2 of 2 \(ConfigMap b\); refused$/,
     );
   });
 });

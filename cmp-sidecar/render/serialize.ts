@@ -1,3 +1,5 @@
+import { RenderError } from '../../core/errors';
+import { renderBoundHint } from './limits';
 import type { ManifestObject } from './stages';
 
 const HEAD = ['apiVersion', 'kind', 'metadata'];
@@ -10,14 +12,69 @@ const HEAD = ['apiVersion', 'kind', 'metadata'];
  * is a literal block when that is exact. A small emitter of our own: JSON-shaped data needs no more, and it is
  * several times faster than building a YAML document model for every object.
  */
-export function serializeObjects(objects: readonly ManifestObject[]): string {
-  return objects.map((o) => serializeObject(o)).join('---\n');
+export function serializeObjects(
+  objects: readonly ManifestObject[],
+  maxChars: number = Number.POSITIVE_INFINITY,
+): string {
+  const out: string[] = [];
+  let total = 0;
+  for (const [i, object] of objects.entries()) {
+    // Bounded while emitting, so one object whose values repeat a large string (aliases) stops early.
+    const lines = new BoundedLines(maxChars - total);
+    if (!lines.fits(() => emitMap(object, 0, lines, true))) {
+      throw new RenderError(
+        `the rendered YAML stream passes ${renderBoundHint(maxChars)}, at object ${i + 1} of ${objects.length} (${describeObject(object)}); refused`,
+      );
+    }
+    const text = lines.join('\n') + '\n';
+    total += text.length + 4;
+    out.push(text);
+  }
+  return out.join('---\n');
 }
 
 export function serializeObject(object: ManifestObject): string {
-  const lines: string[] = [];
-  emitMap(object, 0, lines, true);
-  return lines.join('\n') + '\n';
+  return serializeObjects([object]);
+}
+
+/** Thrown inside the emitter when BoundedLines passes its bound; caught by serializeObjects. */
+class OverBound extends Error {}
+
+/** The emitter's lines, counting their characters (and line ends) against a bound. */
+class BoundedLines extends Array<string> {
+  private chars = 0;
+
+  constructor(private readonly max: number) {
+    super();
+  }
+
+  // Arrays made from this one (slice, map) are plain arrays.
+  static override get [Symbol.species](): ArrayConstructor {
+    return Array;
+  }
+
+  override push(...items: string[]): number {
+    for (const item of items) this.chars += item.length + 1;
+    if (this.chars > this.max) throw new OverBound();
+    return super.push(...items);
+  }
+
+  /** Runs the emitter; false when it passed the bound. */
+  fits(emit: () => void): boolean {
+    try {
+      emit();
+      return true;
+    } catch (e) {
+      if (e instanceof OverBound) return false;
+      throw e;
+    }
+  }
+}
+
+function describeObject(object: ManifestObject): string {
+  const meta = object['metadata'];
+  const name = isMap(meta) && typeof meta['name'] === 'string' ? meta['name'] : '?';
+  return `${String(object['kind'])} ${name.slice(0, 100)}`;
 }
 
 const AMBIGUOUS_WORDS =

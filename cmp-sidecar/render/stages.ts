@@ -59,6 +59,8 @@ export interface OverlayConfig {
   /** Where each layer entry is written in eks-overlay.yaml (same order as `layers`). */
   readonly layerRefs: readonly SourceRef[];
   readonly allowEmpty: boolean;
+  /** How layer files are read: `duplicateKeys` `warn` (the default: the last wins, as in Argo CD) or `error`. */
+  readonly yaml?: { readonly duplicateKeys: 'warn' | 'error' };
   /** Parameters the app declares (announced to Argo CD, visible to templates as `params.<name>`). */
   readonly parameters: readonly ParameterDeclaration[];
   /** Raw `secrets:` section (validated by cmp-sidecar/secrets). */

@@ -1,5 +1,5 @@
-import { RenderError } from '../../core/errors';
-import { renderTemplate, TEMPLATE_HELPERS } from './template';
+import { ConfigError, RenderError } from '../../core/errors';
+import { markAbsent, renderTemplate, TEMPLATE_HELPERS } from './template';
 
 const where = { file: 'base/app.yaml', line: 7 };
 const scope = {
@@ -77,6 +77,37 @@ describe('templates over string values', () => {
     expect(() => render(template)).toThrow(message);
   });
 
+  test.each<[string, RegExp]>([
+    [
+      '{{default cluster.name.lenght "x"}}',
+      /^base\/app\.yaml:7: unknown variable cluster\.name\.lenght \(cluster\.name is a string: it has no members\)/,
+    ],
+    [
+      '{{#if cluster.metadata.labels.env.tier}}a{{else}}b{{/if}}',
+      /unknown variable cluster\.metadata\.labels\.env\.tier \(cluster\.metadata\.labels\.env is a string/,
+    ],
+    ['{{eq cluster.aws.region.code "x"}}', /unknown variable cluster\.aws\.region\.code/],
+    ['{{json params.list.first}}', /unknown variable params\.list\.first \(params\.list is a list/],
+    ['{{#each params.list}}{{default this.size "0"}}{{/each}}', /unknown variable this\.size/],
+    ['{{#with cluster.aws}}{{default region.x "d"}}{{/with}}', /unknown variable region\.x/],
+  ])(
+    'a member of a string or list is a typo, also where a missing last segment is tolerated: %s',
+    (template, message) => {
+      expect(() => render(template)).toThrow(RenderError);
+      expect(() => render(template)).toThrow(message);
+    },
+  );
+
+  test.each<[string, unknown]>([
+    ['{{params.list.length}}', '2'],
+    ['{{params.list.[1]}}', 'b'],
+    ['{{default params.list.[5] "none"}}', 'none'],
+    ['{{#if params.list.length}}some{{/if}}', 'some'],
+    ['{{default cluster.metadata.labels.tier "web"}}', 'web'],
+  ])('lists keep their indices and length; maps their missing keys: %s', (template, expected) => {
+    expect(render(template)).toEqual(expected);
+  });
+
   test('no prototype access: refused by name (Handlebars alone would render "" silently)', () => {
     for (const t of ['{{cluster.constructor}}', '{{cluster.__proto__}}', '{{toString}}']) {
       expect(() => render(t)).toThrow(RenderError);
@@ -147,5 +178,26 @@ describe('hostile templates (regressions; the CLI cases are in test/hostile)', (
   test('an error quotes at most 200 characters of a long template', () => {
     const t = `{{nope}}${'a'.repeat(5000)}`;
     expect(() => render(t)).toThrow(/"\.\.\. \(5008 characters\)$/);
+  });
+});
+
+describe('a root the scope deliberately lacks (no cluster context)', () => {
+  const scope = { params: { list: ['a'] } };
+  markAbsent(scope, 'cluster', 'the cluster context is missing: (why and how)');
+
+  test.each([
+    '{{cluster.name}}',
+    '{{default cluster.metadata.labels.env "dev"}}',
+    '{{#if cluster}}x{{/if}}',
+    '{{#each params.list}}{{@root.cluster.name}}{{/each}}',
+  ])('%s fails before running with the reason, naming file:line and the path', (template) => {
+    expect(() => renderTemplate(template, scope, where)).toThrow(ConfigError);
+    expect(() => renderTemplate(template, scope, where)).toThrow(
+      /base\/app\.yaml:7: the template uses (@root\.)?cluster.*, but the cluster context is missing: \(why and how\)/,
+    );
+  });
+
+  test('templates that do not use it render', () => {
+    expect(renderTemplate('{{#each params.list}}{{this}}{{/each}}', scope, where)).toBe('a');
   });
 });

@@ -1,5 +1,5 @@
 import Handlebars from 'handlebars';
-import { RenderError } from '../../core/errors';
+import { ConfigError, RenderError } from '../../core/errors';
 import { LIMITS, quote } from './limits';
 import type { SourceRef } from './stages';
 
@@ -16,9 +16,28 @@ import type { SourceRef } from './stages';
  * `blockHelperMissing`. Handlebars' own prototype guard answers such lookups with an empty string, which strict
  * mode does not catch (`'constructor' in {}` is true), so a typo would render "" silently.
  * Bounded: `each` iterations and the characters any helper, loop or value produces (render/limits.ts).
+ *
+ * Members of strings and lists: strict mode checks only the last segment of a path printed by `{{...}}`; the
+ * segments before it, and every segment of a helper argument or block parameter (`{{default a.b "x"}}`,
+ * `{{#if a.b}}`), go through Handlebars' lookupProperty, which answers `undefined` for `"prod".lenght` — so a typo
+ * such as `{{default cluster.name.lenght "x"}}` rendered "x" silently. Every lookup on the context is therefore
+ * compiled through a check (CheckedCompiler): a string, number or boolean has no members, a list only indices and
+ * `length`.
  */
 
 export type TemplateScope = Readonly<Record<string, unknown>>;
+
+/** Roots a scope deliberately lacks, with the explanation a template using one of them fails with. */
+const absentRoots = new WeakMap<TemplateScope, ReadonlyMap<string, string>>();
+
+/**
+ * Marks `root` as absent from `scope` for a reason (the cluster context was not given): any template that uses it
+ * fails with a ConfigError carrying `reason`, before it runs — so neither "unknown variable" nor a `default`
+ * fallback silently standing in for every cluster.
+ */
+export function markAbsent(scope: TemplateScope, root: string, reason: string): void {
+  absentRoots.set(scope, new Map([...(absentRoots.get(scope) ?? []), [root, reason]]));
+}
 export type TemplateValue = string | number | boolean;
 
 const TYPED_HELPERS = new Set(['int', 'number', 'bool']);
@@ -45,6 +64,72 @@ const HELPER_NAMES = [
 
 /** Thrown by helpers for a bad argument; turned into a RenderError naming file:line by the caller. */
 class HelperArgumentError extends Error {}
+
+/** Thrown when a path reaches for a member of a string, number, boolean or list that it cannot have. */
+class MemberError extends Error {
+  constructor(
+    readonly member: string,
+    readonly parentKind: string,
+  ) {
+    super(`"${member}" is not a member of ${parentKind}`);
+  }
+}
+
+/**
+ * The helper every compiled context lookup goes through (see the header). Its name cannot be written as a helper
+ * call: knownHelpersOnly refuses every helper name outside KNOWN_HELPERS, and checkAst refuses it in paths.
+ */
+const MEMBER_CHECK = 'eks-overlay member check';
+const LIST_MEMBER = /^(?:0|[1-9]\d*|length)$/;
+
+function checkMember(parent: unknown, member: string): unknown {
+  if (typeof parent === 'string') throw new MemberError(member, 'a string');
+  if (typeof parent === 'number' || typeof parent === 'boolean' || typeof parent === 'bigint')
+    throw new MemberError(member, `a ${typeof parent}`);
+  if (Array.isArray(parent) && !LIST_MEMBER.test(member)) throw new MemberError(member, 'a list');
+  return parent;
+}
+
+type CodeChunk = string | readonly CodeChunk[];
+/** The part of Handlebars' (untyped) JavaScriptCompiler this module overrides or calls. */
+interface JavaScriptCompiler {
+  nameLookup(parent: CodeChunk, name: string, type: string): CodeChunk;
+  quotedString(s: string): string;
+  compiler: unknown;
+}
+interface JavaScriptCompilerClass {
+  new (): JavaScriptCompiler;
+  prototype: JavaScriptCompiler;
+}
+
+/** A private Handlebars environment compiling context lookups through MEMBER_CHECK. */
+function withCheckedLookups(hb: typeof Handlebars): void {
+  const env = hb as unknown as { JavaScriptCompiler: JavaScriptCompilerClass };
+  const Base = env.JavaScriptCompiler;
+  class CheckedCompiler extends Base {}
+  const base = Base.prototype;
+  CheckedCompiler.prototype.nameLookup = function (
+    this: JavaScriptCompiler,
+    parent: CodeChunk,
+    name: string,
+    type: string,
+  ) {
+    if (type !== 'context' && type !== 'data')
+      return base.nameLookup.call(this, parent, name, type);
+    const checked = [
+      `helpers[${JSON.stringify(MEMBER_CHECK)}](`,
+      parent,
+      ',',
+      this.quotedString(name),
+      ',{})', // the runtime sets lookupProperty on a helper's last argument (its options object)
+    ];
+    return base.nameLookup.call(this, checked, name, type);
+  };
+  // Child programs (block bodies) are compiled by `new this.compiler()`: they must be checked too.
+  CheckedCompiler.prototype.compiler = CheckedCompiler;
+  env.JavaScriptCompiler = CheckedCompiler;
+  hb.registerHelper(MEMBER_CHECK, checkMember);
+}
 
 const args = (raw: unknown[]): unknown[] => raw.slice(0, -1); // Handlebars passes its options object last
 
@@ -139,6 +224,7 @@ const FORBIDDEN_NAMES = new Set([
   'prototype',
   'helperMissing',
   'blockHelperMissing',
+  MEMBER_CHECK,
 ]);
 const REFUSED_NODES: Readonly<Record<string, string>> = {
   PartialStatement: 'partials ({{> name}}) are not allowed',
@@ -181,6 +267,7 @@ function handlebars(): typeof Handlebars {
   const hb = Handlebars.create();
   hb.unregisterHelper('lookup');
   hb.unregisterHelper('log');
+  withCheckedLookups(hb);
   for (const [name, fn] of Object.entries(helpers)) {
     hb.registerHelper(name, (...raw: unknown[]) => {
       const out = fn(...raw);
@@ -291,6 +378,14 @@ export function renderTemplate(
       ...where,
     });
   }
+  const absent = absentRoots.get(scope);
+  if (absent !== undefined) {
+    for (const [root, reason] of absent) {
+      const path = findRootUse(compiled.ast, root);
+      if (path !== undefined)
+        throw new ConfigError([`${at(where)}: the template uses ${path}, but ${reason}`]);
+    }
+  }
   let out: string;
   spent.iterations = 0;
   spent.characters = 0;
@@ -333,6 +428,7 @@ function toIntOrThrow(out: string, where: SourceRef): number {
 /** Turns Handlebars' runtime errors into "unknown variable cluster.metadata.labels.env" where possible. */
 function explain(e: unknown, ast: hbs.AST.Program, scope: TemplateScope): string {
   if (e instanceof HelperArgumentError) return e.message;
+  if (e instanceof MemberError) return unknownMember(e, ast);
   const err = e as { message?: string; lineNumber?: number; column?: number };
   const message = firstLine(e);
   const unknownHelper = /unknown helper (\S+)/.exec(message);
@@ -356,6 +452,69 @@ function explain(e: unknown, ast: hbs.AST.Program, scope: TemplateScope): string
       : `unknown variable ${missing.path} (${missing.missing} is not defined)`;
   }
   return message;
+}
+
+/** The first path of the template that starts at `root` (`cluster.x`, `@root.cluster.x`, `../cluster`). */
+function findRootUse(ast: hbs.AST.Program, root: string): string | undefined {
+  let found: string | undefined;
+  const visit = (node: unknown): void => {
+    if (found !== undefined || typeof node !== 'object' || node === null) return;
+    const n = node as {
+      type?: string;
+      parts?: string[];
+      data?: boolean;
+      original?: string;
+      loc?: unknown;
+    };
+    if (n.type === 'PathExpression' && n.parts !== undefined) {
+      const first = n.data === true && n.parts[0] === 'root' ? n.parts[1] : n.parts[0];
+      if (first === root && (n.data !== true || n.parts[0] === 'root')) {
+        found = n.original ?? n.parts.join('.');
+        return;
+      }
+    }
+    for (const v of Object.values(node)) {
+      if (Array.isArray(v)) v.forEach(visit);
+      else if (typeof v === 'object' && v !== null && v !== n.loc) visit(v);
+    }
+  };
+  visit(ast);
+  return found;
+}
+
+/** "unknown variable cluster.name.lenght (cluster.name is a string: it has no members)" for a MemberError. */
+function unknownMember(e: MemberError, ast: hbs.AST.Program): string {
+  const path = findPathWithMember(ast, e.member);
+  if (path === undefined) return `unknown variable: ${e.message}`;
+  const parent = path.parts.slice(0, path.parts.indexOf(e.member)).join('.');
+  const owner = parent !== '' ? parent : path.original.startsWith('this') ? 'this' : 'its parent';
+  const has =
+    e.parentKind === 'a list'
+      ? 'its members are indices such as .[0], and length'
+      : 'it has no members';
+  return `unknown variable ${path.original} (${owner} is ${e.parentKind}: ${has})`;
+}
+
+function findPathWithMember(
+  ast: hbs.AST.Program,
+  member: string,
+): { original: string; parts: string[] } | undefined {
+  let found: { original: string; parts: string[] } | undefined;
+  const visit = (node: unknown): void => {
+    if (found !== undefined || typeof node !== 'object' || node === null) return;
+    const n = node as { type?: string; parts?: string[]; original?: string; loc?: unknown };
+    // `this.x` has the parts ["x"]: the member may be the first part.
+    if (n.type === 'PathExpression' && n.parts !== undefined && n.parts.includes(member)) {
+      found = { original: n.original ?? n.parts.join('.'), parts: n.parts };
+      return;
+    }
+    for (const v of Object.values(node)) {
+      if (Array.isArray(v)) v.forEach(visit);
+      else if (typeof v === 'object' && v !== null && v !== n.loc) visit(v);
+    }
+  };
+  visit(ast);
+  return found;
 }
 
 /** The first root-relative path of the template whose parent does not resolve (best effort; ignores block scopes). */

@@ -1,6 +1,6 @@
 /** The CLI boundary in-process: exit codes, stdout only on success and written once, usage, render and validate. */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import {
   InputError,
@@ -89,8 +89,12 @@ describe('eks-overlay CLI', () => {
     expect(res.stdout).toBe('');
     expect(res.stderr).toMatch(/ok {3}fleet\.json\[0\] \(prod\): 1 object\(s\)/);
     expect(res.stderr).toMatch(/ok {3}fleet\.json\[1\] \(dev\): 1 object\(s\)/);
+    // Layer paths are resolved (and checked) before any file is read.
     expect(res.stderr).toMatch(
-      /FAIL fleet\.json\[2\] \(bare\): base\/cm\.yaml:6: unknown variable cluster\.aws\.region/,
+      /FAIL fleet\.json\[2\] \(bare\): eks-overlay\.yaml:1: unknown variable cluster\.metadata\.labels\.env/,
+    );
+    expect(res.stderr).toContain(
+      'layer "envs/{{cluster.metadata.labels.env}}" (eks-overlay.yaml:1): present for 1 (fleet.json[0] (prod) → envs/prod); missing for 1 (fleet.json[1] (dev) → envs/dev)\n',
     );
     expect(res.stderr).toMatch(/2 of 3 context\(s\) rendered/);
   });
@@ -122,6 +126,135 @@ describe('eks-overlay CLI', () => {
       stderr: expect.stringMatching(
         /^eks-overlay: error: base\/cm\.yaml:6: unknown variable cluster\.aws\.region/,
       ),
+    });
+  });
+
+  test('a repeated key: the last wins with a warning on stderr (as Argo CD reads it); yaml.duplicateKeys: error refuses it', async () => {
+    const env = { ARGOCD_ENV_CLUSTER_CONTEXT: JSON.stringify(PROD) };
+    writeTree(app.dir, {
+      'envs/prod/cm.yaml':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  tier: prod\n  tier: gold\n',
+    });
+    const warned = await runInProcess(['generate'], { cwd: app.dir, env });
+    expect(warned.code).toBe(0);
+    expect(warned.stderr).toMatch(
+      /^eks-overlay: warning: envs\/prod\/cm\.yaml:7: duplicate key "tier" in one mapping; the last value wins/,
+    );
+    expect(parseLikeArgoCd(warned.stdout)[0]).toMatchObject({
+      data: { region: 'us-east-1', tier: 'gold' },
+    });
+
+    writeTree(app.dir, {
+      'eks-overlay.yaml': `${APP['eks-overlay.yaml']}yaml: {duplicateKeys: error}\n`,
+    });
+    const refused = await runInProcess(['generate'], { cwd: app.dir, env });
+    expect(refused).toEqual({
+      code: EXIT.render,
+      stdout: '',
+      stderr: expect.stringMatching(
+        /^eks-overlay: error: envs\/prod\/cm\.yaml:7: duplicate key "tier" in one mapping \(refused/,
+      ),
+    });
+  });
+
+  test('a layer written without a template must exist: every missing one is named with its line (78), nothing on stdout', async () => {
+    writeTree(app.dir, {
+      'eks-overlay.yaml':
+        'layers:\n  - bsae\n  - "envs/{{cluster.metadata.labels.env}}"\n  - shared/comon\n',
+    });
+    const res = await runInProcess(['generate'], {
+      cwd: app.dir,
+      env: { ARGOCD_ENV_CLUSTER_CONTEXT: JSON.stringify(DEV) },
+    });
+    expect(res).toMatchObject({ code: EXIT.config, stdout: '' });
+    expect(res.stderr).toMatch(
+      /eks-overlay\.yaml:2: layer "bsae" does not exist \(a layer written without a template must exist/,
+    );
+    expect(res.stderr).toMatch(/eks-overlay\.yaml:4: layer "shared\/comon" does not exist/);
+    // The templated layer resolving to envs/dev (absent) is optional: not part of the error.
+    expect(res.stderr).not.toMatch(/eks-overlay\.yaml:3|envs\/dev/);
+  });
+
+  test('the parameters command refuses an eks-overlay.yaml symlinked out of the app tree (no "[]")', async () => {
+    const outside = tempDir('eks-overlay-outside-');
+    try {
+      writeFileSync(path.join(outside.dir, 'eks-overlay.yaml'), 'layers: [base]\n');
+      rmSync(path.join(app.dir, 'eks-overlay.yaml'));
+      symlinkSync(
+        path.join(outside.dir, 'eks-overlay.yaml'),
+        path.join(app.dir, 'eks-overlay.yaml'),
+      );
+      for (const command of ['parameters', 'generate']) {
+        const res = await runInProcess([command], { cwd: app.dir });
+        expect(res).toEqual({
+          code: EXIT.config,
+          stdout: '',
+          stderr: expect.stringMatching(
+            /eks-overlay\.yaml: is a symlink that resolves outside the repository; refused/,
+          ),
+        });
+      }
+    } finally {
+      outside.cleanup();
+    }
+  });
+
+  describe('without a cluster context (ARGOCD_ENV_CLUSTER_CONTEXT absent)', () => {
+    const lines = (stderr: string) => stderr.split('\n').filter((l) => l !== '');
+
+    test('a template using cluster gets one error saying which variable Argo CD should set and how (78)', async () => {
+      const res = await runInProcess(['generate'], { cwd: app.dir, env: {} });
+      expect(res).toMatchObject({ code: EXIT.config, stdout: '' });
+      expect(lines(res.stderr)).toEqual([
+        'eks-overlay: error: invalid configuration:',
+        expect.stringMatching(
+          /^ {2}- eks-overlay\.yaml:1: the template uses cluster\.metadata\.labels\.env, but the cluster context is missing: ARGOCD_ENV_CLUSTER_CONTEXT is not set\. Argo CD sets it from the Application's plugin env entry CLUSTER_CONTEXT: in the ApplicationSet template give source\.plugin\.env: \[\{name: CLUSTER_CONTEXT, value: '\{\{ \.clusterContext \}\}'\}\]/,
+        ),
+      ]);
+    });
+
+    test('set but empty: said so', async () => {
+      const res = await runInProcess(['generate'], {
+        cwd: app.dir,
+        env: { ARGOCD_ENV_CLUSTER_CONTEXT: '' },
+      });
+      expect(res).toMatchObject({ code: EXIT.config, stdout: '' });
+      expect(res.stderr).toMatch(/ARGOCD_ENV_CLUSTER_CONTEXT is empty\./);
+    });
+
+    test('a default or #if never stands in for the missing context (it would pick the fallback for every cluster)', async () => {
+      writeTree(app.dir, {
+        'eks-overlay.yaml': 'layers: [base]\n',
+        'base/cm.yaml':
+          'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  env: "{{default cluster.metadata.labels.env \'dev\'}}"\n',
+      });
+      const res = await runInProcess(['generate'], { cwd: app.dir, env: {} });
+      expect(res).toMatchObject({ code: EXIT.config, stdout: '' });
+      expect(res.stderr).toMatch(
+        /base\/cm\.yaml:6: the template uses cluster\.metadata\.labels\.env, but the cluster context is missing/,
+      );
+    });
+
+    test('an app whose templates do not use cluster renders; the cluster map parameter is a context', async () => {
+      writeTree(app.dir, {
+        'eks-overlay.yaml': 'layers: [base]\n',
+        'base/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: "{{app.name}}"\n',
+      });
+      const plain = await runInProcess(['generate'], {
+        cwd: app.dir,
+        env: { ARGOCD_APP_NAME: 'web' },
+      });
+      expect(plain).toMatchObject({ code: 0, stderr: '' });
+      writeTree(app.dir, APP);
+      const byParameter = await runInProcess(['generate'], {
+        cwd: app.dir,
+        env: {
+          ARGOCD_APP_PARAMETERS: JSON.stringify([
+            { map: { 'metadata.labels.env': 'prod', 'aws.region': 'eu-west-1' }, name: 'cluster' },
+          ]),
+        },
+      });
+      expect(byParameter).toMatchObject({ code: 0, stderr: '' });
     });
   });
 

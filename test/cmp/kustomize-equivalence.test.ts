@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseAllDocuments, stringify } from 'yaml';
+import { parseAllDocuments, parseDocument, stringify } from 'yaml';
 import { applyLayers } from '../../cmp-sidecar/render/overlay';
 import { parseManifestFile } from '../../cmp-sidecar/render/parse-documents';
 import { matchKey, resourceIdOf } from '../../cmp-sidecar/render/resource-id';
@@ -322,6 +322,325 @@ metadata: {name: a, namespace: ops}
     },
   },
 
+  'list directives: $patch merge and delete on elements of keyed and plain lists': {
+    layers: ['base', 'patch'],
+    files: {
+      'base/deploy.yaml': `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  template:
+    spec:
+      tolerations: [{key: a, operator: Exists}, {key: b, operator: Exists}]
+      containers:
+      - name: web
+        image: "web:1"
+        env: [{name: A, value: "1"}, {name: B, value: "2"}, {name: C, value: "3"}]
+        ports: [{containerPort: 80, name: http}]
+      - name: sidecar
+        image: "side:1"
+      volumes: [{name: data, emptyDir: {}}, {name: cache, emptyDir: {}}]
+---
+apiVersion: example.com/v1
+kind: Widget
+metadata: {name: w}
+spec:
+  parts: [{name: a, size: 1}, {name: b, size: 2}]
+`,
+      'patch/deploy.yaml': `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  template:
+    spec:
+      tolerations:
+      - {key: c, operator: Exists, $patch: merge}
+      - {key: a, $patch: delete}
+      containers:
+      - name: web
+        $patch: merge
+        env:
+        - {name: B, $patch: delete}
+        - {name: C, value: "30", $patch: merge}
+        - {name: D, value: "4", $patch: merge}
+        - {name: Z, $patch: delete}
+      - {name: sidecar, image: "side:2", $patch: merge}
+      volumes:
+      - {name: cache, $patch: delete}
+---
+apiVersion: example.com/v1
+kind: Widget
+metadata: {name: w}
+spec:
+  parts:
+  - {name: b, size: 3, $patch: merge}
+  - {name: a, $patch: delete}
+`,
+    },
+  },
+
+  'empty values: key:, key: null, key: {}, key: [] in resources and patches': {
+    layers: ['base', 'patch'],
+    files: {
+      'base/cm.yaml': `
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: c
+  labels: {keep: "x"}
+  annotations:
+data:
+  a: "1"
+  b: "2"
+  c: "3"
+  d: "4"
+  e: ""
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, labels: {app: web}}
+spec:
+  replicas: 2
+  strategy: {}
+  template:
+    metadata: {labels: {app: web}, annotations: {}}
+    spec:
+      nodeSelector: {disk: ssd}
+      tolerations: [{key: a, operator: Exists}]
+      securityContext: {runAsNonRoot: true}
+      containers:
+      - name: web
+        image: "web:1"
+        args: [--x]
+        env: [{name: A, value: "1"}]
+        resources: {limits: {cpu: "1"}}
+        volumeMounts: []
+      volumes: []
+---
+apiVersion: example.com/v1
+kind: Widget
+metadata: {name: w}
+spec:
+  parts: [{name: a}]
+  opts: {x: 1}
+  empty: {}
+  none:
+`,
+      'patch/cm.yaml': `
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: c
+  labels: {}
+  annotations: {}
+data:
+  a:
+  b: null
+  c: ""
+  f:
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas:
+  strategy:
+  template:
+    metadata: {annotations: {}}
+    spec:
+      nodeSelector: {}
+      tolerations: []
+      securityContext:
+      containers:
+      - name: web
+        args: []
+        env: []
+        resources: {}
+        volumeMounts: [{name: d, mountPath: /d}]
+      volumes: []
+---
+apiVersion: example.com/v1
+kind: Widget
+metadata: {name: w}
+spec:
+  parts: []
+  opts: {}
+  empty:
+  extra: {}
+  none: {}
+`,
+    },
+  },
+
+  'nulls: dropped from a patched original and from new subtrees, kept in lists without merge keys':
+    {
+      layers: ['base', 'patch'],
+      files: {
+        'base/a.yaml': `
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      tolerations:
+      - key: a
+        value:
+      containers:
+      - name: web
+        image: "web:1"
+        env:
+        - name: A
+          value:
+        ports:
+        - containerPort: 80
+      volumes:
+      - name: v
+        emptyDir: {}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: other
+  annotations:
+  labels:
+data:
+  n:
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  template:
+    spec:
+      containers:
+      - name: api
+        image: "web:1"
+        args: [a]
+---
+apiVersion: example.com/v1
+kind: Widget
+metadata:
+  name: w2
+spec:
+  parts:
+  - name: a
+`,
+        'patch/a.yaml': `
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 2
+  template:
+    spec:
+      containers:
+      - name: web
+        ports: []
+      volumes: []
+      initContainers: []
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  template:
+    spec:
+      tolerations:
+      - key: c
+        value: null
+        $patch: delete
+      - key: d
+        extra:
+          $patch: delete
+          z: 1
+        nested:
+          inner: null
+      containers:
+      - name: api
+        args: [b, null]
+      - name: new
+        image: "n:1"
+        env:
+        - name: X
+          $patch: delete
+        - name: Y
+          value: null
+        tolerationsLike:
+        - a: null
+          $patch: merge
+---
+apiVersion: example.com/v1
+kind: Widget
+metadata:
+  name: w2
+spec:
+  parts:
+  - name: b
+    size: null
+    $patch: replace
+  newmap:
+    k: null
+    $patch: merge
+    deep: {x: null}
+`,
+      },
+    },
+
+  'a patched original: key: is dropped, key: null and key: ~ stay (as kyaml reads them)': {
+    layers: ['base', 'patch'],
+    files: {
+      'base/a.yaml': `
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  paused: null
+  minReadySeconds:
+  revisionHistoryLimit: ~
+  template:
+    spec:
+      hostname: null
+      subdomain:
+      containers:
+      - name: web
+        image: "web:1"
+        command: null
+        args:
+        env:
+        - name: A
+          value: null
+        - name: B
+          value:
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: unpatched
+  annotations:
+  labels:
+data:
+  empty:
+  explicit: null
+`,
+      'patch/a.yaml': `
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 2
+`,
+    },
+  },
+
   'templated: layer paths and values from the cluster context': {
     layers: ['base', 'envs/{{cluster.metadata.labels.env}}', 'clusters/{{cluster.name}}'],
     context: {
@@ -392,12 +711,14 @@ function kustomizeEquivalent(tree: Tree, layersDirs: readonly string[], outDir: 
       .sort();
     for (const file of files) {
       // The same splitting eks-overlay does, but only to decide resource vs patch; the texts go to kustomize as-is.
-      for (const doc of parseAllDocuments(sub(tree.files[file]!))) {
-        const object = doc.toJS() as Record<string, unknown> | null;
+      // Each document's own text (the trees separate documents with `---` lines): a re-serialisation would turn
+      // `key:` into `key: null`, which kustomize treats differently.
+      for (const text of sub(tree.files[file]!).split(/^---[ \t]*$/m)) {
+        const object = parseDocument(text).toJS() as Record<string, unknown> | null;
         if (object === null) continue;
         const key = matchKey(resourceIdOf(object));
         const name = `doc-${String(++n).padStart(3, '0')}.yaml`;
-        writeFileSync(path.join(outDir, name), stringify(object));
+        writeFileSync(path.join(outDir, name), text);
         if (seen.has(key)) patches.push({ path: name });
         else {
           seen.add(key);

@@ -6,9 +6,11 @@
  * the file:line, key or parameter at fault, no JavaScript stack trace and no planted secret.
  * Limits are in cmp-sidecar/render/limits.ts and cmp-sidecar/README.md ("Limits").
  */
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { common } from '../../build-options.cjs';
 import { LIMITS } from '../../cmp-sidecar/render/limits';
 import { buildCliBundle } from '../cmp/bundle';
 import {
@@ -44,12 +46,12 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => bundle.cleanup());
 
-function run(row: Pick<Row, 'build' | 'env'>): ChildResult {
+function run(row: Pick<Row, 'build' | 'env'>, cli = bundle.file): ChildResult {
   const r = makeRepo();
   try {
     baseApp(r.app);
     row.build(r);
-    return runChild(bundle.file, r.app, argoEnv(row.env));
+    return runChild(cli, r.app, argoEnv(row.env));
   } finally {
     r.cleanup();
   }
@@ -130,6 +132,39 @@ const yamlRows: Row[] = [
       }),
     code: RENDER,
     stderr: [/base\/many\.yaml:8: aliases expand to more than 10000 nodes/],
+  },
+  // Render-wide bounds (#16): what the files expand to, not only what is read.
+  {
+    name: 'one 4 MB string repeated by 9,000 aliases (36 GB of YAML to print)',
+    build: (r) =>
+      write(r.app, {
+        'base/wide.yaml': cm(
+          'wide',
+          `  a: &big "${'x'.repeat(4 * 1024 * 1024)}"\n` +
+            Array.from({ length: 9000 }, (_, i) => `  k${i}: *big\n`).join(''),
+        ),
+      }),
+    code: RENDER,
+    stderr: [
+      /base\/wide\.yaml:\d+: the values of this render \(every key and string, aliases and templates expanded\) pass 64 MiB, the limit per render \(a constant: split the app, or repeat less through aliases and templates\); refused/,
+    ],
+  },
+  {
+    name: 'a hundred template values of 1 MiB each (allowed one by one, not all together)',
+    build: (r) =>
+      write(r.app, {
+        'eks-overlay.yaml': `${CONFIG}parameters:\n  - {name: pad, string: "${'y'.repeat(1024)}"}\n`,
+        'base/t.yaml': cm(
+          't',
+          Array.from(
+            { length: 100 },
+            (_, i) =>
+              `  v${i}: '{{replace (replace params.pad "y" "${'z'.repeat(32)}") "z" "${'w'.repeat(32)}"}}'\n`,
+          ).join(''),
+        ),
+      }),
+    code: RENDER,
+    stderr: [/base\/t\.yaml:\d+: the values of this render .* pass 64 MiB/],
   },
   {
     name: 'an alias to a missing anchor',
@@ -280,6 +315,45 @@ const pathRows: Row[] = [
     stderr: [/eks-overlay\.yaml:3: layer "envs\/prod" resolves outside the repository/],
   },
   {
+    name: 'a templated layer that is a dangling symlink (a missing directory would be optional; a broken link is not)',
+    build: (r) => {
+      mkdirSync(path.join(r.app, 'envs'));
+      symlinkSync('../prod-moved', path.join(r.app, 'envs/prod'));
+    },
+    code: RENDER,
+    stderr: [/eks-overlay\.yaml:3: layer "envs\/prod" is a dangling symlink; refused/],
+  },
+  {
+    name: 'a layer path through a dangling directory symlink',
+    build: (r) => symlinkSync('gone', path.join(r.app, 'envs')),
+    code: RENDER,
+    stderr: [
+      /eks-overlay\.yaml:3: layer "envs\/prod" goes through "envs", a dangling symlink; refused/,
+    ],
+  },
+  {
+    name: 'eks-overlay.yaml that is a symlink to outside the repository',
+    build: (r) => {
+      writeFileSync(path.join(r.outside, 'eks-overlay.yaml'), 'layers: [base]\n');
+      symlinkSync(
+        path.join(r.outside, 'eks-overlay.yaml'),
+        path.join(r.app, 'eks-overlay.yaml.tmp'),
+      );
+      renameSync(path.join(r.app, 'eks-overlay.yaml.tmp'), path.join(r.app, 'eks-overlay.yaml'));
+    },
+    code: CONFIG_EXIT,
+    stderr: [/eks-overlay\.yaml: is a symlink that resolves outside the repository; refused/],
+  },
+  {
+    name: 'eks-overlay.yaml that is a dangling symlink',
+    build: (r) => {
+      symlinkSync('nowhere.yaml', path.join(r.app, 'eks-overlay.yaml.tmp'));
+      renameSync(path.join(r.app, 'eks-overlay.yaml.tmp'), path.join(r.app, 'eks-overlay.yaml'));
+    },
+    code: CONFIG_EXIT,
+    stderr: [/eks-overlay\.yaml: is a dangling symlink; refused/],
+  },
+  {
     name: 'a parameter that templates ".." into a layer path',
     build: (r) =>
       write(r.app, {
@@ -363,6 +437,15 @@ const templateRows: Row[] = [
   templateRow('{{*decorate}}', /decorators/),
   templateRow('{{cluster.name.length}}', /unknown variable cluster\.name\.length/),
   templateRow('{{cluster.metadata}}', /a map cannot be rendered as text/),
+  // Typos where strict mode tolerates a missing last segment: never "" or the default (#16).
+  templateRow(
+    '{{default cluster.name.lenght "none"}}',
+    /unknown variable cluster\.name\.lenght \(cluster\.name is a string: it has no members\)/,
+  ),
+  templateRow(
+    '{{#if cluster.aws.region.code}}x{{/if}}',
+    /unknown variable cluster\.aws\.region\.code \(cluster\.aws\.region is a string/,
+  ),
   templateRow(
     `{{replace (replace (replace cluster.name "" "${'x'.repeat(100)}") "" "${'y'.repeat(100)}") "" "${'z'.repeat(100)}"}}`,
     /replace would produce \d+ characters, over the limit of 1048576/,
@@ -682,6 +765,47 @@ describe('large but legitimate input renders', () => {
     expect(three.stdout).toBe(two.stdout);
     expect(three.stdout).toContain('prod-use1<&>');
   }, 60_000);
+});
+
+// --- One huge render, then a normal one, through the shipped launcher -------------------------------------------
+
+describe('a huge render does not leave the sidecar failing later renders', () => {
+  test('the shipped CLI (launcher and code cache) fails a huge render cleanly, then renders a normal app', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { buildEksOverlay } = require('../../cmp-sidecar/build-launcher.cjs') as {
+      buildEksOverlay: (outdir: string, common: object) => Promise<unknown>;
+    };
+    const out = mkdtempSync(path.join(os.tmpdir(), 'eks-overlay-shipped-'));
+    try {
+      await buildEksOverlay(out, common);
+      const cli = path.join(out, 'eks-overlay.cjs');
+      const cache = { EKS_OVERLAY_CACHE_DIR: path.join(out, 'cache') };
+      const huge = run(
+        {
+          build: (r) =>
+            write(r.app, {
+              'base/wide.yaml': cm(
+                'wide',
+                `  a: &big "${'x'.repeat(4 * 1024 * 1024)}"\n` +
+                  Array.from({ length: 9000 }, (_, i) => `  k${i}: *big\n`).join(''),
+              ),
+            }),
+          env: cache,
+        },
+        cli,
+      );
+      expectCleanFailure(huge, RENDER, [/pass 64 MiB, the limit per render/]);
+
+      const normal = run({ build: () => undefined, env: cache }, cli);
+      expect(normal.stderr).toBe('');
+      expect(normal.status).toBe(0);
+      expect(parseAllDocuments(normal.stdout).map((d) => d.toJS() as unknown)).toEqual([
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'base' }, data: { k: 'v' } },
+      ]);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
 
 // --- kro.rgdPaths: read by cmp-sidecar/kro/reference-files.ts (outside this suite's files) ------------------------
