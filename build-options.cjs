@@ -6,7 +6,7 @@
 const common = {
   bundle: true,
   platform: 'node',
-  target: 'node20',
+  target: 'node22',
   format: 'cjs',
   outExtension: { '.js': '.cjs' },
   keepNames: true,

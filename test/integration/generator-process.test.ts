@@ -21,7 +21,7 @@ beforeAll(async () => {
     entryPoints: [path.join(ROOT, 'generator-service', 'main.ts')],
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    target: 'node22',
     format: 'cjs',
     outfile: bundle,
     logLevel: 'silent',
