@@ -1,14 +1,12 @@
 /** @type {import('jest').Config} */
-// @kubernetes/client-node 1.x is ESM-only; it and its ESM dependencies are transpiled to CJS for tests.
+// @kubernetes/client-node 2.x is ESM-only; it and its ESM-only dependencies are transpiled to CJS for tests.
 const esmPackages = [
   '@kubernetes/client-node',
   'openid-client',
   'oauth4webapi',
   'jose',
-  'node-fetch',
-  'data-uri-to-buffer',
-  'fetch-blob',
-  'formdata-polyfill',
+  'socks-proxy-agent',
+  'agent-base',
   '@marcbachmann/cel-js',
 ];
 const swc = [
