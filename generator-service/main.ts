@@ -3,7 +3,7 @@
  * optional registrar, and graceful shutdown. Everything else lives in modules that tests drive directly.
  */
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { describeError } from '../core/errors';
 import { createJsonLogger, type Logger } from '../core/logger';
 import { createClusterSource } from '../plugins/cluster-sources';
@@ -107,7 +107,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<vo
     }),
   });
 
-  const server: Server = app.listen(config.port, config.host);
+  const server: Server = createServer(app).listen(config.port, config.host);
   guardServer(server);
   applyConnectionTimeouts(server);
   await new Promise<void>((resolve, reject) => {
