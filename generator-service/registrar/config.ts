@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
+import type { EnvVar } from '../../core/env-vars';
 import { ConfigError } from '../../core/errors';
 
 /** Registrar settings, parsed once from the environment (see README.md in this folder). */
@@ -31,6 +32,54 @@ export const DEFAULTS = {
   leaseName: 'argocd-eks-plugins-registrar',
   leaseDurationSeconds: 15,
 } as const;
+
+/** The variables parseRegistrarConfig reads, for the configuration reference and --help. */
+export const REGISTRAR_ENV_VARS = [
+  {
+    name: 'ARGOCD_NAMESPACE',
+    default: DEFAULTS.namespace,
+    defaultNote: "install: the Pod's namespace",
+    description:
+      'Where cluster Secrets and the Lease live (Deployment env, from the downward API).',
+  },
+  {
+    name: 'REGISTRAR_ROLE_ARN',
+    defaultNote: "— (no `roleARN`: Argo CD's own credentials)",
+    description:
+      '`awsAuthConfig.roleARN` of each cluster Secret; may hold `{{accountId}}`, e.g. `arn:aws:iam::{{accountId}}:role/argocd-deployer`.',
+  },
+  {
+    name: 'REGISTRAR_PRUNE',
+    default: false,
+    description:
+      'Delete an owned Secret when its cluster left the fleet after a successful listing (never on a fault).',
+  },
+  {
+    name: 'REGISTRAR_DRY_RUN',
+    default: false,
+    description: 'Log the plan, write nothing.',
+  },
+  {
+    name: 'REGISTRAR_RESYNC_SECONDS',
+    default: DEFAULTS.resyncSeconds,
+    description: 'Reconcile at least this often (drift repair), 5–86400.',
+  },
+  {
+    name: 'REGISTRAR_LEASE_NAME',
+    default: DEFAULTS.leaseName,
+    description: 'Leader-election Lease (coordination.k8s.io/v1).',
+  },
+  {
+    name: 'REGISTRAR_LEASE_DURATION_SECONDS',
+    default: DEFAULTS.leaseDurationSeconds,
+    description: 'Lease duration, 3–3600.',
+  },
+  {
+    name: 'POD_NAME',
+    defaultNote: "install: the Pod's name",
+    description: 'Leader identity (falls back to `HOSTNAME`).',
+  },
+] as const satisfies readonly EnvVar[];
 
 export function parseRegistrarConfig(env: NodeJS.ProcessEnv): RegistrarConfig {
   const issues: string[] = [];
