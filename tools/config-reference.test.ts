@@ -24,6 +24,26 @@ describe('the configuration reference in manifests/README.md', () => {
     );
   });
 
+  test.each([
+    ['generator', 'generator-service/config.ts'],
+    ['registrar', 'generator-service/registrar/config.ts'],
+    ['eks', 'plugins/cluster-sources/eks-config.ts'],
+  ])('the %s table lists every variable %s reads', (table, file) => {
+    const source = readFileSync(path.join(__dirname, '..', file), 'utf8');
+    const read = new Set<string>();
+    for (const re of [
+      /env\[['"]([A-Z][A-Z0-9_]+)['"]\]/g,
+      /\(\s*(?:env\s*,\s*)?['"]([A-Z][A-Z0-9_]+)['"]/g,
+    ]) {
+      for (const m of source.matchAll(re)) read.add(m[1]!);
+    }
+    // Set by Kubernetes or the AWS SDK's own conventions, documented as such next to the tables.
+    const external = /^(AWS_|HOSTNAME$)/;
+    const listed = CONFIG_TABLES[table]!.map((v) => v.name);
+    expect(read.size).toBeGreaterThan(3);
+    expect(listed).toEqual(expect.arrayContaining([...read].filter((n) => !external.test(n))));
+  });
+
   test('every variable is listed once across the tables', () => {
     const names = Object.values(CONFIG_TABLES).flatMap((vars) => vars.map((v) => v.name));
     expect(names.length).toBe(new Set(names).size);
