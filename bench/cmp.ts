@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { argoCdEnv } from './argocd-env';
@@ -26,23 +26,8 @@ function summary(runs: readonly Measured[]): { ms: number; mb: number } {
 }
 
 /**
- * The alternative to the hand-made launcher (cmp-sidecar/launcher.ts): the plain CLI bundle (built by bench/run.mjs)
- * behind a two-line entry that turns on Node's own compile cache (`module.enableCompileCache`, Node >= 22.1).
- */
-function writeCompileCacheEntry(dir: string): string {
-  const entry = join(dir, 'eks-overlay-node-compile-cache.cjs');
-  writeFileSync(
-    entry,
-    `'use strict';\nrequire('node:module').enableCompileCache(process.env.BENCH_COMPILE_CACHE_DIR);\n` +
-      `require(${JSON.stringify(resolve('dist/bench-eks-overlay-plain.cjs'))});\n`,
-  );
-  return entry;
-}
-
-/**
  * eks-overlay `generate` against `kubectl kustomize` on equivalent trees, with the code cache the sidecar builds up
  * in /tmp (warm: every render after a pod's first) and, for the smallest tree, without it (a pod's first render).
- * Interleaved with it, the same bundle with Node's built-in compile cache instead of the launcher (warm too).
  * The floor row is bare `node -e 0` against the same kustomize run: no Node CLI can go below it.
  */
 export async function runCmpBench(opts: { sizes: number[]; rounds: number }): Promise<Row[]> {
@@ -50,8 +35,6 @@ export async function runCmpBench(opts: { sizes: number[]; rounds: number }): Pr
   const cli = resolve('dist/eks-overlay.cjs');
   const root = mkdtempSync(join(tmpdir(), 'bench-cmp-'));
   const cacheDir = join(root, 'code-cache');
-  const nodeCacheDir = join(root, 'node-compile-cache');
-  const nodeCacheCli = writeCompileCacheEntry(root);
   try {
     for (const [i, size] of opts.sizes.entries()) {
       const trees = writeEquivalentTrees(join(root, String(size)), size);
@@ -60,18 +43,11 @@ export async function runCmpBench(opts: { sizes: number[]; rounds: number }): Pr
           cwd: trees.app,
           env: argoEnv(trees.app, cache),
         });
-      const generateNodeCache = () =>
-        timeCommand(process.execPath, [nodeCacheCli, 'generate'], {
-          cwd: trees.app,
-          env: { ...argoEnv(trees.app, undefined), BENCH_COMPILE_CACHE_DIR: nodeCacheDir },
-        });
       const kustomize = () => timeCommand('kubectl', ['kustomize', trees.kustomizeOverlay]);
       const smallest = i === 0;
       await generate(cacheDir); // writes the code cache, as a pod's first render does
-      await generateNodeCache();
       await kustomize();
       const warm: Measured[] = [];
-      const nodeCache: Measured[] = [];
       const off: Measured[] = [];
       const theirs: Measured[] = [];
       const bare: Measured[] = [];
@@ -79,7 +55,6 @@ export async function runCmpBench(opts: { sizes: number[]; rounds: number }): Pr
       const rounds = smallest ? Math.max(opts.rounds, 7) : opts.rounds;
       for (let r = 0; r < rounds; r++) {
         warm.push(await generate(cacheDir));
-        nodeCache.push(await generateNodeCache());
         theirs.push(await kustomize());
         if (smallest) {
           off.push(await generate(undefined));
@@ -99,14 +74,6 @@ export async function runCmpBench(opts: { sizes: number[]; rounds: number }): Pr
         };
       };
       rows.push(row(`eks-overlay generate, ${size} resources`, warm));
-      const viaNode = row(
-        `eks-overlay generate, ${size} resources, Node compile cache (module.enableCompileCache) instead of the launcher`,
-        nodeCache,
-      );
-      rows.push({
-        ...viaNode,
-        ours: `${viaNode.ours}; ${ratio(summary(nodeCache).ms, summary(warm).ms)} of the launcher`,
-      });
       if (smallest) {
         rows.push(
           row(`eks-overlay generate, ${size} resources, code cache off (pod's first render)`, off),
@@ -115,7 +82,6 @@ export async function runCmpBench(opts: { sizes: number[]; rounds: number }): Pr
       }
     }
     const cold: number[] = [];
-    const coldNodeCache: number[] = [];
     const bare: number[] = [];
     for (let i = 0; i < Math.max(opts.rounds, 7); i++) {
       cold.push(
@@ -125,26 +91,12 @@ export async function runCmpBench(opts: { sizes: number[]; rounds: number }): Pr
           })
         ).ms,
       );
-      coldNodeCache.push(
-        (
-          await timeCommand(process.execPath, [nodeCacheCli, '--version'], {
-            env: { BENCH_COMPILE_CACHE_DIR: nodeCacheDir },
-          })
-        ).ms,
-      );
       bare.push((await timeCommand(process.execPath, ['-e', '0'])).ms);
     }
     rows.push({
       benchmark: 'eks-overlay cold start (--version)',
       'ours vs baseline': ratio(median(cold), median(bare)),
       ours: `${fmt(median(cold), 0)} ms`,
-      baseline: `node -e 0 ${fmt(median(bare), 0)} ms`,
-      memory: '',
-    });
-    rows.push({
-      benchmark: 'eks-overlay cold start (--version), Node compile cache instead of the launcher',
-      'ours vs baseline': ratio(median(coldNodeCache), median(bare)),
-      ours: `${fmt(median(coldNodeCache), 0)} ms; ${ratio(median(coldNodeCache), median(cold))} of the launcher`,
       baseline: `node -e 0 ${fmt(median(bare), 0)} ms`,
       memory: '',
     });

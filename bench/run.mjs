@@ -1,7 +1,6 @@
 // `npm run bench`: bundles the TypeScript benchmark driver and runs it. Never part of `npm test`.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import options from '../build-options.cjs';
 
 await build({
   entryPoints: { bench: 'bench/main.ts' },
@@ -13,12 +12,6 @@ await build({
   outExtension: { '.js': '.cjs' },
   sourcemap: 'inline',
   logLevel: 'warning',
-});
-// The CLI bundle without the code-cache launcher, for the cmp section's Node compile cache row (bench/cmp.ts).
-await build({
-  ...options.common,
-  entryPoints: { 'bench-eks-overlay-plain': 'cmp-sidecar/main.ts' },
-  outdir: 'dist',
 });
 const r = spawnSync(
   process.execPath,
