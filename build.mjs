@@ -21,7 +21,7 @@ const result = await build({
   sourcemap: 'linked',
   metafile: true,
 });
-// eks-overlay.cjs: cmp-sidecar/main.ts bundled and embedded in a launcher that compiles it with a V8 code cache.
+// eks-overlay.cjs: an entry that turns on Node's compile cache, then loads eks-overlay-cli.cjs (cmp-sidecar/main.ts).
 const cli = await launcher.buildEksOverlay('dist', common);
 writeFileSync(
   'dist/meta.json',

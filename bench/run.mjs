@@ -6,7 +6,7 @@ await build({
   entryPoints: { bench: 'bench/main.ts' },
   bundle: true,
   platform: 'node',
-  target: 'node20',
+  target: 'node22',
   format: 'cjs',
   outdir: 'dist',
   outExtension: { '.js': '.cjs' },

@@ -19,5 +19,4 @@ if (!fs.existsSync(bundle)) {
     process.exit(70);
   }
 }
-require('node:module').enableCompileCache?.();
 require(bundle);

@@ -38,7 +38,7 @@ Options (render, validate):
   --root <dir>            directory no file may resolve outside of (default: the app directory, or the
                           repository root derived from ARGOCD_APP_SOURCE_PATH)
 
-Environment: ARGOCD_APP_*, ARGOCD_ENV_CLUSTER_CONTEXT, ARGOCD_APP_PARAMETERS, KUBE_VERSION (argocd-contract.md §B5).
+Environment: ARGOCD_APP_*, ARGOCD_ENV_CLUSTER_CONTEXT, ARGOCD_APP_PARAMETERS, KUBE_VERSION (as Argo CD sets them).
 EKS_OVERLAY_LOG_LEVEL=debug (or ARGOCD_ENV_EKS_OVERLAY_LOG_LEVEL) logs layer resolution on stderr.
 
 Exit codes: 0 ok, 1 render error, 2 usage, 70 internal error, 78 configuration error.

@@ -1,5 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import express, { type Express, type RequestHandler } from 'express';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import express, { type RequestHandler } from 'express';
 import type { Logger } from '../core/logger';
 import { acceptsGzip } from './accept-encoding';
 import { parseClusterQuery } from './cluster-query';
@@ -134,8 +134,11 @@ function pathOf(url: string | undefined): string | undefined {
   return q < 0 ? url : url.slice(0, q);
 }
 
-/** The HTTP app (no listen): getparams for Argo CD, plus health, readiness and metrics. */
-export function createApp(deps: AppDeps): Express {
+/**
+ * The HTTP app as a plain request listener (`http.createServer(createApp(deps))`; no listen): getparams for Argo CD,
+ * plus health, readiness and metrics.
+ */
+export function createApp(deps: AppDeps): RequestListener {
   const { registry, log, metrics } = deps;
   const cache = deps.responseCache ?? createResponseCache();
   const bodyLimit = deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
@@ -218,7 +221,9 @@ export function createApp(deps: AppDeps): Express {
    * untouched; an error after the body was read is handed to express's error middleware, so every error
    * reply and its log line stay what they are.
    */
-  const viaExpress = (app as unknown as { handle: RequestListenerWithNext }).handle.bind(app);
+  const viaExpress = (req: IncomingMessage, res: ServerResponse): void => {
+    app(req, res);
+  };
   const fast = (req: IncomingMessage, res: ServerResponse): boolean => {
     const path = pathOf(req.url);
     if (req.method !== 'POST' || path === undefined || !isGetParamsPath(path)) return false;
@@ -261,14 +266,7 @@ export function createApp(deps: AppDeps): Express {
     // An aborted request has no one to answer; express's body reader would fail the same way, unheard.
     return true;
   };
-  (app as unknown as { handle: RequestListenerWithNext }).handle = (req, res, next) => {
-    if (!fast(req, res)) viaExpress(req, res, next);
+  return (req, res) => {
+    if (!fast(req, res)) viaExpress(req, res);
   };
-  return app;
 }
-
-type RequestListenerWithNext = (
-  req: IncomingMessage,
-  res: ServerResponse,
-  next?: (err?: unknown) => void,
-) => void;

@@ -1,16 +1,17 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { loadServiceConfig, parseByteSize, SERVICE_ENV } from './config';
+import { loadServiceConfig, parseByteSize, SERVICE_DEFAULTS } from './config';
+
+/** A configured fleet: without one (or EKS discovery) only --demo starts. */
+const FLEET = { CLUSTERS_FILE: '/etc/eks-cluster-generator/fleet.yaml' };
 
 describe('loadServiceConfig', () => {
   test('defaults', () => {
-    expect(loadServiceConfig({ GENERATOR_TOKEN: 't' })).toEqual({
+    expect(loadServiceConfig({ ...FLEET, GENERATOR_TOKEN: 't' })).toEqual({
       config: {
         port: 4355,
         host: '0.0.0.0',
         token: { kind: 'env', value: 't' },
         clusterSource: 'file',
-        clustersFile: undefined,
+        clustersFile: '/etc/eks-cluster-generator/fleet.yaml',
         fileRefreshIntervalMs: 30_000,
         logLevel: 'info',
         bodyLimitBytes: 1024 * 1024,
@@ -25,21 +26,24 @@ describe('loadServiceConfig', () => {
   });
 
   test('no token is not a config error (main refuses to start unless --demo)', () => {
-    const r = loadServiceConfig({});
+    const r = loadServiceConfig({ ...FLEET });
     expect('config' in r && r.config.token).toBeUndefined();
   });
 
   test('the token is trimmed like Argo CD trims the one it sends; a token file is kept as a path', () => {
-    expect(loadServiceConfig({ GENERATOR_TOKEN: ' abc\n' })).toMatchObject({
+    expect(loadServiceConfig({ ...FLEET, GENERATOR_TOKEN: ' abc\n' })).toMatchObject({
       config: { token: { kind: 'env', value: 'abc' } },
     });
-    expect(loadServiceConfig({ GENERATOR_TOKEN_FILE: '/var/run/argo/token' })).toMatchObject({
+    expect(
+      loadServiceConfig({ ...FLEET, GENERATOR_TOKEN_FILE: '/var/run/argo/token' }),
+    ).toMatchObject({
       config: { token: { kind: 'file', path: '/var/run/argo/token' } },
     });
   });
 
   test('every problem is reported at once, naming the variable', () => {
     const r = loadServiceConfig({
+      ...FLEET,
       PORT: '70000',
       GENERATOR_TOKEN: 'a',
       GENERATOR_TOKEN_FILE: '/t',
@@ -92,10 +96,36 @@ describe('loadServiceConfig', () => {
 
   test('RESPONSE_CACHE_MAX_BYTES sets the reply cache byte bound', () => {
     expect(
-      loadServiceConfig({ GENERATOR_TOKEN: 't', RESPONSE_CACHE_MAX_BYTES: '33554432' }),
+      loadServiceConfig({ ...FLEET, GENERATOR_TOKEN: 't', RESPONSE_CACHE_MAX_BYTES: '33554432' }),
     ).toMatchObject({ config: { responseCacheMaxBytes: 32 * 1024 * 1024 } });
-    expect(loadServiceConfig({ GENERATOR_TOKEN: 't', RESPONSE_CACHE_MAX_BYTES: '0' })).toEqual({
+    expect(
+      loadServiceConfig({ ...FLEET, GENERATOR_TOKEN: 't', RESPONSE_CACHE_MAX_BYTES: '0' }),
+    ).toEqual({
       issues: ['RESPONSE_CACHE_MAX_BYTES: "0" must be an integer of at least 1'],
+    });
+  });
+
+  test('no fleet file and no EKS discovery: refused, naming what to set (never the example fleet unasked)', () => {
+    expect(loadServiceConfig({ GENERATOR_TOKEN: 't' })).toEqual({
+      issues: [
+        'no fleet configured: set CLUSTERS_FILE to a fleet file, or CLUSTER_SOURCE=eks (with EKS_REGIONS) for EKS discovery; --demo serves the bundled example fleet',
+      ],
+    });
+    expect(loadServiceConfig({ GENERATOR_TOKEN: 't', CLUSTER_SOURCE: 'file' })).toHaveProperty(
+      'issues',
+    );
+    expect(loadServiceConfig({ GENERATOR_TOKEN: 't', CLUSTER_SOURCE: 'eks' })).toHaveProperty(
+      'config.clusterSource',
+      'eks',
+    );
+  });
+
+  test('--demo may start without a fleet (the example one) and listens on loopback unless HOST is set', () => {
+    expect(loadServiceConfig({}, { demo: true })).toMatchObject({
+      config: { clustersFile: undefined, host: SERVICE_DEFAULTS.demoHost },
+    });
+    expect(loadServiceConfig({ HOST: '0.0.0.0' }, { demo: true })).toMatchObject({
+      config: { host: '0.0.0.0' },
     });
   });
 
@@ -118,10 +148,5 @@ describe('loadServiceConfig', () => {
     ['1.5mb', undefined],
   ])('parseByteSize(%s)', (raw, bytes) => {
     expect(parseByteSize(raw)).toBe(bytes);
-  });
-
-  test('every variable is documented in generator-service/README.md', () => {
-    const readme = readFileSync(path.join(__dirname, 'README.md'), 'utf8');
-    for (const key of Object.keys(SERVICE_ENV)) expect(readme).toContain(`\`${key}\``);
   });
 });

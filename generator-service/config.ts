@@ -1,3 +1,4 @@
+import type { EnvVar } from '../core/env-vars';
 import type { LogLevel } from '../core/logger';
 import { parseLogLevel } from '../core/logger';
 import type { SourceKind } from '../plugins/cluster-sources/source';
@@ -14,7 +15,7 @@ export interface ServiceConfig {
   /** Undefined when neither GENERATOR_TOKEN nor GENERATOR_TOKEN_FILE is set (only allowed in --demo). */
   readonly token: TokenConfig | undefined;
   readonly clusterSource: SourceKind;
-  /** Undefined: the bundled example fleet. */
+  /** Undefined only with --demo (the bundled example fleet) or with CLUSTER_SOURCE=eks. */
   readonly clustersFile: string | undefined;
   readonly fileRefreshIntervalMs: number;
   readonly logLevel: LogLevel;
@@ -29,32 +30,123 @@ export interface ServiceConfig {
   readonly stateStore: { readonly namespace: string; readonly configMap: string } | undefined;
 }
 
-/** Every environment variable the service reads (besides the EKS source's and the registrar's own), for the README. */
-export const SERVICE_ENV = {
-  PORT: 'Listen port (0: any free port). Default 4355.',
-  HOST: 'Listen address. Default 0.0.0.0.',
-  GENERATOR_TOKEN: 'Bearer token Argo CD must send. Set this or GENERATOR_TOKEN_FILE.',
-  GENERATOR_TOKEN_FILE:
-    'File holding the token (a mounted Secret); re-read when it changes, so rotation needs no restart.',
-  CLUSTER_SOURCE: '`file` (default) or `eks` (EKS discovery, see plugins/README.md).',
-  CLUSTERS_FILE: 'Fleet file for CLUSTER_SOURCE=file. Default: the bundled example fleet.',
-  CLUSTERS_FILE_REFRESH_SECONDS:
-    'Full re-read interval of the fleet file (changes are also picked up by watch and a 2 s stat poll). Default 30.',
-  LOG_LEVEL: '`debug`, `info` (default), `warn` or `error`.',
-  REQUEST_BODY_LIMIT: 'Largest accepted request body: bytes, or with a kb/mb suffix. Default 1mb.',
-  RESPONSE_CACHE_ENTRIES: 'Serialized replies kept per snapshot (LRU). Default 256; 0 disables.',
-  RESPONSE_CACHE_MAX_BYTES: `Bound on the reply cache in bytes (an integer), counting the plain and gzip bodies of every entry; a reply larger than this is served uncached. Default ${DEFAULT_MAX_BYTES} (96 MiB).`,
-  REGISTRAR_ENABLED: '`true` to also register clusters as Argo CD cluster Secrets. Default false.',
-  SHUTDOWN_TIMEOUT_SECONDS:
-    'On SIGTERM, how long in-flight requests may take before the process exits anyway. Default 10.',
-  FLEET_ABSENCE_REFRESHES:
-    'A served cluster missing from a successful listing is dropped only after this many consecutive refreshes (an integer, at least 1). Default 2.',
-  GENERATOR_STATE_CONFIGMAP:
-    'ConfigMap (created by the install) where the registry keeps what it served, shared by the replicas; read and replaced by name only. Unset: kept in the process only.',
-  GENERATOR_STATE_NAMESPACE: 'Namespace of GENERATOR_STATE_CONFIGMAP. Default: POD_NAMESPACE.',
-  POD_NAMESPACE:
-    "The pod's namespace (set by the manifest from the downward API); the default of GENERATOR_STATE_NAMESPACE.",
+export const SERVICE_DEFAULTS = {
+  port: 4355,
+  host: '0.0.0.0',
+  /** --demo listens on loopback only unless HOST is set: a demo token is printed on the terminal. */
+  demoHost: '127.0.0.1',
+  clusterSource: 'file',
+  fileRefreshSeconds: 30,
+  logLevel: 'info',
+  bodyLimit: `${DEFAULT_BODY_LIMIT_BYTES / 2 ** 20}mb`,
+  responseCacheEntries: 256,
+  responseCacheMaxBytes: DEFAULT_MAX_BYTES,
+  shutdownTimeoutSeconds: 10,
+  absenceRefreshes: 2,
 } as const;
+
+/** Every environment variable the service reads (besides the EKS source's and the registrar's own). */
+export const SERVICE_ENV_VARS = [
+  {
+    name: 'PORT',
+    default: SERVICE_DEFAULTS.port,
+    description:
+      "Listen port (keep equal to the container port and the plugin ConfigMap's `baseUrl`); `0`: any free port.",
+  },
+  {
+    name: 'HOST',
+    default: SERVICE_DEFAULTS.host,
+    defaultNote: `\`${SERVICE_DEFAULTS.demoHost}\` with \`--demo\``,
+    description: 'Listen address.',
+  },
+  {
+    name: 'GENERATOR_TOKEN_FILE',
+    defaultNote: 'install: `/var/run/eks-cluster-generator/token` (Deployment env)',
+    description:
+      'File holding the bearer token (the mounted Secret), re-read when it changes, so rotation needs no restart. Set this or `GENERATOR_TOKEN`.',
+  },
+  {
+    name: 'GENERATOR_TOKEN',
+    description:
+      'The token itself (local use; prefer the file). Setting both is an error; with neither, only `--demo` starts (with a generated token).',
+  },
+  {
+    name: 'CLUSTER_SOURCE',
+    default: SERVICE_DEFAULTS.clusterSource,
+    description:
+      '`file` (the fleet file `CLUSTERS_FILE`) or `eks` (EKS discovery, below). One of the two must be configured.',
+  },
+  {
+    name: 'CLUSTERS_FILE',
+    defaultNote:
+      '— (required with `CLUSTER_SOURCE=file`; install: `/etc/eks-cluster-generator/fleet.yaml`)',
+    description:
+      'Fleet file for `CLUSTER_SOURCE=file` (format: `plugins/README.md`); must be unset with `eks`. Only `--demo` starts without it, serving the bundled example fleet.',
+  },
+  {
+    name: 'CLUSTERS_FILE_REFRESH_SECONDS',
+    default: SERVICE_DEFAULTS.fileRefreshSeconds,
+    description:
+      'Full re-read interval of the fleet file (changes are also picked up by a watch and a 2 s poll).',
+  },
+  {
+    name: 'LOG_LEVEL',
+    default: SERVICE_DEFAULTS.logLevel,
+    description: '`debug`, `info`, `warn`, `error`. JSON lines on stdout; never the token.',
+  },
+  {
+    name: 'REQUEST_BODY_LIMIT',
+    default: SERVICE_DEFAULTS.bodyLimit,
+    description: 'Largest accepted request body (bytes or `kb`/`mb`), at least 1kb.',
+  },
+  {
+    name: 'RESPONSE_CACHE_ENTRIES',
+    default: SERVICE_DEFAULTS.responseCacheEntries,
+    description: 'Serialized replies kept per fleet snapshot (LRU); `0` disables.',
+  },
+  {
+    name: 'RESPONSE_CACHE_MAX_BYTES',
+    default: SERVICE_DEFAULTS.responseCacheMaxBytes,
+    defaultNote: `${SERVICE_DEFAULTS.responseCacheMaxBytes / 2 ** 20} MiB`,
+    description:
+      'Bound on the reply cache in bytes (an integer, at least 1), counting the plain and gzip bodies of every entry; a larger reply is served uncached.',
+  },
+  {
+    name: 'SHUTDOWN_TIMEOUT_SECONDS',
+    default: SERVICE_DEFAULTS.shutdownTimeoutSeconds,
+    description: 'On SIGTERM, how long in-flight requests may run before exit.',
+  },
+  {
+    name: 'REGISTRAR_ENABLED',
+    default: false,
+    description: '`true`: also write Argo CD cluster Secrets for the fleet (below).',
+  },
+  {
+    name: 'FLEET_ABSENCE_REFRESHES',
+    default: SERVICE_DEFAULTS.absenceRefreshes,
+    description:
+      'A served cluster missing from a successful listing (any source) is dropped only after this many consecutive refreshes (an integer, at least 1).',
+  },
+  {
+    name: 'GENERATOR_STATE_CONFIGMAP',
+    defaultNote:
+      '— (kept in the process only; install: `eks-cluster-generator-state`, Deployment env)',
+    description:
+      'ConfigMap (created by the install) where the replicas keep what must outlive a Pod (clusters served, absence counts, last good parameters of retained or quarantined clusters); `get`/`update` by name only.',
+  },
+  {
+    name: 'GENERATOR_STATE_NAMESPACE',
+    defaultNote: '`POD_NAMESPACE`',
+    description: 'Namespace of `GENERATOR_STATE_CONFIGMAP`.',
+  },
+  {
+    name: 'POD_NAMESPACE',
+    defaultNote: "install: the Pod's namespace (downward API)",
+    description: 'The default of `GENERATOR_STATE_NAMESPACE`.',
+  },
+] as const satisfies readonly EnvVar[];
+
+type ServiceEnvName = (typeof SERVICE_ENV_VARS)[number]['name'];
 
 /** Kubernetes object names (RFC 1123 subdomain) and namespaces (RFC 1123 label). */
 const DNS_SUBDOMAIN =
@@ -63,7 +155,7 @@ const DNS_LABEL = /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 function positiveInt(
   env: NodeJS.ProcessEnv,
-  key: keyof typeof SERVICE_ENV,
+  key: ServiceEnvName,
   dflt: number,
   issues: string[],
   opts: { min?: number; max?: number } = {},
@@ -91,7 +183,7 @@ export function parseByteSize(raw: string): number | undefined {
   return n * factor;
 }
 
-function bool(env: NodeJS.ProcessEnv, key: keyof typeof SERVICE_ENV, issues: string[]): boolean {
+function bool(env: NodeJS.ProcessEnv, key: ServiceEnvName, issues: string[]): boolean {
   const raw = env[key]?.trim().toLowerCase();
   if (raw === undefined || raw === '' || raw === 'false' || raw === '0') return false;
   if (raw === 'true' || raw === '1') return true;
@@ -99,13 +191,18 @@ function bool(env: NodeJS.ProcessEnv, key: keyof typeof SERVICE_ENV, issues: str
   return false;
 }
 
-/** Reads the service configuration from the environment; every problem is reported at once. */
+/**
+ * Reads the service configuration from the environment; every problem is reported at once. `demo` (the --demo
+ * flag) allows starting without a fleet (the bundled example one) and listens on loopback unless HOST is set.
+ */
 export function loadServiceConfig(
   env: NodeJS.ProcessEnv,
+  opts: { readonly demo?: boolean } = {},
 ): { config: ServiceConfig } | { issues: string[] } {
+  const demo = opts.demo ?? false;
   const issues: string[] = [];
-  const port = positiveInt(env, 'PORT', 4355, issues, { min: 0, max: 65535 });
-  const host = env['HOST']?.trim() || '0.0.0.0';
+  const port = positiveInt(env, 'PORT', SERVICE_DEFAULTS.port, issues, { min: 0, max: 65535 });
+  const host = env['HOST']?.trim() || (demo ? SERVICE_DEFAULTS.demoHost : SERVICE_DEFAULTS.host);
 
   const tokenValue = env['GENERATOR_TOKEN'];
   const tokenFile = env['GENERATOR_TOKEN_FILE']?.trim();
@@ -119,7 +216,7 @@ export function loadServiceConfig(
     else token = { kind: 'env', value: tokenValue.trim() };
   }
 
-  const sourceRaw = env['CLUSTER_SOURCE']?.trim() || 'file';
+  const sourceRaw = env['CLUSTER_SOURCE']?.trim() || SERVICE_DEFAULTS.clusterSource;
   let clusterSource: SourceKind = 'file';
   if (sourceRaw === 'file' || sourceRaw === 'eks') clusterSource = sourceRaw;
   else issues.push(`CLUSTER_SOURCE: "${sourceRaw}" must be file or eks`);
@@ -129,7 +226,18 @@ export function loadServiceConfig(
       'CLUSTERS_FILE: only used with CLUSTER_SOURCE=file; unset it or set CLUSTER_SOURCE=file',
     );
   }
-  const fileRefreshSeconds = positiveInt(env, 'CLUSTERS_FILE_REFRESH_SECONDS', 30, issues);
+  // Serving a fleet nobody configured would make Argo CD create Applications for clusters that do not exist.
+  if (clusterSource === 'file' && clustersFile === undefined && !demo) {
+    issues.push(
+      'no fleet configured: set CLUSTERS_FILE to a fleet file, or CLUSTER_SOURCE=eks (with EKS_REGIONS) for EKS discovery; --demo serves the bundled example fleet',
+    );
+  }
+  const fileRefreshSeconds = positiveInt(
+    env,
+    'CLUSTERS_FILE_REFRESH_SECONDS',
+    SERVICE_DEFAULTS.fileRefreshSeconds,
+    issues,
+  );
 
   const logLevel = parseLogLevel(env['LOG_LEVEL']?.trim());
   if (logLevel === undefined)
@@ -147,16 +255,32 @@ export function loadServiceConfig(
       bodyLimitBytes = n;
     }
   }
-  const responseCacheEntries = positiveInt(env, 'RESPONSE_CACHE_ENTRIES', 256, issues, { min: 0 });
+  const responseCacheEntries = positiveInt(
+    env,
+    'RESPONSE_CACHE_ENTRIES',
+    SERVICE_DEFAULTS.responseCacheEntries,
+    issues,
+    { min: 0 },
+  );
   const responseCacheMaxBytes = positiveInt(
     env,
     'RESPONSE_CACHE_MAX_BYTES',
-    DEFAULT_MAX_BYTES,
+    SERVICE_DEFAULTS.responseCacheMaxBytes,
     issues,
   );
   const registrarEnabled = bool(env, 'REGISTRAR_ENABLED', issues);
-  const shutdownSeconds = positiveInt(env, 'SHUTDOWN_TIMEOUT_SECONDS', 10, issues);
-  const absenceRefreshes = positiveInt(env, 'FLEET_ABSENCE_REFRESHES', 2, issues);
+  const shutdownSeconds = positiveInt(
+    env,
+    'SHUTDOWN_TIMEOUT_SECONDS',
+    SERVICE_DEFAULTS.shutdownTimeoutSeconds,
+    issues,
+  );
+  const absenceRefreshes = positiveInt(
+    env,
+    'FLEET_ABSENCE_REFRESHES',
+    SERVICE_DEFAULTS.absenceRefreshes,
+    issues,
+  );
   const stateStore = stateStoreConfig(env, issues);
 
   if (issues.length > 0) return { issues };

@@ -3,10 +3,10 @@
  * optional registrar, and graceful shutdown. Everything else lives in modules that tests drive directly.
  */
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { describeError } from '../core/errors';
 import { createJsonLogger, type Logger } from '../core/logger';
-import { createClusterSource } from '../plugins/cluster-sources';
+import { createClusterSource, exampleFleetPath } from '../plugins/cluster-sources';
 import {
   isFleetParseWorker,
   runFleetParseWorker,
@@ -20,7 +20,9 @@ import { createFleetRegistry } from './registry';
 import { createResponseCache } from './response-cache';
 import { createStateSync } from './state';
 import { tokenFromFile } from './token-file';
+import { GENERATOR_VERSION, generatorUsage } from './usage';
 
+const EX_USAGE = 64;
 const EX_CONFIG = 78;
 
 function fail(message: string, code = EX_CONFIG): never {
@@ -54,6 +56,12 @@ function resolveTokens(
 
 function printDemoBanner(config: ServiceConfig, port: number, token: string | undefined): void {
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const fleet =
+    config.clusterSource === 'eks'
+      ? 'the fleet EKS discovery finds'
+      : config.clustersFile === undefined
+        ? 'the bundled EXAMPLE fleet (fictitious clusters; set CLUSTERS_FILE or CLUSTER_SOURCE=eks for a real one)'
+        : `the fleet file ${config.clustersFile}`;
   const bearer = token ?? '$GENERATOR_TOKEN';
   const body = JSON.stringify({
     applicationSetName: 'demo',
@@ -61,7 +69,7 @@ function printDemoBanner(config: ServiceConfig, port: number, token: string | un
   });
   process.stderr.write(
     [
-      'eks-cluster-generator demo mode (example fleet unless CLUSTERS_FILE is set).',
+      `eks-cluster-generator demo mode: serving ${fleet} on ${config.host}:${port}.`,
       token === undefined
         ? 'Using the configured token.'
         : `Generated bearer token for this run: ${token}`,
@@ -73,8 +81,20 @@ function printDemoBanner(config: ServiceConfig, port: number, token: string | un
 }
 
 async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(generatorUsage());
+    return;
+  }
+  if (argv.includes('--version')) {
+    process.stdout.write(`${GENERATOR_VERSION}\n`);
+    return;
+  }
+  const unknown = argv.filter((a) => a !== '--demo');
+  if (unknown.length > 0) {
+    fail(`unknown argument ${JSON.stringify(unknown[0])} (see --help)`, EX_USAGE);
+  }
   const demo = argv.includes('--demo');
-  const loaded = loadServiceConfig(env);
+  const loaded = loadServiceConfig(env, { demo });
   if ('issues' in loaded) fail(`invalid configuration:\n  - ${loaded.issues.join('\n  - ')}`);
   const { config } = loaded;
   const log = createJsonLogger(process.stdout, config.logLevel, {
@@ -86,7 +106,8 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<vo
   const selected = createClusterSource(
     {
       kind: config.clusterSource,
-      clustersFile: config.clustersFile,
+      // Without a fleet file only --demo gets this far (loadServiceConfig): it serves the example fleet.
+      clustersFile: config.clustersFile ?? (demo ? exampleFleetPath() : undefined),
       fileRefreshIntervalMs: config.fileRefreshIntervalMs,
     },
     { log: log.child({ component: 'source' }), env },
@@ -117,7 +138,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<vo
     }),
   });
 
-  const server: Server = app.listen(config.port, config.host);
+  const server: Server = createServer(app).listen(config.port, config.host);
   guardServer(server);
   applyConnectionTimeouts(server);
   await new Promise<void>((resolve, reject) => {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
+import type { EnvVar } from '../../core/env-vars';
 import { ConfigError } from '../../core/errors';
 
 /** Registrar settings, parsed once from the environment (see README.md in this folder). */
@@ -37,6 +38,100 @@ export const DEFAULTS = {
   leaseName: 'argocd-eks-plugins-registrar',
   leaseDurationSeconds: 15,
 } as const;
+
+export const SPLIT_DEFAULTS = {
+  pollSeconds: 30,
+  generatorTimeoutSeconds: 30,
+  port: 4356,
+  host: '0.0.0.0',
+} as const;
+
+/** The variables parseRegistrarConfig reads, for the configuration reference and --help. */
+export const REGISTRAR_ENV_VARS = [
+  {
+    name: 'ARGOCD_NAMESPACE',
+    default: DEFAULTS.namespace,
+    defaultNote: "install: the Pod's namespace",
+    description:
+      'Where cluster Secrets and the Lease live (Deployment env, from the downward API).',
+  },
+  {
+    name: 'REGISTRAR_ROLE_ARN',
+    defaultNote: "— (no `roleARN`: Argo CD's own credentials)",
+    description:
+      '`awsAuthConfig.roleARN` of each cluster Secret; may hold `{{accountId}}`, e.g. `arn:aws:iam::{{accountId}}:role/argocd-deployer`.',
+  },
+  {
+    name: 'REGISTRAR_PRUNE',
+    default: false,
+    description:
+      'Delete an owned Secret when its cluster left the fleet after a successful listing (never on a fault).',
+  },
+  {
+    name: 'REGISTRAR_DRY_RUN',
+    default: false,
+    description: 'Log the plan, write nothing.',
+  },
+  {
+    name: 'REGISTRAR_RESYNC_SECONDS',
+    default: DEFAULTS.resyncSeconds,
+    description: 'Reconcile at least this often (drift repair), 5–86400.',
+  },
+  {
+    name: 'REGISTRAR_INSTALLATION_ID',
+    default: DEFAULTS.installationId,
+    description:
+      'Which registrar owns a Secret (label `argocd-eks-plugins/installation`): give each of two registrars writing to one namespace its own id. Lowercase letters, digits, `-`.',
+  },
+  {
+    name: 'REGISTRAR_LEASE_NAME',
+    default: DEFAULTS.leaseName,
+    defaultNote: '`-<id>` appended for another installation id',
+    description: 'Leader-election Lease (coordination.k8s.io/v1).',
+  },
+  {
+    name: 'REGISTRAR_LEASE_DURATION_SECONDS',
+    default: DEFAULTS.leaseDurationSeconds,
+    description: 'Lease duration, 3–3600.',
+  },
+  {
+    name: 'POD_NAME',
+    defaultNote: "install: the Pod's name",
+    description: 'Leader identity (falls back to `HOSTNAME`).',
+  },
+  {
+    name: 'REGISTRAR_GENERATOR_URL',
+    defaultNote: '— (required; component: `http://eks-cluster-generator:4355`)',
+    description:
+      "`registrar` subcommand: the generator's base URL; the fleet is read from `<url>/api/v1/registrar/fleet`.",
+  },
+  {
+    name: 'REGISTRAR_GENERATOR_TOKEN_FILE',
+    defaultNote: "— (required; component: the generator's token Secret)",
+    description:
+      "`registrar` subcommand: file holding the generator's bearer token (re-read on change); the status endpoint requires the same token.",
+  },
+  {
+    name: 'REGISTRAR_POLL_SECONDS',
+    default: SPLIT_DEFAULTS.pollSeconds,
+    description: '`registrar` subcommand: read the fleet this often, 1–3600.',
+  },
+  {
+    name: 'REGISTRAR_GENERATOR_TIMEOUT_SECONDS',
+    default: SPLIT_DEFAULTS.generatorTimeoutSeconds,
+    description: '`registrar` subcommand: time limit of one fleet read, 1–600.',
+  },
+  {
+    name: 'REGISTRAR_PORT',
+    default: SPLIT_DEFAULTS.port,
+    description: '`registrar` subcommand: port of `/healthz`, `/metrics` and `/api/v1/status`.',
+  },
+  {
+    name: 'REGISTRAR_HOST',
+    default: SPLIT_DEFAULTS.host,
+    description: '`registrar` subcommand: listen address.',
+  },
+] as const satisfies readonly EnvVar[];
 
 export function parseRegistrarConfig(env: NodeJS.ProcessEnv): RegistrarConfig {
   const issues: string[] = [];
@@ -166,13 +261,6 @@ export interface SplitRegistrarConfig {
   readonly port: number;
   readonly host: string;
 }
-
-export const SPLIT_DEFAULTS = {
-  pollSeconds: 30,
-  generatorTimeoutSeconds: 30,
-  port: 4356,
-  host: '0.0.0.0',
-} as const;
 
 /** Parses the split-mode settings; returns the issues rather than throwing, so the caller can report all at once. */
 export function parseSplitConfig(

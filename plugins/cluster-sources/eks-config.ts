@@ -1,3 +1,4 @@
+import type { EnvVar } from '../../core/env-vars';
 import type { LabelSelector } from '../../core/selector';
 import { EVERYTHING, parseSelector } from '../../core/selector';
 
@@ -53,6 +54,94 @@ export const EKS_DEFAULTS = {
   roleSessionName: 'argocd-eks-discovery',
   nameTemplate: '{clusterName}',
 } as const;
+
+/** The variables parseEksConfig reads, for the configuration reference and --help. */
+export const EKS_ENV_VARS = [
+  {
+    name: 'EKS_REGIONS',
+    defaultNote: '— (required)',
+    description: 'Comma-separated regions to list, e.g. `us-east-1,eu-west-1`.',
+  },
+  {
+    name: 'EKS_ASSUME_ROLE_ARNS',
+    description: 'Comma-separated roles to assume, one per member account.',
+  },
+  {
+    name: 'EKS_INCLUDE_OWN_ACCOUNT',
+    default: true,
+    description: "Also list the generator's own account (`false` needs at least one assumed role).",
+  },
+  {
+    name: 'EKS_ASSUME_ROLE_EXTERNAL_ID',
+    description: '`sts:ExternalId` passed to every AssumeRole.',
+  },
+  {
+    name: 'EKS_ROLE_SESSION_NAME',
+    default: EKS_DEFAULTS.roleSessionName,
+    description: 'Session name of the assumed roles (CloudTrail).',
+  },
+  {
+    name: 'EKS_ENROLL_SELECTOR',
+    defaultNote: '— (every cluster)',
+    description:
+      "Label selector over the clusters' tags (kubectl syntax, e.g. `argocd-enrolled=true,env in (dev,prod)`).",
+  },
+  {
+    name: 'EKS_REFRESH_SECONDS',
+    default: EKS_DEFAULTS.refreshSeconds,
+    description: 'Fleet refresh interval, 5–86400.',
+  },
+  {
+    name: 'EKS_REFRESH_TIMEOUT_SECONDS',
+    defaultNote: '`EKS_REFRESH_SECONDS`',
+    description:
+      'Deadline of one refresh (1–86400): targets not finished by then count as failed refreshes and keep their last good clusters.',
+  },
+  {
+    name: 'EKS_CLUSTER_NAME_TEMPLATE',
+    default: EKS_DEFAULTS.nameTemplate,
+    description:
+      'Fleet-wide cluster `name`: `{clusterName}`, `{region}`, `{accountId}` (must contain `{clusterName}`); the `argocd-eks-plugins/name` tag wins. Changing it renames every Application (plugins/cluster-sources/README-eks.md).',
+  },
+  {
+    name: 'EKS_MAX_STALE_SECONDS',
+    default: EKS_DEFAULTS.maxStaleSeconds,
+    description:
+      'After this long without a successful listing of a target, requests fail (non-2xx) instead of serving stale data. At least twice `EKS_REFRESH_SECONDS`; `0` disables the limit.',
+  },
+  {
+    name: 'EKS_ADDONS_REFRESH_SECONDS',
+    default: EKS_DEFAULTS.addonsRefreshSeconds,
+    description: 'Refresh of add-on default versions (`0`: at every fleet refresh).',
+  },
+  {
+    name: 'EKS_DESCRIBE_CONCURRENCY',
+    default: EKS_DEFAULTS.describeConcurrency,
+    description: 'DescribeCluster calls in flight per account × region, 1–100.',
+  },
+  {
+    name: 'EKS_TARGET_CONCURRENCY',
+    default: EKS_DEFAULTS.targetConcurrency,
+    description: 'Accounts × regions refreshed at once, 1–100.',
+  },
+  {
+    name: 'EKS_CALL_TIMEOUT_MS',
+    default: EKS_DEFAULTS.callTimeoutMs,
+    description: 'Deadline of one AWS HTTP attempt (each retry gets its own), 100–300000.',
+  },
+  {
+    name: 'EKS_CONNECT_TIMEOUT_MS',
+    default: EKS_DEFAULTS.connectTimeoutMs,
+    defaultNote: 'at most `EKS_CALL_TIMEOUT_MS`',
+    description: 'Connect deadline, 50–60000.',
+  },
+  {
+    name: 'EKS_MAX_ATTEMPTS',
+    default: EKS_DEFAULTS.maxAttempts,
+    defaultNote: "the SDK's `AWS_MAX_ATTEMPTS` when that is set",
+    description: 'Attempts per AWS call (the first included), 1–10.',
+  },
+] as const satisfies readonly EnvVar[];
 
 // Commercial, China, GovCloud and ISO partitions: us-east-1, cn-north-1, us-gov-west-1, us-isob-east-1.
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;

@@ -1,12 +1,11 @@
 import type { Logger } from '../../core/logger';
 import { eksSourceFromEnv } from './eks';
-import { exampleFleetPath } from './examples';
 import { fileSource } from './file';
 import type { ClusterSource, SourceKind } from './source';
 
 export interface SourceSelection {
   readonly kind: SourceKind;
-  /** CLUSTER_SOURCE=file: the fleet file; undefined means the bundled example fleet. */
+  /** CLUSTER_SOURCE=file: the fleet file (required: no fleet is ever served that nobody configured). */
   readonly clustersFile?: string | undefined;
   readonly fileRefreshIntervalMs?: number;
 }
@@ -25,9 +24,12 @@ export function createClusterSource(
 ): { source: ClusterSource } | { issues: string[] } {
   switch (selection.kind) {
     case 'file':
+      if (selection.clustersFile === undefined) {
+        return { issues: ['CLUSTERS_FILE: required with CLUSTER_SOURCE=file'] };
+      }
       return {
         source: fileSource({
-          path: selection.clustersFile ?? exampleFleetPath(),
+          path: selection.clustersFile,
           log: deps.log,
           ...(selection.fileRefreshIntervalMs === undefined
             ? {}

@@ -4,6 +4,7 @@
  * generator-level one), flatList, account ids through flattening, the equivalence with Argo CD's native
  * `clusters:` generator over cluster Secrets, and the failure path (503 → ErrorOccurred, nothing deleted).
  */
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { clusterFromRecord } from '../../core/cluster';
 import type { Cluster } from '../../core/cluster';
@@ -521,7 +522,7 @@ describe('failure path', () => {
       log: silentLogger,
       metrics,
     });
-    const server = app.listen(0, '127.0.0.1');
+    const server = createServer(app).listen(0, '127.0.0.1');
     await new Promise<void>((resolve) => server.once('listening', resolve));
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -27,7 +27,7 @@ export interface SourceBundles {
  * Bundles the named entry points of this tree with build.mjs's options into a fresh temporary directory, laid out
  * as in dist/ (eks-overlay's inline secrets provider beside it, where it is looked for), so child-process tests
  * run the current sources without racing `npm run build` over dist/. eks-overlay is the CLI bundle itself, without
- * the code-cache launcher build.mjs wraps it in (cmp-sidecar/launcher.test.ts builds and tests that).
+ * the compile-cache entry build.mjs puts in front of it (cmp-sidecar/compile-cache.test.ts builds and tests that).
  */
 export async function bundleSources(
   names: readonly BundleName[],

@@ -1,6 +1,5 @@
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Express } from 'express';
 import type { ClusterRecord } from '../../core/cluster';
 import { silentLogger } from '../../core/logger';
 import type { AddonDefaults } from '../../core/snapshot';
@@ -74,10 +73,10 @@ export interface ServedGenerator {
 
 /** Serves a generator app on 127.0.0.1 (ephemeral port), resolving once it listens. */
 export async function serveGenerator(
-  app: Express,
+  app: RequestListener,
   registry: FleetRegistry,
 ): Promise<ServedGenerator> {
-  const server = app.listen(0, '127.0.0.1');
+  const server = createServer(app).listen(0, '127.0.0.1');
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);

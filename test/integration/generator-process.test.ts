@@ -3,7 +3,7 @@
  * with esbuild into a temporary directory (as `npm run build` does) so the test does not depend on dist/.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -21,11 +21,14 @@ beforeAll(async () => {
     entryPoints: [path.join(ROOT, 'generator-service', 'main.ts')],
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    target: 'node22',
     format: 'cjs',
     outfile: bundle,
     logLevel: 'silent',
   });
+  // Beside the bundle, as in the image (dist/examples/): what --demo serves without CLUSTERS_FILE.
+  mkdirSync(path.join(dir, 'examples'));
+  copyFileSync(exampleFleetPath(), path.join(dir, 'examples', 'fleet.yaml'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -36,15 +39,17 @@ interface Running {
   exit: Promise<number | null>;
 }
 
-function run(args: string[], env: Record<string, string>): Running {
+/** Runs the bundle; `env` entries set to undefined are left out of the defaults below. */
+function run(args: string[], env: Record<string, string | undefined>): Running {
+  const merged: Record<string, string | undefined> = {
+    PATH: process.env['PATH'] ?? '',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    CLUSTERS_FILE: exampleFleetPath(),
+    ...env,
+  };
   const child = spawn(process.execPath, [bundle, ...args], {
-    env: {
-      PATH: process.env['PATH'] ?? '',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      CLUSTERS_FILE: exampleFleetPath(),
-      ...env,
-    },
+    env: Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined)),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -82,6 +87,44 @@ test('without a token (and without --demo) it refuses to start: exit 78, a clear
     'no bearer token configured: set GENERATOR_TOKEN or GENERATOR_TOKEN_FILE',
   );
   expect(r.stdout()).toBe('');
+});
+
+test('without a fleet file or EKS discovery (and without --demo) it refuses to start, naming what to set', async () => {
+  const r = run([], { GENERATOR_TOKEN: 't', CLUSTERS_FILE: undefined });
+  expect(await r.exit).toBe(78);
+  expect(r.stderr()).toContain(
+    'no fleet configured: set CLUSTERS_FILE to a fleet file, or CLUSTER_SOURCE=eks (with EKS_REGIONS) for EKS discovery',
+  );
+  expect(r.stdout()).toBe('');
+});
+
+test('--help and --version answer on stdout and exit 0 without starting', async () => {
+  const help = run(['--help'], {});
+  expect(await help.exit).toBe(0);
+  expect(help.stdout()).toMatch(/^eks-cluster-generator \d+\.\d+\.\d+: /);
+  for (const name of ['CLUSTERS_FILE', 'CLUSTER_SOURCE', 'GENERATOR_TOKEN_FILE', 'EKS_REGIONS'])
+    expect(help.stdout()).toContain(name);
+  expect(help.stdout()).not.toContain('shared/');
+  const version = run(['--version'], {});
+  expect(await version.exit).toBe(0);
+  expect(version.stdout().trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  const typo = run(['--dmeo'], {});
+  expect(await typo.exit).toBe(64);
+  expect(typo.stderr()).toContain('unknown argument "--dmeo"');
+});
+
+test('--demo without a fleet file says it serves the example fleet, on 127.0.0.1 unless HOST is set', async () => {
+  const r = run(['--demo'], { CLUSTERS_FILE: undefined, HOST: undefined });
+  try {
+    const port = await listeningPort(r);
+    expect(r.stderr()).toContain(`serving the bundled EXAMPLE fleet`);
+    expect(r.stderr()).toContain(`on 127.0.0.1:${port}`);
+    expect(r.stdout()).toContain('"host":"127.0.0.1"');
+    await untilReady(port);
+  } finally {
+    r.child.kill('SIGTERM');
+  }
+  expect(await r.exit).toBe(0);
 });
 
 test('invalid configuration lists every problem and exits 78', async () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { SERVICE_ENV } from '../../generator-service/config';
+import { SERVICE_ENV_VARS } from '../../generator-service/config';
 import { MANIFESTS_DIR, REPO_ROOT, walkFiles } from './manifest-tree';
 
 /*
@@ -19,7 +19,7 @@ const READS = [
 ];
 
 function variablesReadByCode(): string[] {
-  const names = new Set<string>(Object.keys(SERVICE_ENV));
+  const names = new Set<string>(SERVICE_ENV_VARS.map((v) => v.name));
   const files = ['generator-service', 'plugins', 'cmp-sidecar'].flatMap((d) =>
     walkFiles(path.join(REPO_ROOT, d), (f) => f.endsWith('.ts') && !f.endsWith('.test.ts')),
   );

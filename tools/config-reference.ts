@@ -1,0 +1,72 @@
+/**
+ * The environment-variable tables of manifests/README.md's configuration reference, generated from the
+ * descriptor lists the config modules export (core/env-vars.ts), so a default or a variable can never be
+ * documented differently from the code. `npm run docs:config` rewrites the tables; a test checks the README
+ * equals what this module renders.
+ *
+ * Each table sits between `<!-- config-table:start NAME -->` and `<!-- config-table:end NAME -->`; nothing
+ * outside the markers is touched.
+ */
+import { defaultCell, type EnvVar } from '../core/env-vars';
+import { SERVICE_ENV_VARS } from '../generator-service/config';
+import { REGISTRAR_ENV_VARS } from '../generator-service/registrar/config';
+import { EKS_ENV_VARS } from '../plugins/cluster-sources/eks-config';
+
+/** Table name (as in its markers) → the variables it lists, in order. */
+export const CONFIG_TABLES: Readonly<Record<string, readonly EnvVar[]>> = {
+  generator: SERVICE_ENV_VARS,
+  registrar: REGISTRAR_ENV_VARS,
+  eks: EKS_ENV_VARS,
+};
+
+/** A markdown cell: a `|` would end it. */
+function cell(markdown: string): string {
+  return markdown.replace(/\|/g, '\\|');
+}
+
+/** Display width as prettier counts it for these tables (no wide or combining characters occur in them). */
+function width(text: string): number {
+  return [...text].length;
+}
+
+/**
+ * One table, aligned as prettier aligns markdown tables (so `prettier --check`, part of `npm run lint`, agrees
+ * with what this writes; prettier itself cannot run inside jest).
+ */
+export function renderTable(vars: readonly EnvVar[]): string {
+  const rows = [
+    ['Variable', 'Default', 'Meaning'],
+    ...vars.map((v) => [`\`${v.name}\``, cell(defaultCell(v)), cell(v.description)]),
+  ];
+  const widths = [0, 1, 2].map((c) => Math.max(3, ...rows.map((r) => width(r[c] ?? ''))));
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((text, c) => text + ' '.repeat((widths[c] ?? 0) - width(text))).join(' | ')} |`;
+  const [header, ...body] = rows;
+  return [line(header ?? []), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+}
+
+const MARKERS = /(<!-- config-table:start ([\w-]+) -->\n)[\s\S]*?(\n<!-- config-table:end \2 -->)/g;
+
+/**
+ * The README with every marked table regenerated. Throws if a table of CONFIG_TABLES has no markers, so a
+ * renamed or deleted marker fails loudly instead of leaving a table unchecked.
+ */
+export function renderConfigReference(readme: string): string {
+  const found = new Set<string>();
+  const tables = new Map(
+    Object.entries(CONFIG_TABLES).map(([name, vars]) => [name, renderTable(vars)] as const),
+  );
+  const out = readme.replace(MARKERS, (whole, start: string, name: string, end: string) => {
+    const table = tables.get(name);
+    if (table === undefined) return whole;
+    found.add(name);
+    return `${start}\n${table}\n${end}`;
+  });
+  const missing = [...tables.keys()].filter((n) => !found.has(n));
+  if (missing.length > 0) {
+    throw new Error(
+      `no <!-- config-table:start NAME --> ... <!-- config-table:end NAME --> markers for: ${missing.join(', ')}`,
+    );
+  }
+  return out;
+}
