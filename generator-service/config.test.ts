@@ -72,7 +72,7 @@ describe('loadServiceConfig', () => {
   });
 
   test('the state store: GENERATOR_STATE_CONFIGMAP in GENERATOR_STATE_NAMESPACE, by default POD_NAMESPACE', () => {
-    const base = { GENERATOR_TOKEN: 't', GENERATOR_STATE_CONFIGMAP: 'fleet-state' };
+    const base = { ...FLEET, GENERATOR_TOKEN: 't', GENERATOR_STATE_CONFIGMAP: 'fleet-state' };
     expect(loadServiceConfig({ ...base, POD_NAMESPACE: 'argocd' })).toMatchObject({
       config: { stateStore: { namespace: 'argocd', configMap: 'fleet-state' } },
     });
