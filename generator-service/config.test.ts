@@ -83,11 +83,11 @@ describe('loadServiceConfig', () => {
       issues: ['POD_NAMESPACE: "Argo CD" is not a valid namespace name (RFC 1123 label)'],
     });
     expect(
-      loadServiceConfig({ GENERATOR_TOKEN: 't', GENERATOR_STATE_NAMESPACE: 'argocd' }),
+      loadServiceConfig({ ...FLEET, GENERATOR_TOKEN: 't', GENERATOR_STATE_NAMESPACE: 'argocd' }),
     ).toEqual({
       issues: ['GENERATOR_STATE_NAMESPACE: set, but GENERATOR_STATE_CONFIGMAP is not'],
     });
-    expect(loadServiceConfig({ GENERATOR_TOKEN: 't', FLEET_ABSENCE_REFRESHES: '5' })).toMatchObject(
+    expect(loadServiceConfig({ ...FLEET, GENERATOR_TOKEN: 't', FLEET_ABSENCE_REFRESHES: '5' })).toMatchObject(
       {
         config: { absenceRefreshes: 5, stateStore: undefined },
       },

@@ -1,3 +1,4 @@
+import { sanitizeName } from '../core/names';
 import { clusterFromRecord, type Cluster, type ClusterRecord } from '../core/cluster';
 import {
   clusterKey,
@@ -172,10 +173,16 @@ class Judgement {
       ...this.next,
       ...claims.flatMap((c) => (c.entry ? [[c.key, c.entry] as const] : [])),
     ]) {
-      if (!owners.has(entry.name)) owners.set(entry.name, key);
+      const normalized = sanitizeName(entry.name);
+      if (!owners.has(normalized)) owners.set(normalized, key);
     }
+    // Names are compared as Argo CD will use them: `Prod` and `prod` are distinct names but one `nameNormalized`,
+    // and an ApplicationSet naming Applications after it would generate two Applications with one name.
     const byName = new Map<string, Claim[]>();
-    for (const c of claims) byName.set(c.cluster.name, [...(byName.get(c.cluster.name) ?? []), c]);
+    for (const c of claims) {
+      const normalized = c.cluster.nameNormalized;
+      byName.set(normalized, [...(byName.get(normalized) ?? []), c]);
+    }
     const losers: { claim: Claim; reason: string }[] = [];
     for (const [name, group] of byName) {
       const owner = owners.get(name);
@@ -189,14 +196,19 @@ class Judgement {
         if (c === winner) continue;
         const reason =
           owner !== undefined
-            ? `name "${name}" belongs to ${owner}, which was served under it`
-            : `duplicate cluster name "${name}": ${group.map((g) => g.cluster.aws.arn || g.key).join(', ')}`;
+            ? `name "${c.cluster.name}" (normalized "${name}") belongs to ${owner}, which was served under it`
+            : `duplicate cluster name "${c.cluster.name}" (normalized "${name}"): ${group.map((g) => `${g.cluster.aws.arn || g.key} as "${g.cluster.name}"`).join(', ')}`;
         losers.push({ claim: c, reason });
       }
       if (winner === undefined) continue;
       this.published.push(winner.cluster);
       if (SERVED_STATUSES.has(winner.cluster.aws.status)) {
-        this.next.set(winner.key, { name, absent: 0, lastGood: winner.cluster, held: false });
+        this.next.set(winner.key, {
+          name: winner.cluster.name,
+          absent: 0,
+          lastGood: winner.cluster,
+          held: false,
+        });
       }
     }
     for (const { claim, reason } of losers) {
@@ -216,19 +228,19 @@ class Judgement {
     const clusters: Cluster[] = [];
     for (const c of this.published) {
       // Two held clusters under one name can only come from a state store two replicas disagreed on: refuse.
-      if (names.has(c.name)) {
+      if (names.has(c.nameNormalized)) {
         this.unresolved.push({
           key: c.aws.arn,
-          reason: `two served clusters hold the name "${c.name}"`,
+          reason: `two served clusters hold the name "${c.nameNormalized}"`,
         });
         continue;
       }
-      names.add(c.name);
+      names.add(c.nameNormalized);
       clusters.push(c);
     }
     for (const c of this.deleting) {
-      if (!names.has(c.name)) {
-        names.add(c.name);
+      if (!names.has(c.nameNormalized)) {
+        names.add(c.nameNormalized);
         clusters.push(c);
       }
     }

@@ -288,6 +288,16 @@ describe('quarantine: one bad cluster is held on its own, the rest of the fleet 
     expect(await r.metric('generator_registry_quarantined_clusters')).toBe(2);
   });
 
+  test('names that differ only where Argo CD normalizes them (Prod, prod) collide: the served one keeps it', async () => {
+    const s = settableSource([aClusterRecord({ clusterName: 'prod' })]);
+    const r = start(s.source);
+    await r.registry.refresh();
+    s.set([aClusterRecord({ clusterName: 'prod' }), aClusterRecord({ clusterName: 'Prod' }), b()]);
+    await r.registry.refresh();
+    expect(r.names()).toEqual(['b', 'prod']);
+    expect(await r.metric('generator_registry_quarantined_clusters')).toBe(1);
+  });
+
   test('a served cluster renamed onto another served name keeps its own; the owner keeps its', async () => {
     const s = settableSource([a(), b()]);
     const r = start(s.source);
