@@ -87,11 +87,11 @@ describe('loadServiceConfig', () => {
     ).toEqual({
       issues: ['GENERATOR_STATE_NAMESPACE: set, but GENERATOR_STATE_CONFIGMAP is not'],
     });
-    expect(loadServiceConfig({ ...FLEET, GENERATOR_TOKEN: 't', FLEET_ABSENCE_REFRESHES: '5' })).toMatchObject(
-      {
-        config: { absenceRefreshes: 5, stateStore: undefined },
-      },
-    );
+    expect(
+      loadServiceConfig({ ...FLEET, GENERATOR_TOKEN: 't', FLEET_ABSENCE_REFRESHES: '5' }),
+    ).toMatchObject({
+      config: { absenceRefreshes: 5, stateStore: undefined },
+    });
   });
 
   test('RESPONSE_CACHE_MAX_BYTES sets the reply cache byte bound', () => {
