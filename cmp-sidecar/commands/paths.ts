@@ -1,10 +1,11 @@
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { ConfigError, InputError } from '../../core/errors';
-import type { ExitCode } from '../cli';
-import { EXIT } from '../cli';
+import type { ExitCode } from '../exit';
+import { EXIT } from '../exit';
 import { loadOverlayConfig } from '../config';
 import type { Io } from '../io';
+import { parseCommandLine } from '../options';
 import { parseKroConfig } from '../kro/config';
 import { isInside } from '../render/load-layers';
 
@@ -20,7 +21,7 @@ import { isInside } from '../render/load-layers';
  * `kro.rgdPaths` and `kro.crdDirs`, which may climb out of the app with `..`.
  */
 export async function paths(args: readonly string[], io: Io): Promise<ExitCode> {
-  const opts = parseArgs(args);
+  const opts = parseCommandLine(args, 'paths', ['root']);
   const appDir = await realDir(path.resolve(io.cwd, opts.dir ?? '.'), 'app directory');
   const rootDir =
     opts.root === undefined
@@ -44,27 +45,6 @@ export async function paths(args: readonly string[], io: Io): Promise<ExitCode> 
   }
   io.stdout.write(`${annotationValue(read, appDir, rootDir)}\n`);
   return EXIT.ok;
-}
-
-interface PathsOptions {
-  readonly dir: string | undefined;
-  readonly root: string | undefined;
-}
-
-function parseArgs(args: readonly string[]): PathsOptions {
-  let dir: string | undefined;
-  let root: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--root') {
-      root = args[++i];
-      if (root === undefined) throw new InputError('--root needs a value');
-    } else if (a.startsWith('--root=')) root = a.slice('--root='.length);
-    else if (a.startsWith('-')) throw new InputError(`unknown option ${a} for paths`);
-    else if (dir === undefined) dir = a;
-    else throw new InputError(`paths takes one directory, got also ${JSON.stringify(a)}`);
-  }
-  return { dir, root };
 }
 
 /**
