@@ -1,5 +1,5 @@
 import { ConfigError } from '../core/errors';
-import type { AppParameter, ArgoEnv } from './render/stages';
+import type { AppParameter, ArgoEnv } from './render/types';
 
 export type EnvVars = Readonly<Record<string, string | undefined>>;
 

@@ -7,7 +7,7 @@ import { formatBytes, LIMITS } from './render/limits';
 import { isInside } from './render/inside';
 import { lineOverTokenLimit } from './render/token-limit';
 import { decodeText } from './render/read-text';
-import type { OverlayConfig, ParameterDeclaration, SourceRef } from './render/stages';
+import type { OverlayConfig, ParameterDeclaration, SourceRef } from './render/types';
 
 /** The file Argo CD discovers the plugin by (plugin.yaml `discover.fileName`) and that configures a render. */
 export const CONFIG_FILE = 'eks-overlay.yaml';

@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { ConfigError, InputError } from '../../core/errors';
 import type { CommonOptions } from '../options';
 import { isInside } from '../render/load-layers';
-import type { ArgoEnv } from '../render/stages';
+import type { ArgoEnv } from '../render/types';
 import type { Io } from '../io';
 
 /**

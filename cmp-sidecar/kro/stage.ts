@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { ConfigError, ValidationError } from '../../core/errors';
-import type { ObjectStage, RenderedObject, StageContext } from '../render/stages';
+import type { ObjectStage, StageContext } from '../render/stages';
+import type { RenderedObject } from '../render/types';
 import { readFile } from 'node:fs/promises';
 import { parseInstances, parseKroConfig, type KroConfig } from './config';
 import { fieldLine } from './field-lines';

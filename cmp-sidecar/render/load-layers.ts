@@ -6,7 +6,7 @@ import { formatBytes, LIMITS, quote } from './limits';
 import { at } from './parse-documents';
 import { isInside } from './inside';
 import { decodeText } from './read-text';
-import type { SourceRef } from './stages';
+import type { SourceRef } from './types';
 
 export interface LayerFile {
   /** Path relative to the app directory, with forward slashes (`envs/prod/deploy.yaml`). */

@@ -3,7 +3,7 @@ import { findDirective, isPlainMap, strategicMerge } from './merge';
 import { schemaFor } from './merge-schema';
 import { at } from './parse-documents';
 import { describeId, matchKey, resourceIdOf } from './resource-id';
-import type { RenderedObject } from './stages';
+import type { RenderedObject } from './types';
 
 /**
  * Applies layers in order: an object whose group, kind, namespace and name match an earlier one patches it

@@ -7,15 +7,8 @@ import type { LayerRoots, ResolvedLayer } from './load-layers';
 import { sortObjects } from './order';
 import { serializeObjects } from './serialize';
 import { RENDER_BOUND_CHARS } from './limits';
-import type {
-  ArgoEnv,
-  ClusterView,
-  ObjectStage,
-  OverlayConfig,
-  RenderedObject,
-  SourceRef,
-  StageContext,
-} from './stages';
+import type { ObjectStage, StageContext } from './stages';
+import type { ArgoEnv, ClusterView, OverlayConfig, RenderedObject, SourceRef } from './types';
 import { isTemplate, markAbsent, renderTemplate } from './template';
 import type { TemplateScope } from './template';
 import { CONFIG_FILE } from '../config';
