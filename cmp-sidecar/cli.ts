@@ -98,7 +98,7 @@ export async function run(argv: readonly string[], io: Io): Promise<ExitCode> {
 }
 
 /**
- * Commands load on demand so `--help`/`--version` and the parameters command never evaluate the render code
+ * Commands load on demand so `--help`/`--version` evaluate none of them and each command only what it imports
  * (cold start counts against Argo CD's deadline). esbuild keeps a `require` inside a function lazy; a dynamic
  * `import()` would need ESM file extensions that neither esbuild nor jest resolve to the .ts sources here.
  */

@@ -5,7 +5,8 @@ import type { ExitCode } from '../exit';
 import type { CommonOptions } from '../options';
 import { EXIT } from '../exit';
 import { buildClusterView, CLUSTER_PARAMETER, flattenClusterView } from '../cluster-context';
-import { CONFIG_FILE, loadOverlayConfig } from '../config';
+import { loadOverlayConfig } from '../config';
+import { CONFIG_FILE } from '../render/config-file';
 import type { Io } from '../io';
 import { resolveDirs } from './render-inputs';
 

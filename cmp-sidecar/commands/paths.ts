@@ -6,7 +6,8 @@ import { EXIT } from '../exit';
 import { loadOverlayConfig } from '../config';
 import type { Io } from '../io';
 import { parseCommandLine } from '../options';
-import { parseKroConfig } from '../kro/config';
+import { kroStageConfig } from '../kro/config';
+import { stageSettings } from '../render/stages';
 import { isInside } from '../render/load-layers';
 
 /**
@@ -31,9 +32,7 @@ export async function paths(args: readonly string[], io: Io): Promise<ExitCode> 
     throw new InputError(`the app directory ${appDir} is not inside the repository ${rootDir}`);
 
   const config = await loadOverlayConfig(appDir);
-  const issues: string[] = [];
-  const kro = parseKroConfig(config.kro, issues);
-  if (issues.length > 0) throw new ConfigError(issues.map((i) => `eks-overlay.yaml: ${i}`));
+  const { kro } = stageSettings(config, kroStageConfig);
 
   const read: string[] = [appDir];
   read.push(...(await symlinkTargets(appDir, rootDir)));

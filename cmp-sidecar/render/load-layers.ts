@@ -1,7 +1,7 @@
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { RenderError } from '../../core/errors';
-import { CONFIG_FILE } from '../config';
+import { CONFIG_FILE } from './config-file';
 import { formatBytes, LIMITS, quote } from './limits';
 import { at } from './parse-documents';
 import { isInside } from './inside';

@@ -53,7 +53,7 @@ export interface ArgoEnv {
   readonly parameters: readonly AppParameter[];
 }
 
-/** eks-overlay.yaml, parsed. Sections owned by stages are passed through as raw YAML values for them to validate. */
+/** eks-overlay.yaml, parsed. Sections owned by stages stay as YAML read them; each stage validates its own. */
 export interface OverlayConfig {
   /** Layer path templates as written (`envs/{{cluster.metadata.labels.env}}`). */
   readonly layers: readonly string[];
@@ -64,14 +64,15 @@ export interface OverlayConfig {
   readonly yaml?: { readonly duplicateKeys: 'warn' | 'error' };
   /** Parameters the app declares (announced to Argo CD, visible to templates as `params.<name>`). */
   readonly parameters: readonly ParameterDeclaration[];
-  /** Raw `secrets:` section (validated by cmp-sidecar/secrets). */
-  readonly secrets?: unknown;
-  /** Raw `kro:` section (validated by cmp-sidecar/kro). */
-  readonly kro?: unknown;
-  /** Raw `instances:` section (kro instances to emit per cluster; validated by cmp-sidecar/kro). */
-  readonly instances?: unknown;
   /** Where each top-level key of eks-overlay.yaml was written, for stages' error messages. */
   readonly sources: Readonly<Record<string, SourceRef>>;
+  /**
+   * Each stage's settings, validated when eks-overlay.yaml was loaded, by the stage's config (render/stages.ts
+   * `stageSettings` reads them); absent for a config parsed without its stages.
+   */
+  readonly stageSettings?: ReadonlyMap<object, unknown>;
+  /** The sections owned by stages (`secrets:`, `kro:`, `instances:`, ...), by key, as YAML read them. */
+  readonly [stageSection: string]: unknown;
 }
 
 export interface ParameterDeclaration {
