@@ -50,7 +50,7 @@ export function applyLayers(layers: readonly (readonly RenderedObject[])[]): Ren
       const merged = strategicMerge(
         earlier.object,
         doc.object,
-        schemaFor(id.group, id.kind),
+        schemaFor(id.group, id.kind, id.version),
         doc.source,
       );
       // Re-inserting would move the object to the end; Map.set on an existing key keeps its first position.
