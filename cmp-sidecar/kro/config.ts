@@ -65,7 +65,7 @@ export interface KroSettings {
   readonly instances: readonly InstanceDeclaration[];
 }
 
-/** The `kro:` and `instances:` sections of eks-overlay.yaml of eks-overlay.yaml, validated with the rest of the file when it is loaded. */
+/** The kro stage's sections of eks-overlay.yaml, `kro:` and `instances:`, validated with the rest of the file. */
 export const kroStageConfig: StageConfig<KroSettings> = {
   keys: ['kro', 'instances'],
   parse: (sections, issues) => {

@@ -5,7 +5,8 @@ import { sectionsOf, stageSettings } from '../render/stages';
 import type { ObjectStage, StageContext } from '../render/stages';
 import type { RenderedObject } from '../render/types';
 import { readFile } from 'node:fs/promises';
-import { kroStageConfig, parseKroConfig, whereIn, type KroConfig } from './config';
+import { kroStageConfig, parseKroConfig, whereIn } from './config';
+import type { KroConfig, KroSettings } from './config';
 import { fieldLine } from './field-lines';
 import type * as InstancesModule from './instances';
 import type * as SchemaLookupModule from './crd/schema-lookup';
@@ -120,7 +121,9 @@ export async function knownSchemas(
   processEnv: NodeJS.ProcessEnv = process.env,
 ): Promise<SchemaLookup> {
   const issues: string[] = [];
-  const config = parseKroConfig(ctx.config['kro'], issues);
+  // The loader's settings when there are some; else the raw section, whose problems the kro stage reports.
+  const loaded = ctx.config.stageSettings?.get(kroStageConfig) as KroSettings | undefined;
+  const config = loaded?.kro ?? parseKroConfig(ctx.config['kro'], issues);
   const where = ctx.config.sources['kro'];
   const dirs = await crdDirectories(
     issues.length > 0 ? { ...config, crdDirs: [] } : config,
