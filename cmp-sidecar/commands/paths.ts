@@ -1,4 +1,4 @@
-import { lstat, readdir, realpath, stat } from 'node:fs/promises';
+import { lstat, readdir, realpath } from 'node:fs/promises';
 import * as path from 'node:path';
 import { ConfigError, InputError } from '../../core/errors';
 import type { ExitCode } from '../exit';
@@ -6,9 +6,10 @@ import { EXIT } from '../exit';
 import { loadOverlayConfig } from '../config';
 import type { Io } from '../io';
 import { parseCommandLine } from '../options';
+import { realDir } from './render-inputs';
 import { kroStageConfig } from '../kro/config';
 import { stageSettings } from '../render/stages';
-import { isInside } from '../render/load-layers';
+import { isInside } from '../render/inside';
 
 /**
  * `paths [dir] [--root <repo>]`: the value of the Application annotation `argocd.argoproj.io/manifest-generate-paths`
@@ -119,15 +120,4 @@ async function repositoryRoot(dir: string): Promise<string> {
         `no git repository at or above ${dir}: pass --root <repository root> (where Argo CD's source.path starts)`,
       );
   }
-}
-
-async function realDir(p: string, what: string): Promise<string> {
-  let real: string;
-  try {
-    real = await realpath(p);
-  } catch {
-    throw new InputError(`${what} ${p} does not exist`);
-  }
-  if (!(await stat(real)).isDirectory()) throw new InputError(`${what} ${p} is not a directory`);
-  return real;
 }

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { parse } from 'yaml';
 import { ConfigError, InputError } from '../../core/errors';
 import type { CommonOptions } from '../options';
-import { isInside } from '../render/load-layers';
+import { isInside } from '../render/inside';
 import type { ArgoEnv } from '../render/types';
 import type { Io } from '../io';
 
@@ -46,7 +46,8 @@ export async function resolveDirs(opts: CommonOptions, io: Io, env: ArgoEnv): Pr
   return { appDir, rootDir: appDir };
 }
 
-async function realDir(p: string, what: string): Promise<string> {
+/** The real path of a directory named on the command line; a usage error when it is missing or not one. */
+export async function realDir(p: string, what: string): Promise<string> {
   let real: string;
   try {
     real = await realpath(p);

@@ -214,5 +214,3 @@ function checkRelativePath(p: string, fail: (why: string) => never): void {
   if (p.split(/[\\/]/).some((seg) => seg === '..'))
     fail('must not contain ".." (paths stay inside the app)');
 }
-
-export { isInside };
