@@ -1,5 +1,6 @@
 import { ConfigError } from '../core/errors';
-import { kubeMinorOf, parseAppParameters, readArgoEnv } from './argocd-env';
+import { parseAppParameters, readArgoEnv } from './argocd-env';
+import { kubeMinorOf } from './render/template-scope';
 
 describe('Argo CD environment (argocd-contract.md §B5, §B6)', () => {
   test('reads the build variables, ARGOCD_ENV_* without the prefix, and KUBE_*', () => {

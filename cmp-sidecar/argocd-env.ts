@@ -1,5 +1,6 @@
 import { ConfigError } from '../core/errors';
-import type { AppParameter, ArgoEnv } from './render/stages';
+import { setOwn } from './render/set-own';
+import type { AppParameter, ArgoEnv } from './render/types';
 
 export type EnvVars = Readonly<Record<string, string | undefined>>;
 
@@ -21,16 +22,6 @@ export function jsonProblem(e: unknown): string {
       ? 'unterminated string'
       : 'syntax error';
   return position === undefined ? kind : `${kind} at position ${position}`;
-}
-
-/** Sets a key as data, never as a prototype switch (`__proto__`). */
-export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, {
-    value,
-    enumerable: true,
-    writable: true,
-    configurable: true,
-  });
 }
 
 /**
@@ -58,16 +49,6 @@ export function readArgoEnv(env: EnvVars): ArgoEnv {
     userEnv,
     parameters: parseAppParameters(env['ARGOCD_APP_PARAMETERS']),
   };
-}
-
-/**
- * `major.minor` of KUBE_VERSION, or "" when it is empty or not a version. Argo CD versions disagree on the form
- * (`1.31` from some, `1.31.2` from ParseGeneric in others, `v1.31.2-eks-1a2b3c` or `v1.31.2+k3s1` in older ones or
- * through other tooling), so templates that branch on the cluster version compare this instead.
- */
-export function kubeMinorOf(kubeVersion: string): string {
-  const m = /^v?(\d+)\.(\d+)(?:\.\d+)?(?:[-+].*)?$/.exec(kubeVersion.trim());
-  return m === null ? '' : `${Number(m[1])}.${Number(m[2])}`;
 }
 
 /** Parses ARGOCD_APP_PARAMETERS: unset, empty and the string `null` (plugin block without parameters) mean none. */

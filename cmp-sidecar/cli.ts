@@ -1,23 +1,13 @@
-import { describeError, InputError, isAppError } from '../core/errors';
+import { InputError } from '../core/errors';
 import type * as GenerateCommand from './commands/generate';
 import type * as ParametersCommand from './commands/parameters';
 import type * as PathsCommand from './commands/paths';
 import type * as ValidateCommand from './commands/validate';
+import { EXIT, reportError } from './exit';
+import type { ExitCode } from './exit';
 import type { Io } from './io';
-
-/** Exit codes (sysexits-style where one fits). Argo CD shows stderr of a failed run in the Application's conditions. */
-export const EXIT = {
-  ok: 0,
-  /** The render failed: a file, template, merge, secret or validation problem. */
-  render: 1,
-  /** Bad command line. */
-  usage: 2,
-  /** A bug: anything that is not one of our errors. */
-  internal: 70,
-  /** Configuration: eks-overlay.yaml, ARGOCD_APP_PARAMETERS, the cluster context. */
-  config: 78,
-} as const;
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+import { parseCommandLine } from './options';
+import type { CommonOptions } from './options';
 
 export const VERSION = '0.1.0';
 
@@ -45,49 +35,19 @@ Exit codes: 0 ok, 1 render error, 2 usage, 70 internal error, 78 configuration e
 Nothing is written on stdout unless the command succeeds.
 `;
 
-export interface CommonOptions {
-  readonly dir: string | undefined;
-  readonly contexts: readonly string[];
-  readonly cluster: Readonly<Record<string, string>>;
-  readonly root: string | undefined;
-}
-
 function parseOptions(args: readonly string[], command: string): CommonOptions {
-  let dir: string | undefined;
-  const contexts: string[] = [];
-  const cluster: Record<string, string> = {};
-  let root: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    const value = (): string => {
-      const v = args[++i];
-      if (v === undefined) throw new InputError(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--context') contexts.push(value());
-    else if (a.startsWith('--context=')) contexts.push(a.slice('--context='.length));
-    else if (a === '--cluster' || a.startsWith('--cluster=')) {
-      const kv = a === '--cluster' ? value() : a.slice('--cluster='.length);
-      const eq = kv.indexOf('=');
-      if (eq <= 0) throw new InputError(`--cluster expects key=value, got ${JSON.stringify(kv)}`);
-      cluster[kv.slice(0, eq)] = kv.slice(eq + 1);
-    } else if (a === '--root') root = value();
-    else if (a.startsWith('--root=')) root = a.slice('--root='.length);
-    else if (a.startsWith('-')) throw new InputError(`unknown option ${a} for ${command}`);
-    else if (dir === undefined) dir = a;
-    else throw new InputError(`${command} takes one directory, got also ${JSON.stringify(a)}`);
-  }
+  const opts = parseCommandLine(args, command);
   if (
     (command === 'generate' || command === 'parameters') &&
-    (contexts.length > 0 || root !== undefined)
+    (opts.contexts.length > 0 || opts.root !== undefined)
   ) {
     throw new InputError(
       `${command} reads its context from Argo CD's environment; --context/--root are for render and validate`,
     );
   }
-  if (command !== 'validate' && contexts.length > 1)
+  if (command !== 'validate' && opts.contexts.length > 1)
     throw new InputError(`${command} takes at most one --context`);
-  return { dir, contexts, cluster, root };
+  return opts;
 }
 
 /** Runs one command. Never calls process.exit; writes stdout only on success, and only once. */
@@ -138,7 +98,7 @@ export async function run(argv: readonly string[], io: Io): Promise<ExitCode> {
 }
 
 /**
- * Commands load on demand so `--help`/`--version` and the parameters command never evaluate the render code
+ * Commands load on demand so `--help`/`--version` evaluate none of them and each command only what it imports
  * (cold start counts against Argo CD's deadline). esbuild keeps a `require` inside a function lazy; a dynamic
  * `import()` would need ESM file extensions that neither esbuild nor jest resolve to the .ts sources here.
  */
@@ -152,23 +112,3 @@ const commands = {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   paths: () => require('./commands/paths') as typeof PathsCommand,
 };
-
-export function exitCodeFor(e: unknown): ExitCode {
-  if (!isAppError(e)) return EXIT.internal;
-  if (e.code === 'ERR_INPUT') return EXIT.usage;
-  if (e.code === 'ERR_CONFIG') return EXIT.config;
-  if (e.code === 'ERR_INTERNAL') return EXIT.internal;
-  return EXIT.render;
-}
-
-export function reportError(e: unknown, io: Io): ExitCode {
-  const code = exitCodeFor(e);
-  if (code === EXIT.internal) {
-    const stack = e instanceof Error && e.stack !== undefined ? e.stack : describeError(e);
-    io.stderr.write(`eks-overlay: internal error: ${stack}\n`);
-  } else {
-    io.stderr.write(`eks-overlay: error: ${describeError(e)}\n`);
-    if (code === EXIT.usage) io.stderr.write('run "eks-overlay --help" for usage\n');
-  }
-  return code;
-}

@@ -1,6 +1,6 @@
 import { ConfigError } from '../core/errors';
 import { buildClusterView, flattenClusterView, missingContextMessage } from './cluster-context';
-import type { AppParameter, ArgoEnv } from './render/stages';
+import type { AppParameter, ArgoEnv } from './render/types';
 
 const argoEnv = (userEnv: Record<string, string>, parameters: AppParameter[] = []): ArgoEnv => ({
   appName: 'a',

@@ -1,6 +1,6 @@
 import { ConfigError } from '../core/errors';
 import { jsonProblem } from './argocd-env';
-import type { AppParameter, ArgoEnv, ClusterView } from './render/stages';
+import type { AppParameter, ArgoEnv, ClusterView } from './render/types';
 
 /** `spec.source.plugin.env` entry holding the generator's `clusterContext` JSON (ARGOCD_ENV_CLUSTER_CONTEXT). */
 export const CLUSTER_CONTEXT_ENV = 'CLUSTER_CONTEXT';

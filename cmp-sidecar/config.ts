@@ -7,14 +7,17 @@ import { formatBytes, LIMITS } from './render/limits';
 import { isInside } from './render/inside';
 import { lineOverTokenLimit } from './render/token-limit';
 import { decodeText } from './render/read-text';
-import type { OverlayConfig, ParameterDeclaration, SourceRef } from './render/stages';
+import { setOwn } from './render/set-own';
+import { CONFIG_FILE } from './render/config-file';
+import { sectionsOf } from './render/stages';
+import type { ObjectStage } from './render/stages';
+import type { OverlayConfig, ParameterDeclaration, SourceRef } from './render/types';
+import { objectStages } from './stages';
 
-/** The file Argo CD discovers the plugin by (plugin.yaml `discover.fileName`) and that configures a render. */
-export const CONFIG_FILE = 'eks-overlay.yaml';
-
-/** Top-level keys owned by other stages: passed through unvalidated. */
-const PASS_THROUGH = ['secrets', 'kro', 'instances'] as const;
-const KNOWN_KEYS = new Set<string>(['layers', 'allowEmpty', 'parameters', 'yaml', ...PASS_THROUGH]);
+/** The keys this loader reads itself; every other top-level key belongs to a stage (StageConfig.keys). */
+const OWN_KEYS = ['layers', 'allowEmpty', 'parameters', 'yaml'] as const;
+/** Names of OverlayConfig's own fields, which a stage's key would overwrite. */
+const RESERVED_KEYS = new Set<string>([...OWN_KEYS, 'layerRefs', 'sources', 'stageSettings']);
 const DUPLICATE_KEYS = ['warn', 'error'] as const;
 const PARAM_KEYS = new Set(['name', 'title', 'tooltip', 'required', 'string', 'array', 'map']);
 const RESERVED_PARAMS = new Set(['cluster']);
@@ -24,12 +27,14 @@ const FORBIDDEN_PARAM_NAMES = new Set(['__proto__', 'constructor', 'prototype'])
 const MAX_ALIAS_COUNT = 1000;
 
 /**
- * Reads and validates `<appDir>/eks-overlay.yaml`; every problem is reported at once as a ConfigError. The file may
- * be a symlink inside `rootDir` (the repository); one that leads outside it, or nowhere, is refused.
+ * Reads and validates `<appDir>/eks-overlay.yaml`, the stages' sections included (each by its stage); every problem
+ * of every section is reported at once as a ConfigError. The file may be a symlink inside `rootDir` (the
+ * repository); one that leads outside it, or nowhere, is refused.
  */
 export async function loadOverlayConfig(
   appDir: string,
   rootDir: string = appDir,
+  stages: readonly ObjectStage[] = objectStages,
 ): Promise<OverlayConfig> {
   const file = await confinedConfigFile(appDir, rootDir);
   let bytes: Buffer;
@@ -51,7 +56,15 @@ export async function loadOverlayConfig(
     );
   }
   const text = decodeText(bytes, CONFIG_FILE, (message) => new ConfigError([message]));
-  return parseOverlayConfig(text, CONFIG_FILE);
+  const { config, issues } = readOverlayConfig(text, CONFIG_FILE, stages);
+  const settings = new Map<object, unknown>();
+  const sections = sectionsOf(config);
+  for (const stage of stages) {
+    if (stage.config !== undefined)
+      settings.set(stage.config, stage.config.parse(sections, issues));
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+  return { ...config, stageSettings: settings };
 }
 
 /** The real path of eks-overlay.yaml once its symlinks (if any) are known to stay inside the repository. */
@@ -76,7 +89,47 @@ async function confinedConfigFile(appDir: string, rootDir: string): Promise<stri
   return real;
 }
 
-export function parseOverlayConfig(text: string, file: string): OverlayConfig {
+/**
+ * Parses eks-overlay.yaml's text and validates the keys the loader owns (a ConfigError listing every problem); the
+ * stages' sections stay as YAML read them, for each stage to validate (loadOverlayConfig does it at once).
+ */
+export function parseOverlayConfig(
+  text: string,
+  file: string,
+  stages: readonly ObjectStage[] = objectStages,
+): OverlayConfig {
+  const { config, issues } = readOverlayConfig(text, file, stages);
+  if (issues.length > 0) throw new ConfigError(issues);
+  return config;
+}
+
+/** The keys of eks-overlay.yaml, in the order the "allowed" list names them: the loader's, then each stage's. */
+function knownKeys(stages: readonly ObjectStage[]): Set<string> {
+  const known = new Set<string>(OWN_KEYS);
+  for (const stage of stages) {
+    for (const key of stage.config?.keys ?? []) {
+      if (known.has(key) || RESERVED_KEYS.has(key)) {
+        // A bug in the stage list (exit 70), not in the user's file.
+        throw new Error(
+          `stage ${stage.name} claims the eks-overlay.yaml key "${key}", which is taken`,
+        );
+      }
+      known.add(key);
+    }
+  }
+  return known;
+}
+
+/**
+ * The config and the problems of the loader's own keys. Problems that leave nothing to read further (invalid YAML,
+ * duplicate keys, a root that is not a map, too many tokens) are thrown at once as a ConfigError.
+ */
+function readOverlayConfig(
+  text: string,
+  file: string,
+  stages: readonly ObjectStage[],
+): { config: OverlayConfig; issues: string[] } {
+  const KNOWN_KEYS = knownKeys(stages);
   const tooMany = lineOverTokenLimit(text);
   if (tooMany !== undefined) {
     throw new ConfigError([
@@ -137,7 +190,7 @@ export function parseOverlayConfig(text: string, file: string): OverlayConfig {
   let allowEmpty = false;
   let yamlOptions: OverlayConfig['yaml'];
   let parameters: ParameterDeclaration[] = [];
-  const passed: Partial<Record<(typeof PASS_THROUGH)[number], unknown>> = {};
+  const passed: Record<string, unknown> = {};
   let sawLayers = false;
 
   for (const pair of root.items) {
@@ -167,20 +220,21 @@ export function parseOverlayConfig(text: string, file: string): OverlayConfig {
         yamlOptions = parseYamlOptions(value ?? keyNode, where, issues);
         break;
       default:
-        passed[key as (typeof PASS_THROUGH)[number]] = toJs(value, keyNode) ?? null;
+        // A stage's section: kept as YAML read it, for the stage to validate.
+        setOwn(passed, key, toJs(value, keyNode) ?? null);
     }
   }
   if (!sawLayers) issues.push(`${file}: "layers" is required (a list of directories, e.g. [base])`);
-  if (issues.length > 0) throw new ConfigError(issues);
-  return {
+  const config: OverlayConfig = {
+    ...passed,
     layers,
     layerRefs,
     allowEmpty,
     parameters,
     ...(yamlOptions === undefined ? {} : { yaml: yamlOptions }),
-    ...passed,
     sources,
   };
+  return { config, issues };
 }
 
 /** `yaml: {duplicateKeys: warn|error}`: how layer files are read. */

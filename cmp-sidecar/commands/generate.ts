@@ -1,13 +1,15 @@
 import { InputError } from '../../core/errors';
 import { readArgoEnv } from '../argocd-env';
-import type { CommonOptions, ExitCode } from '../cli';
-import { EXIT } from '../cli';
+import type { ExitCode } from '../exit';
+import type { CommonOptions } from '../options';
+import { EXIT } from '../exit';
 import { buildClusterView, missingContextMessage } from '../cluster-context';
 import { loadOverlayConfig } from '../config';
 import { createLog } from '../io';
 import type { Io } from '../io';
 import { renderApp } from '../render/pipeline';
-import { readContextFile, resolveDirs, withContext } from './prepare';
+import { objectStages } from '../stages';
+import { readContextFile, resolveDirs, withContext } from './render-inputs';
 
 /** `generate` (Argo CD) and `render <dir>` (people): the YAML stream on stdout, written once, only on success. */
 export async function generate(opts: CommonOptions, io: Io): Promise<ExitCode> {
@@ -33,6 +35,7 @@ export async function generate(opts: CommonOptions, io: Io): Promise<ExitCode> {
     ...(clusterMissing === undefined ? {} : { clusterMissing }),
     warn: log.warn,
     debug: log.debug,
+    stages: objectStages,
   });
   io.stdout.write(result.yaml);
   return EXIT.ok;

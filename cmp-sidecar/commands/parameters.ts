@@ -1,12 +1,14 @@
 import { lstat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { readArgoEnv } from '../argocd-env';
-import type { CommonOptions, ExitCode } from '../cli';
-import { EXIT } from '../cli';
+import type { ExitCode } from '../exit';
+import type { CommonOptions } from '../options';
+import { EXIT } from '../exit';
 import { buildClusterView, CLUSTER_PARAMETER, flattenClusterView } from '../cluster-context';
-import { CONFIG_FILE, loadOverlayConfig } from '../config';
+import { loadOverlayConfig } from '../config';
+import { CONFIG_FILE } from '../render/config-file';
 import type { Io } from '../io';
-import { resolveDirs } from './prepare';
+import { resolveDirs } from './render-inputs';
 
 /** One ParameterAnnouncement (argocd-contract.md §B3); strict types, as Argo CD unmarshals them. */
 interface Announcement {

@@ -1,12 +1,15 @@
-import { lstat, readdir, realpath, stat } from 'node:fs/promises';
+import { lstat, readdir, realpath } from 'node:fs/promises';
 import * as path from 'node:path';
 import { ConfigError, InputError } from '../../core/errors';
-import type { ExitCode } from '../cli';
-import { EXIT } from '../cli';
+import type { ExitCode } from '../exit';
+import { EXIT } from '../exit';
 import { loadOverlayConfig } from '../config';
 import type { Io } from '../io';
-import { parseKroConfig } from '../kro/config';
-import { isInside } from '../render/load-layers';
+import { parseCommandLine } from '../options';
+import { realDir } from './render-inputs';
+import { kroStageConfig } from '../kro/config';
+import { stageSettings } from '../render/stages';
+import { isInside } from '../render/inside';
 
 /**
  * `paths [dir] [--root <repo>]`: the value of the Application annotation `argocd.argoproj.io/manifest-generate-paths`
@@ -20,7 +23,7 @@ import { isInside } from '../render/load-layers';
  * `kro.rgdPaths` and `kro.crdDirs`, which may climb out of the app with `..`.
  */
 export async function paths(args: readonly string[], io: Io): Promise<ExitCode> {
-  const opts = parseArgs(args);
+  const opts = parseCommandLine(args, 'paths', ['root']);
   const appDir = await realDir(path.resolve(io.cwd, opts.dir ?? '.'), 'app directory');
   const rootDir =
     opts.root === undefined
@@ -30,9 +33,7 @@ export async function paths(args: readonly string[], io: Io): Promise<ExitCode> 
     throw new InputError(`the app directory ${appDir} is not inside the repository ${rootDir}`);
 
   const config = await loadOverlayConfig(appDir);
-  const issues: string[] = [];
-  const kro = parseKroConfig(config.kro, issues);
-  if (issues.length > 0) throw new ConfigError(issues.map((i) => `eks-overlay.yaml: ${i}`));
+  const { kro } = stageSettings(config, kroStageConfig);
 
   const read: string[] = [appDir];
   read.push(...(await symlinkTargets(appDir, rootDir)));
@@ -44,27 +45,6 @@ export async function paths(args: readonly string[], io: Io): Promise<ExitCode> 
   }
   io.stdout.write(`${annotationValue(read, appDir, rootDir)}\n`);
   return EXIT.ok;
-}
-
-interface PathsOptions {
-  readonly dir: string | undefined;
-  readonly root: string | undefined;
-}
-
-function parseArgs(args: readonly string[]): PathsOptions {
-  let dir: string | undefined;
-  let root: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--root') {
-      root = args[++i];
-      if (root === undefined) throw new InputError('--root needs a value');
-    } else if (a.startsWith('--root=')) root = a.slice('--root='.length);
-    else if (a.startsWith('-')) throw new InputError(`unknown option ${a} for paths`);
-    else if (dir === undefined) dir = a;
-    else throw new InputError(`paths takes one directory, got also ${JSON.stringify(a)}`);
-  }
-  return { dir, root };
 }
 
 /**
@@ -140,15 +120,4 @@ async function repositoryRoot(dir: string): Promise<string> {
         `no git repository at or above ${dir}: pass --root <repository root> (where Argo CD's source.path starts)`,
       );
   }
-}
-
-async function realDir(p: string, what: string): Promise<string> {
-  let real: string;
-  try {
-    real = await realpath(p);
-  } catch {
-    throw new InputError(`${what} ${p} does not exist`);
-  }
-  if (!(await stat(real)).isDirectory()) throw new InputError(`${what} ${p} is not a directory`);
-  return real;
 }

@@ -1,16 +1,18 @@
 import { describeError } from '../../core/errors';
 import { readArgoEnv } from '../argocd-env';
-import type { CommonOptions, ExitCode } from '../cli';
-import { EXIT, exitCodeFor } from '../cli';
+import type { ExitCode } from '../exit';
+import type { CommonOptions } from '../options';
+import { EXIT, exitCodeFor } from '../exit';
 import { buildClusterView, missingContextMessage } from '../cluster-context';
 import { loadOverlayConfig } from '../config';
 import { createLog } from '../io';
 import type { Io } from '../io';
 import { renderApp } from '../render/pipeline';
+import { objectStages } from '../stages';
 import type { LayerUse } from '../render/pipeline';
 import { isTemplate } from '../render/template';
-import { readContextFile, resolveDirs, withContext } from './prepare';
-import type { NamedContext } from './prepare';
+import { readContextFile, resolveDirs, withContext } from './render-inputs';
+import type { NamedContext } from './render-inputs';
 
 /**
  * `validate <dir> [--context f]...`: renders the app once per context (every context of every file, or the
@@ -42,6 +44,7 @@ export async function validate(opts: CommonOptions, io: Io): Promise<ExitCode> {
         ...(clusterMissing === undefined ? {} : { clusterMissing }),
         warn: log.warn,
         debug: log.debug,
+        stages: objectStages,
       });
       lines.push(`ok   ${name}: ${result.objects.length} object(s)`);
       rendered.push({ name, layers: result.layers });

@@ -1,3 +1,5 @@
+import { CONFIG_FILE } from '../render/config-file';
+import type { StageConfig, StageSections } from '../render/stages';
 import { isMap, type JsonMap } from './types';
 
 /**
@@ -57,6 +59,33 @@ export const DEFAULT_KRO_CONFIG: KroConfig = {
   legacy: 'translate',
   celOmitFunction: false,
 };
+
+export interface KroSettings {
+  readonly kro: KroConfig;
+  readonly instances: readonly InstanceDeclaration[];
+}
+
+/** The kro stage's sections of eks-overlay.yaml, `kro:` and `instances:`, validated with the rest of the file. */
+export const kroStageConfig: StageConfig<KroSettings> = {
+  keys: ['kro', 'instances'],
+  parse: (sections, issues) => {
+    const kroIssues: string[] = [];
+    const kro = parseKroConfig(sections.value('kro'), kroIssues);
+    const instIssues: string[] = [];
+    const instances = parseInstances(sections.value('instances'), instIssues);
+    issues.push(
+      ...kroIssues.map((m) => `${whereIn(sections, 'kro')}: ${m}`),
+      ...instIssues.map((m) => `${whereIn(sections, 'instances')}: ${m}`),
+    );
+    return { kro, instances };
+  },
+};
+
+/** `eks-overlay.yaml:12` where the key is written, else the file. */
+export function whereIn(sections: StageSections, key: string): string {
+  const ref = sections.source(key);
+  return ref?.line === undefined ? CONFIG_FILE : `${ref.file}:${ref.line}`;
+}
 
 export function parseKroConfig(raw: unknown, issues: string[]): KroConfig {
   if (raw === undefined || raw === null) return DEFAULT_KRO_CONFIG;

@@ -1,5 +1,5 @@
 import { inlinedSecretsOf, showsSecret, type InlinedSecrets } from '../secrets/inlined-values';
-import type { RenderedObject } from '../render/stages';
+import type { RenderedObject } from '../render/types';
 import { joinPath, rgdName } from './rgd-model';
 import type { KroFinding } from './types';
 

@@ -1,8 +1,12 @@
 import * as path from 'node:path';
 import { ConfigError, ValidationError } from '../../core/errors';
-import type { ObjectStage, RenderedObject, StageContext } from '../render/stages';
+import { CONFIG_FILE } from '../render/config-file';
+import { sectionsOf, stageSettings } from '../render/stages';
+import type { ObjectStage, StageContext } from '../render/stages';
+import type { RenderedObject } from '../render/types';
 import { readFile } from 'node:fs/promises';
-import { parseInstances, parseKroConfig, type KroConfig } from './config';
+import { kroStageConfig, parseKroConfig, whereIn } from './config';
+import type { KroConfig, KroSettings } from './config';
 import { fieldLine } from './field-lines';
 import type * as InstancesModule from './instances';
 import type * as SchemaLookupModule from './crd/schema-lookup';
@@ -28,10 +32,13 @@ import type * as ValidateModule from './validate';
  * image mounts them) and `kro.crdDirs`; kinds without a schema are reported as not schema-checked.
  */
 export const CRD_DIR_ENV = 'EKS_OVERLAY_CRD_DIR';
-const CONFIG_FILE = 'eks-overlay.yaml';
 
 export function createKroStage(processEnv: NodeJS.ProcessEnv = process.env): ObjectStage {
-  return { name: 'kro', run: (objects, ctx) => runKro(objects, ctx, processEnv) };
+  return {
+    name: 'kro',
+    config: kroStageConfig,
+    run: (objects, ctx) => runKro(objects, ctx, processEnv),
+  };
 }
 
 export const kroStage: ObjectStage = createKroStage();
@@ -45,20 +52,8 @@ async function runKro(
   ctx: StageContext,
   processEnv: NodeJS.ProcessEnv,
 ): Promise<RenderedObject[]> {
-  const where = (key: string): string => {
-    const ref = ctx.config.sources[key];
-    return ref?.line === undefined ? CONFIG_FILE : `${ref.file}:${ref.line}`;
-  };
-  const issues: string[] = [];
-  const kroIssues: string[] = [];
-  const config = parseKroConfig(ctx.config.kro, kroIssues);
-  const instIssues: string[] = [];
-  const instances = parseInstances(ctx.config.instances, instIssues);
-  issues.push(
-    ...kroIssues.map((m) => `${where('kro')}: ${m}`),
-    ...instIssues.map((m) => `${where('instances')}: ${m}`),
-  );
-  if (issues.length > 0) throw new ConfigError(issues);
+  const where = (key: string): string => whereIn(sectionsOf(ctx.config), key);
+  const { kro: config, instances } = stageSettings(ctx.config, kroStageConfig);
   if (
     !objects.some((o) => mayBeKro(o.object)) &&
     instances.length === 0 &&
@@ -126,7 +121,9 @@ export async function knownSchemas(
   processEnv: NodeJS.ProcessEnv = process.env,
 ): Promise<SchemaLookup> {
   const issues: string[] = [];
-  const config = parseKroConfig(ctx.config.kro, issues);
+  // The loader's settings when there are some; else the raw section, whose problems the kro stage reports.
+  const loaded = ctx.config.stageSettings?.get(kroStageConfig) as KroSettings | undefined;
+  const config = loaded?.kro ?? parseKroConfig(ctx.config['kro'], issues);
   const where = ctx.config.sources['kro'];
   const dirs = await crdDirectories(
     issues.length > 0 ? { ...config, crdDirs: [] } : config,

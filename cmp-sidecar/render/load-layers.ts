@@ -1,12 +1,12 @@
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { RenderError } from '../../core/errors';
-import { CONFIG_FILE } from '../config';
+import { CONFIG_FILE } from './config-file';
 import { formatBytes, LIMITS, quote } from './limits';
 import { at } from './parse-documents';
 import { isInside } from './inside';
 import { decodeText } from './read-text';
-import type { SourceRef } from './stages';
+import type { SourceRef } from './types';
 
 export interface LayerFile {
   /** Path relative to the app directory, with forward slashes (`envs/prod/deploy.yaml`). */
@@ -214,5 +214,3 @@ function checkRelativePath(p: string, fail: (why: string) => never): void {
   if (p.split(/[\\/]/).some((seg) => seg === '..'))
     fail('must not contain ".." (paths stay inside the app)');
 }
-
-export { isInside };

@@ -1,7 +1,11 @@
+import { MERGE_TABLE } from './merge-keys.generated';
+
 /**
  * The strategic-merge keys of built-in kinds (Kubernetes' `patchMergeKey` / `x-kubernetes-list-map-keys` tags), as
- * kustomize applies them. Lists not listed here are replaced by a patch. Kinds of groups that are not built in
- * (CRDs) have no schema at all: every list of theirs is replaced, even `metadata.finalizers`, as kustomize does.
+ * kustomize applies them: merge-keys.generated.ts is generated (tools/generate-merge-keys.mjs) from the OpenAPI
+ * that `kubectl kustomize` reads, so a list merges here exactly when it merges there. Lists without a rule are
+ * replaced by a patch. Kinds the table lacks (CRDs, and built-in kinds at versions that OpenAPI does not have)
+ * have no schema at all: every list of theirs is replaced, even `metadata.finalizers`, as kustomize does.
  */
 
 export type ListRule =
@@ -19,93 +23,54 @@ export interface TypeSchema {
   readonly fields: Readonly<Record<string, FieldRule>>;
 }
 
-const keyed = (keys: string[], item?: TypeSchema): FieldRule => ({
-  list: item === undefined ? { merge: 'keyed', keys } : { merge: 'keyed', keys, item },
-});
+/** One field of the generated table: a keyed or set list, and/or the definition of its value (or elements). */
+export interface MergeTableField {
+  readonly keys?: readonly string[];
+  readonly set?: true;
+  readonly ref?: string;
+}
 
-const objectMeta: TypeSchema = {
-  fields: { finalizers: { list: { merge: 'set' } }, ownerReferences: keyed(['uid']) },
-};
+/** The generated table: `group/version/kind` → definition; definition → the fields that merge or lead to some. */
+export interface MergeTable {
+  readonly kinds: Readonly<Record<string, string>>;
+  readonly definitions: Readonly<Record<string, Readonly<Record<string, MergeTableField>>>>;
+}
 
-const container: TypeSchema = {
-  fields: {
-    env: keyed(['name']),
-    ports: keyed(['containerPort', 'protocol']),
-    volumeMounts: keyed(['mountPath']),
-    volumeDevices: keyed(['devicePath']),
-  },
-};
+const schemas = new Map<string, TypeSchema>();
 
-const podSpec: TypeSchema = {
-  fields: {
-    containers: keyed(['name'], container),
-    initContainers: keyed(['name'], container),
-    ephemeralContainers: keyed(['name'], container),
-    volumes: keyed(['name']),
-    imagePullSecrets: keyed(['name']),
-    hostAliases: keyed(['ip']),
-    topologySpreadConstraints: keyed(['topologyKey', 'whenUnsatisfiable']),
-    resourceClaims: keyed(['name']),
-    schedulingGates: keyed(['name']),
-  },
-};
+/** The schema of a definition, built once; definitions may refer to themselves through their fields. */
+function schemaOf(definition: string): TypeSchema {
+  const known = schemas.get(definition);
+  if (known !== undefined) return known;
+  const fields: Record<string, FieldRule> = {};
+  const schema: TypeSchema = { fields };
+  schemas.set(definition, schema);
+  for (const [name, f] of Object.entries(MERGE_TABLE.definitions[definition] ?? {})) {
+    const type = f.ref === undefined ? undefined : schemaOf(f.ref);
+    if (f.set === true) fields[name] = { list: { merge: 'set' } };
+    else if (f.keys !== undefined)
+      fields[name] = {
+        list:
+          type === undefined
+            ? { merge: 'keyed', keys: f.keys }
+            : { merge: 'keyed', keys: f.keys, item: type },
+      };
+    else if (type !== undefined) fields[name] = { type };
+  }
+  return schema;
+}
 
-const podTemplateSpec: TypeSchema = {
-  fields: { metadata: { type: objectMeta }, spec: { type: podSpec } },
-};
-const withMeta = (fields: Record<string, FieldRule> = {}): TypeSchema => ({
-  fields: { metadata: { type: objectMeta }, ...fields },
-});
-const templated = withMeta({ spec: { type: { fields: { template: { type: podTemplateSpec } } } } });
-
-const BY_KIND: Readonly<Record<string, TypeSchema>> = {
-  '/Pod': withMeta({ spec: { type: podSpec } }),
-  '/PodTemplate': withMeta({ template: { type: podTemplateSpec } }),
-  '/ReplicationController': templated,
-  '/Service': withMeta({ spec: { type: { fields: { ports: keyed(['port', 'protocol']) } } } }),
-  'apps/Deployment': templated,
-  'apps/ReplicaSet': templated,
-  'apps/StatefulSet': templated,
-  'apps/DaemonSet': templated,
-  'batch/Job': templated,
-  'batch/CronJob': withMeta({
-    spec: {
-      type: { fields: { jobTemplate: { type: { fields: { spec: templated.fields['spec']! } } } } },
-    },
-  }),
-  'admissionregistration.k8s.io/MutatingWebhookConfiguration': withMeta({
-    webhooks: keyed(['name']),
-  }),
-  'admissionregistration.k8s.io/ValidatingWebhookConfiguration': withMeta({
-    webhooks: keyed(['name']),
-  }),
-};
-
-/** Groups whose kinds kustomize knows from the built-in OpenAPI document. */
-const BUILT_IN_GROUPS = new Set([
-  '',
-  'apps',
-  'batch',
-  'autoscaling',
-  'policy',
-  'networking.k8s.io',
-  'rbac.authorization.k8s.io',
-  'storage.k8s.io',
-  'scheduling.k8s.io',
-  'apiextensions.k8s.io',
-  'admissionregistration.k8s.io',
-  'coordination.k8s.io',
-  'discovery.k8s.io',
-  'node.k8s.io',
-  'certificates.k8s.io',
-  'apiregistration.k8s.io',
-  'events.k8s.io',
-  'flowcontrol.apiserver.k8s.io',
-]);
-
-const META_ONLY = withMeta();
-
-/** The merge schema of a kind, or undefined for kinds that are not built in (every list replaces). */
-export function schemaFor(group: string, kind: string): TypeSchema | undefined {
-  return BY_KIND[`${group}/${kind}`] ?? (BUILT_IN_GROUPS.has(group) ? META_ONLY : undefined);
+/**
+ * The merge schema of a kind at a version, or undefined when kustomize has none for it (every list replaces).
+ * Without a version: the kind's first version in the table (for callers that know only the kind).
+ */
+export function schemaFor(group: string, kind: string, version?: string): TypeSchema | undefined {
+  const definition =
+    version === undefined
+      ? Object.entries(MERGE_TABLE.kinds).find(
+          ([gvk]) =>
+            gvk.startsWith(`${group}/`) && gvk.endsWith(`/${kind}`) && gvk.split('/').length === 3,
+        )?.[1]
+      : MERGE_TABLE.kinds[`${group}/${version}/${kind}`];
+  return definition === undefined ? undefined : schemaOf(definition);
 }

@@ -1,7 +1,7 @@
 import { RenderError } from '../../core/errors';
 import type { FieldRule, ListRule, TypeSchema } from './merge-schema';
 import { at, emptyKeysOf } from './parse-documents';
-import type { ManifestObject, SourceRef } from './stages';
+import type { ManifestObject, SourceRef } from './types';
 
 /**
  * Strategic merge of one patch object onto another, in kustomize's syntax and with kustomize's list order:

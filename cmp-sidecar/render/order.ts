@@ -1,5 +1,5 @@
 import { resourceIdOf } from './resource-id';
-import type { RenderedObject } from './stages';
+import type { RenderedObject } from './types';
 
 /**
  * kustomize's legacy order (what `kubectl kustomize` prints): these kinds first, in this order, then every other

@@ -3,7 +3,7 @@ import { findDirective, isPlainMap, strategicMerge } from './merge';
 import { schemaFor } from './merge-schema';
 import { at } from './parse-documents';
 import { describeId, matchKey, resourceIdOf } from './resource-id';
-import type { RenderedObject } from './stages';
+import type { RenderedObject } from './types';
 
 /**
  * Applies layers in order: an object whose group, kind, namespace and name match an earlier one patches it
@@ -50,7 +50,7 @@ export function applyLayers(layers: readonly (readonly RenderedObject[])[]): Ren
       const merged = strategicMerge(
         earlier.object,
         doc.object,
-        schemaFor(id.group, id.kind),
+        schemaFor(id.group, id.kind, id.version),
         doc.source,
       );
       // Re-inserting would move the object to the end; Map.set on an existing key keeps its first position.

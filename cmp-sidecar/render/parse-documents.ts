@@ -13,7 +13,7 @@ import type { Alias, Document, Node } from 'yaml';
 import { RenderError } from '../../core/errors';
 import { LIMITS, quote, RENDER_BOUND_CHARS, renderBoundHint } from './limits';
 import { lineOverTokenLimit } from './token-limit';
-import type { ManifestObject, RenderedObject, SourceRef } from './stages';
+import type { ManifestObject, RenderedObject, SourceRef } from './types';
 import { isTemplate, renderTemplate } from './template';
 import type { TemplateScope } from './template';
 

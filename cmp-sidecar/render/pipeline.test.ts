@@ -2,7 +2,8 @@ import { EmptyRenderError, RenderError, SecretError } from '../../core/errors';
 import { tempDir, writeTree } from '../../test/cmp/helpers';
 import { parseOverlayConfig } from '../config';
 import { renderApp } from './pipeline';
-import type { ArgoEnv, ObjectStage, RenderedObject } from './stages';
+import type { ObjectStage } from './stages';
+import type { ArgoEnv, RenderedObject } from './types';
 
 const env: ArgoEnv = {
   appName: 'web',

@@ -1,5 +1,4 @@
 import { EmptyRenderError, RenderError } from '../../core/errors';
-import { objectStages } from './object-stages';
 import { applyLayers } from './overlay';
 import { at, parseManifestFile } from './parse-documents';
 import { readLayerFiles, resolveLayer } from './load-layers';
@@ -7,20 +6,12 @@ import type { LayerRoots, ResolvedLayer } from './load-layers';
 import { sortObjects } from './order';
 import { serializeObjects } from './serialize';
 import { RENDER_BOUND_CHARS } from './limits';
-import type {
-  ArgoEnv,
-  ClusterView,
-  ObjectStage,
-  OverlayConfig,
-  RenderedObject,
-  SourceRef,
-  StageContext,
-} from './stages';
-import { isTemplate, markAbsent, renderTemplate } from './template';
-import type { TemplateScope } from './template';
-import { CONFIG_FILE } from '../config';
+import type { ObjectStage, StageContext } from './stages';
+import type { ArgoEnv, ClusterView, OverlayConfig, RenderedObject, SourceRef } from './types';
+import { isTemplate, renderTemplate } from './template';
+import { CONFIG_FILE } from './config-file';
 import { ConfigError, isAppError } from '../../core/errors';
-import { kubeMinorOf, setOwn } from '../argocd-env';
+import { templateScope } from './template-scope';
 
 export interface RenderRequest {
   readonly appDir: string;
@@ -37,8 +28,8 @@ export interface RenderRequest {
   readonly renderBound?: number;
   readonly warn: (msg: string) => void;
   readonly debug: (msg: string) => void;
-  /** Defaults to the registered object stages (object-stages.ts); tests pass their own. */
-  readonly stages?: readonly ObjectStage[];
+  /** The object stages, in order (eks-overlay's are registered in ../stages.ts; tests pass their own). */
+  readonly stages: readonly ObjectStage[];
 }
 
 export interface RenderResult {
@@ -66,7 +57,7 @@ export interface LayerUse {
  *     a missing templated one is skipped
  *  3/ parse: every *.yaml / *.yml / *.json of a layer (sorted), multi-document, strings templated after parsing
  *  4/ overlay: later layers patch earlier ones (strategic merge, kustomize syntax)
- *  5/ object stages: secrets, kro (object-stages.ts)
+ *  5/ object stages: those the request hands over, in order (eks-overlay's: secrets, kro; ../stages.ts)
  *  6/ empty check: zero objects is an EmptyRenderError unless `allowEmpty: true` (then an empty List is printed)
  *  7/ order and serialize: kustomize's legacy kind order, sorted keys, YAML 1.1/1.2-safe scalars
  */
@@ -110,7 +101,7 @@ export async function renderApp(req: RenderRequest): Promise<RenderResult> {
     debug: req.debug,
     templateString,
   };
-  for (const stage of req.stages ?? objectStages) {
+  for (const stage of req.stages) {
     try {
       objects = await stage.run(objects, ctx);
     } catch (e) {
@@ -175,50 +166,4 @@ async function resolveLayers(
   }
   if (missing.length > 0) throw new ConfigError(missing);
   return out;
-}
-
-/** What templates see. Declared parameter defaults apply first (Argo CD never sends announced defaults). */
-export function templateScope(
-  req: Pick<RenderRequest, 'config' | 'env' | 'cluster' | 'clusterMissing'>,
-): TemplateScope {
-  const params: Record<string, unknown> = {};
-  const missing: string[] = [];
-  for (const p of req.config.parameters) {
-    const v = p.string ?? p.array ?? p.map;
-    if (v !== undefined) setOwn(params, p.name, v);
-  }
-  for (const p of req.env.parameters) {
-    if (p.name === 'cluster') continue;
-    const decl = req.config.parameters.find((d) => d.name === p.name);
-    const type = decl?.collectionType ?? (p.map ? 'map' : p.array ? 'array' : 'string');
-    const v = type === 'map' ? p.map : type === 'array' ? p.array : p.string;
-    if (v !== undefined) setOwn(params, p.name, v);
-  }
-  for (const p of req.config.parameters)
-    if (p.required && !Object.hasOwn(params, p.name)) missing.push(p.name);
-  if (missing.length > 0) {
-    throw new ConfigError(
-      missing.map((n) => `${CONFIG_FILE}: parameter "${n}" is required and was not given`),
-    );
-  }
-  const e = req.env;
-  const scope: Record<string, unknown> = {
-    app: {
-      name: e.appName,
-      namespace: e.appNamespace,
-      project: e.projectName,
-      revision: e.revision,
-      revisionShort: e.revisionShort,
-      repoURL: e.sourceRepoUrl,
-      path: e.sourcePath,
-      targetRevision: e.targetRevision,
-    },
-    kubeVersion: e.kubeVersion,
-    kubeMinor: kubeMinorOf(e.kubeVersion),
-    env: e.userEnv,
-    params,
-  };
-  if (req.clusterMissing === undefined) scope['cluster'] = req.cluster;
-  else markAbsent(scope, 'cluster', req.clusterMissing);
-  return scope;
 }

@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { RenderError } from '../../core/errors';
-import type { SourceRef } from './stages';
+import type { SourceRef } from './types';
 
 /**
  * Decodes a file of the repository as UTF-8, strictly: Node's lenient decoding would turn invalid bytes into

@@ -1,4 +1,4 @@
-import type { ManifestObject } from './stages';
+import type { ManifestObject } from './types';
 
 export interface ResourceId {
   readonly group: string;

@@ -1,6 +1,6 @@
 import { RenderError } from '../../core/errors';
 import { renderBoundHint } from './limits';
-import type { ManifestObject } from './stages';
+import type { ManifestObject } from './types';
 
 const HEAD = ['apiVersion', 'kind', 'metadata'];
 

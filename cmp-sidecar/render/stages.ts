@@ -1,88 +1,10 @@
 /**
  * The extension point of the render pipeline: stages that see every object after the layers are merged and
- * before the stream is serialized (secrets → ExternalSecrets, kro checks, ...). Registered in object-stages.ts.
+ * before the stream is serialized (secrets → ExternalSecrets, kro checks, ...). The stages of eks-overlay are
+ * registered in ../stages.ts and handed to the pipeline, so render/ knows the interface, never the stages.
  */
-
-/** A Kubernetes object as parsed from YAML: a JSON-compatible map with at least `apiVersion` and `kind`. */
-export type ManifestObject = Record<string, unknown>;
-
-/** Where an object (or a value in it) came from, relative to the app directory (`base/deploy.yaml`). */
-export interface SourceRef {
-  readonly file: string;
-  readonly line?: number;
-}
-
-/** One object of the render with the file and line of the document that last defined or patched it. */
-export interface RenderedObject {
-  readonly object: ManifestObject;
-  readonly source: SourceRef;
-}
-
-/**
- * What templates and stages see as `cluster`: the generator's parameter set without `clusterContext`
- * (core/cluster.ts ClusterContext), possibly partial or extended by the `cluster` map parameter.
- */
-export type ClusterView = Readonly<Record<string, unknown>>;
-
-/** One entry of ARGOCD_APP_PARAMETERS (argocd-contract.md §B6); only the keys Argo CD set are present. */
-export interface AppParameter {
-  readonly name: string;
-  readonly string?: string;
-  readonly array?: readonly string[];
-  readonly map?: Readonly<Record<string, string>>;
-}
-
-/** The Argo CD build environment of one generate call (argocd-contract.md §B5, §B6), typed. */
-export interface ArgoEnv {
-  readonly appName: string;
-  /** The *destination* namespace of the Application, not the Application's own namespace. */
-  readonly appNamespace: string;
-  readonly projectName: string;
-  readonly revision: string;
-  readonly revisionShort: string;
-  readonly sourceRepoUrl: string;
-  readonly sourcePath: string;
-  readonly targetRevision: string;
-  /** `major.minor.patch`, empty when Argo CD does not know it. */
-  readonly kubeVersion: string;
-  readonly kubeApiVersions: readonly string[];
-  /** `spec.source.plugin.env` entries: ARGOCD_ENV_<name> without the prefix. */
-  readonly userEnv: Readonly<Record<string, string>>;
-  /** Parsed ARGOCD_APP_PARAMETERS; empty when unset or the string `null`. */
-  readonly parameters: readonly AppParameter[];
-}
-
-/** eks-overlay.yaml, parsed. Sections owned by stages are passed through as raw YAML values for them to validate. */
-export interface OverlayConfig {
-  /** Layer path templates as written (`envs/{{cluster.metadata.labels.env}}`). */
-  readonly layers: readonly string[];
-  /** Where each layer entry is written in eks-overlay.yaml (same order as `layers`). */
-  readonly layerRefs: readonly SourceRef[];
-  readonly allowEmpty: boolean;
-  /** How layer files are read: `duplicateKeys` `warn` (the default: the last wins, as in Argo CD) or `error`. */
-  readonly yaml?: { readonly duplicateKeys: 'warn' | 'error' };
-  /** Parameters the app declares (announced to Argo CD, visible to templates as `params.<name>`). */
-  readonly parameters: readonly ParameterDeclaration[];
-  /** Raw `secrets:` section (validated by cmp-sidecar/secrets). */
-  readonly secrets?: unknown;
-  /** Raw `kro:` section (validated by cmp-sidecar/kro). */
-  readonly kro?: unknown;
-  /** Raw `instances:` section (kro instances to emit per cluster; validated by cmp-sidecar/kro). */
-  readonly instances?: unknown;
-  /** Where each top-level key of eks-overlay.yaml was written, for stages' error messages. */
-  readonly sources: Readonly<Record<string, SourceRef>>;
-}
-
-export interface ParameterDeclaration {
-  readonly name: string;
-  readonly title?: string;
-  readonly tooltip?: string;
-  readonly required: boolean;
-  readonly collectionType: 'string' | 'array' | 'map';
-  readonly string?: string;
-  readonly array?: readonly string[];
-  readonly map?: Readonly<Record<string, string>>;
-}
+import { ConfigError } from '../../core/errors';
+import type { ArgoEnv, ClusterView, OverlayConfig, RenderedObject, SourceRef } from './types';
 
 export interface StageContext {
   readonly cluster: ClusterView;
@@ -102,8 +24,55 @@ export interface StageContext {
   readonly templateString: (text: string, where: SourceRef) => string;
 }
 
+/** The top-level sections of eks-overlay.yaml that one stage owns, as written. */
+export interface StageSections {
+  /** The value of a top-level key as YAML read it: undefined when absent, null when written empty. */
+  value(key: string): unknown;
+  /** Where the key is written in eks-overlay.yaml (undefined when absent), for the stage's messages. */
+  source(key: string): SourceRef | undefined;
+}
+
+/** What a stage reads from eks-overlay.yaml: the top-level keys it owns and how their values are validated. */
+export interface StageConfig<Settings> {
+  /** Top-level keys of eks-overlay.yaml; no two stages share one, and none is a key of the loader's own. */
+  readonly keys: readonly string[];
+  /**
+   * Validates the stage's sections into its settings. Every problem is pushed to `issues`, each naming where it
+   * is (`eks-overlay.yaml:12: secrets.mode ...`), so that the loader reports them with every other section's; the
+   * settings returned along with issues are never used.
+   */
+  parse(sections: StageSections, issues: string[]): Settings;
+}
+
 /** A pipeline stage over the merged objects. Throw RenderError/SecretError/ValidationError to fail the render. */
 export interface ObjectStage {
   readonly name: string;
+  /** Its sections of eks-overlay.yaml, when it has any: the loader validates them with the rest of the file. */
+  readonly config?: StageConfig<unknown>;
   run(objects: readonly RenderedObject[], ctx: StageContext): Promise<RenderedObject[]>;
+}
+
+/** The sections of a parsed eks-overlay.yaml, read by key. */
+export function sectionsOf(config: OverlayConfig): StageSections {
+  return {
+    value: (key) => config[key],
+    source: (key) => config.sources[key],
+  };
+}
+
+/**
+ * A stage's settings: those the loader validated with the rest of eks-overlay.yaml, or, for a config that did
+ * not come through the loader (a stage driven on its own), its sections validated now (a ConfigError listing
+ * every problem).
+ */
+export function stageSettings<Settings>(
+  config: OverlayConfig,
+  stageConfig: StageConfig<Settings>,
+): Settings {
+  const settings = config.stageSettings;
+  if (settings?.has(stageConfig)) return settings.get(stageConfig) as Settings;
+  const issues: string[] = [];
+  const parsed = stageConfig.parse(sectionsOf(config), issues);
+  if (issues.length > 0) throw new ConfigError(issues);
+  return parsed;
 }

@@ -1,7 +1,7 @@
 import Handlebars from 'handlebars';
 import { ConfigError, RenderError } from '../../core/errors';
 import { LIMITS, quote } from './limits';
-import type { SourceRef } from './stages';
+import type { SourceRef } from './types';
 
 /**
  * Strict Handlebars over single string values (never over YAML text, so a value cannot change structure).

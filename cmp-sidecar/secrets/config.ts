@@ -1,4 +1,7 @@
 import { ConfigError } from '../../core/errors';
+import { CONFIG_FILE } from '../render/config-file';
+import type { StageConfig } from '../render/stages';
+import type { SourceRef } from '../render/types';
 
 /**
  * The `secrets:` section of eks-overlay.yaml, validated. Strings may use the cluster context (`{{cluster.aws.region}}`);
@@ -159,6 +162,25 @@ export function parseSecretsConfig(raw: unknown, where: string): SecretsConfig {
 
   if (issues.length > 0) throw new ConfigError(issues);
   return { mode, store, refreshInterval, clusterSecretStore, inline };
+}
+
+/** The secrets stage's section of eks-overlay.yaml, validated with the rest of the file when it is loaded. */
+export const secretsStageConfig: StageConfig<SecretsConfig> = {
+  keys: ['secrets'],
+  parse: (sections, issues) => {
+    const where = whereOf(sections.source('secrets') ?? { file: CONFIG_FILE });
+    try {
+      return parseSecretsConfig(sections.value('secrets'), where);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      issues.push(...e.issues);
+      return parseSecretsConfig(undefined, where);
+    }
+  },
+};
+
+function whereOf(ref: SourceRef): string {
+  return ref.line === undefined ? ref.file : `${ref.file}:${ref.line}`;
 }
 
 function boundedInt(

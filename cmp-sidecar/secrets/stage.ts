@@ -2,11 +2,14 @@ import * as path from 'node:path';
 import { ConfigError, RenderError, SecretError } from '../../core/errors';
 import type * as AwsProvider from '../../plugins/secret-providers/aws-secrets-manager';
 import type { SecretProvider } from '../../plugins/secret-providers/provider';
-import type { ObjectStage, RenderedObject, SourceRef, StageContext } from '../render/stages';
+import { CONFIG_FILE } from '../render/config-file';
+import { stageSettings } from '../render/stages';
+import type { ObjectStage, StageContext } from '../render/stages';
+import type { RenderedObject, SourceRef } from '../render/types';
 import { clusterSecretStore } from './cluster-secret-store';
 import { annotationsOf, isSecret, scanObject } from './collect';
 import type { ObjectScan } from './collect';
-import { parseSecretsConfig } from './config';
+import { secretsStageConfig } from './config';
 import type { InlineConfig, SecretsConfig } from './config';
 import { ConversionError, secretToExternalSecret } from './external-secret';
 import { resolveInline } from './inline';
@@ -24,8 +27,6 @@ import { alwaysString, createStringFieldOracle, type StringFieldOracle } from '.
  *
  * Every problem is collected and reported at once; any problem fails the render.
  */
-
-const CONFIG_FILE = 'eks-overlay.yaml';
 
 export interface InlineProviderRequest {
   readonly region: string;
@@ -80,6 +81,7 @@ export function createSecretsStage(
 ): ObjectStage {
   return {
     name: 'secrets',
+    config: secretsStageConfig,
     run: (objects, ctx) => runSecrets(objects, ctx, loadProvider, processEnv),
   };
 }
@@ -93,7 +95,7 @@ async function runSecrets(
   processEnv: NodeJS.ProcessEnv,
 ): Promise<RenderedObject[]> {
   const configRef: SourceRef = ctx.config.sources['secrets'] ?? { file: CONFIG_FILE };
-  const config = parseSecretsConfig(ctx.config.secrets, whereOf(configRef));
+  const config = stageSettings(ctx.config, secretsStageConfig);
 
   const problems: string[] = [];
   const scans: (ObjectScan | undefined)[] = objects.map((o) => {

@@ -3,7 +3,7 @@
  * build variables), so the generator's clusterContext must reach eks-overlay unchanged through that expansion.
  */
 import { buildClusterView } from '../../cmp-sidecar/cluster-context';
-import type { ArgoEnv } from '../../cmp-sidecar/render/stages';
+import type { ArgoEnv } from '../../cmp-sidecar/render/types';
 import { clusterFromRecord, clusterToParams, type ClusterRecord } from '../../core/cluster';
 import { aClusterRecord } from '../helpers/generator';
 import { renderGoTemplate } from './go-template';

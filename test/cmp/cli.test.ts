@@ -9,7 +9,7 @@ import {
   EmptyRenderError,
   SecretError,
 } from '../../core/errors';
-import { EXIT, exitCodeFor } from '../../cmp-sidecar/cli';
+import { EXIT, exitCodeFor } from '../../cmp-sidecar/exit';
 import { buildCliBundle } from './bundle';
 import { parseLikeArgoCd, REPO_ROOT, runInProcess, tempDir, writeTree } from './helpers';
 

@@ -641,6 +641,52 @@ spec:
     },
   },
 
+  'merge keys from the OpenAPI kustomize reads: ServiceAccount.secrets, newer Pod lists, unknown versions':
+    {
+      layers: ['base', 'envs/prod'],
+      files: {
+        'base/app.yaml': `
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: deployer, finalizers: [example.com/a]}
+secrets: [{name: token-a}, {name: token-b}]
+imagePullSecrets: [{name: registry-a}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: job}
+spec:
+  schedulingGates: [{name: example.com/quota}, {name: example.com/approval}]
+  containers: [{name: main, image: "busybox:1"}]
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web, finalizers: [example.com/a]}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  maxReplicas: 3
+`,
+        'envs/prod/app.yaml': `
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: deployer, finalizers: [example.com/b]}
+secrets: [{name: token-c}, {name: token-a, namespace: other}]
+imagePullSecrets: [{name: registry-b}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: job}
+spec:
+  schedulingGates: [{name: example.com/prod-window}]
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web, finalizers: [example.com/b]}
+spec: {maxReplicas: 10}
+`,
+      },
+    },
+
   'templated: layer paths and values from the cluster context': {
     layers: ['base', 'envs/{{cluster.metadata.labels.env}}', 'clusters/{{cluster.name}}'],
     context: {

@@ -21,6 +21,7 @@ const NEEDS = {
     why: '../shared is absent (reference data this repository does not ship; put it beside the clone to run them)',
     suites: [
       'cmp-sidecar/secrets/external-secret.test.ts',
+      'test/cmp/merge-keys.test.ts',
       'test/contract/plugin-generator-vectors.test.ts',
       'test/integration/kro-cli.test.ts',
       'test/integration/kro-corpus-validate.test.ts',

@@ -5,7 +5,8 @@ import type { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { LineCounter, parse, parseAllDocuments } from 'yaml';
 import { RenderError } from '../../core/errors';
-import type { OverlayConfig, RenderedObject, StageContext } from '../../cmp-sidecar/render/stages';
+import type { StageContext } from '../../cmp-sidecar/render/stages';
+import type { OverlayConfig, RenderedObject } from '../../cmp-sidecar/render/types';
 
 /** The reference material folder beside the repository (CI clones the repo elsewhere with shared/ next to it). */
 export const SHARED_DIR = path.resolve(__dirname, '..', '..', '..', 'shared');

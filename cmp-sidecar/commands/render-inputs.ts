@@ -2,10 +2,15 @@ import { readFile, realpath, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { ConfigError, InputError } from '../../core/errors';
-import type { CommonOptions } from '../cli';
-import { isInside } from '../render/load-layers';
-import type { ArgoEnv } from '../render/stages';
+import type { CommonOptions } from '../options';
+import { isInside } from '../render/inside';
+import type { ArgoEnv } from '../render/types';
 import type { Io } from '../io';
+
+/**
+ * What a render takes from the command line besides its options: the app and root directories, and the cluster
+ * contexts of --context files (render and validate replace ARGOCD_ENV_CLUSTER_CONTEXT with them).
+ */
 
 export interface Dirs {
   readonly appDir: string;
@@ -41,7 +46,8 @@ export async function resolveDirs(opts: CommonOptions, io: Io, env: ArgoEnv): Pr
   return { appDir, rootDir: appDir };
 }
 
-async function realDir(p: string, what: string): Promise<string> {
+/** The real path of a directory named on the command line; a usage error when it is missing or not one. */
+export async function realDir(p: string, what: string): Promise<string> {
   let real: string;
   try {
     real = await realpath(p);
