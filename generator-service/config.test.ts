@@ -11,8 +11,6 @@ describe('loadServiceConfig', () => {
         host: '0.0.0.0',
         token: { kind: 'env', value: 't' },
         clusterSource: 'file',
-        clustersFile: '/etc/eks-cluster-generator/fleet.yaml',
-        fileRefreshIntervalMs: 30_000,
         logLevel: 'info',
         bodyLimitBytes: 1024 * 1024,
         responseCacheEntries: 256,
@@ -87,11 +85,11 @@ describe('loadServiceConfig', () => {
     ).toEqual({
       issues: ['GENERATOR_STATE_NAMESPACE: set, but GENERATOR_STATE_CONFIGMAP is not'],
     });
-    expect(loadServiceConfig({ ...FLEET, GENERATOR_TOKEN: 't', FLEET_ABSENCE_REFRESHES: '5' })).toMatchObject(
-      {
-        config: { absenceRefreshes: 5, stateStore: undefined },
-      },
-    );
+    expect(
+      loadServiceConfig({ ...FLEET, GENERATOR_TOKEN: 't', FLEET_ABSENCE_REFRESHES: '5' }),
+    ).toMatchObject({
+      config: { absenceRefreshes: 5, stateStore: undefined },
+    });
   });
 
   test('RESPONSE_CACHE_MAX_BYTES sets the reply cache byte bound', () => {
@@ -122,7 +120,7 @@ describe('loadServiceConfig', () => {
 
   test('--demo may start without a fleet (the example one) and listens on loopback unless HOST is set', () => {
     expect(loadServiceConfig({}, { demo: true })).toMatchObject({
-      config: { clustersFile: undefined, host: SERVICE_DEFAULTS.demoHost },
+      config: { clusterSource: 'file', host: SERVICE_DEFAULTS.demoHost },
     });
     expect(loadServiceConfig({ HOST: '0.0.0.0' }, { demo: true })).toMatchObject({
       config: { host: '0.0.0.0' },

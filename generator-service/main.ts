@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { describeError } from '../core/errors';
 import { createJsonLogger, type Logger } from '../core/logger';
-import { createClusterSource, exampleFleetPath } from '../plugins/cluster-sources';
+import { createClusterSource } from '../plugins/cluster-sources';
 import {
   isFleetParseWorker,
   runFleetParseWorker,
@@ -54,14 +54,13 @@ function resolveTokens(
   return { tokens: { current: () => token }, generated: token };
 }
 
-function printDemoBanner(config: ServiceConfig, port: number, token: string | undefined): void {
+function printDemoBanner(
+  config: ServiceConfig,
+  fleet: string,
+  port: number,
+  token: string | undefined,
+): void {
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  const fleet =
-    config.clusterSource === 'eks'
-      ? 'the fleet EKS discovery finds'
-      : config.clustersFile === undefined
-        ? 'the bundled EXAMPLE fleet (fictitious clusters; set CLUSTERS_FILE or CLUSTER_SOURCE=eks for a real one)'
-        : `the fleet file ${config.clustersFile}`;
   const bearer = token ?? '$GENERATOR_TOKEN';
   const body = JSON.stringify({
     applicationSetName: 'demo',
@@ -103,15 +102,11 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<vo
 
   const { tokens, generated } = resolveTokens(config, demo, log);
   const metrics = createServiceMetrics({ defaultMetrics: true });
-  const selected = createClusterSource(
-    {
-      kind: config.clusterSource,
-      // Without a fleet file only --demo gets this far (loadServiceConfig): it serves the example fleet.
-      clustersFile: config.clustersFile ?? (demo ? exampleFleetPath() : undefined),
-      fileRefreshIntervalMs: config.fileRefreshIntervalMs,
-    },
-    { log: log.child({ component: 'source' }), env },
-  );
+  const selected = createClusterSource(config.clusterSource, {
+    log: log.child({ component: 'source' }),
+    env,
+    demo,
+  });
   if ('issues' in selected) fail(`invalid configuration:\n  - ${selected.issues.join('\n  - ')}`);
   // Loaded only when configured, so the default service never loads the Kubernetes client.
   const storeAt = config.stateStore;
@@ -149,7 +144,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<vo
   );
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
-  if (demo) printDemoBanner(config, port, generated);
+  if (demo) printDemoBanner(config, selected.description, port, generated);
   log.info('listening', {
     host: config.host,
     port,

@@ -32,7 +32,7 @@ describe('fleet file and token file changes while serving', () => {
     writeFileSync(tokenFile, 'token-one\n');
     logs = [];
     const log = createJsonLogger({ write: (l: string) => logs.push(l) }, 'debug');
-    const selected = createClusterSource({ kind: 'file', clustersFile: fleet }, { log, env: {} });
+    const selected = createClusterSource('file', { log, env: { CLUSTERS_FILE: fleet } });
     if ('issues' in selected) throw new Error(selected.issues.join('; '));
     metrics = createServiceMetrics();
     registry = createFleetRegistry({ source: selected.source, log, metrics });
