@@ -1,7 +1,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express, { type RequestHandler } from 'express';
 import type { Logger } from '../core/logger';
-import { acceptsGzip } from './accept-encoding';
+import { acceptsGzip } from './http/accept-encoding';
 import { parseClusterQuery } from './cluster-query';
 import { generateParamsBody } from './generate-params';
 import { canonicalJson, parseGetParamsRequest } from './get-params-request';
@@ -11,7 +11,7 @@ import { healthRoutes } from './http/health';
 import type { ServiceMetrics } from './metrics';
 import { registrarFleetRoute } from './registrar/fleet-endpoint';
 import type { FleetRegistry } from './registry';
-import { createResponseCache, type CachedReply, type ResponseCache } from './response-cache';
+import { createResponseCache, type CachedReply, type ResponseCache } from './http/response-cache';
 
 export const GET_PARAMS_PATH = '/api/v1/getparams.execute';
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;

@@ -8,7 +8,7 @@ import {
   type SourceRegistry,
 } from '../plugins/cluster-sources';
 import { DEFAULT_BODY_LIMIT_BYTES } from './app';
-import { DEFAULT_MAX_BYTES } from './response-cache';
+import { DEFAULT_MAX_BYTES } from './http/response-cache';
 
 export type TokenConfig =
   | { readonly kind: 'env'; readonly value: string }

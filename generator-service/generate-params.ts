@@ -3,7 +3,7 @@ import { InputError, NotReadyError } from '../core/errors';
 import { matchesSelector } from '../core/selector';
 import type { AddonDefaults, FleetSnapshot } from '../core/snapshot';
 import type { ClusterQuery } from './cluster-query';
-import { JsonBufferBuilder } from './json-buffer';
+import { JsonBufferBuilder } from './http/json-buffer';
 import type { NameMatcher } from './name-glob';
 import { checkQueryCovered, coverageOf } from './query-coverage';
 import { versionInRange } from './semver-range';

@@ -17,7 +17,7 @@ import type { TokenProvider } from './http/auth';
 import { applyConnectionTimeouts, guardServer } from './http/server-guards';
 import { createServiceMetrics } from './metrics';
 import { createFleetRegistry } from './registry';
-import { createResponseCache } from './response-cache';
+import { createResponseCache } from './http/response-cache';
 import { createStateSync } from './state';
 import { tokenFromFile } from './token-file';
 import { GENERATOR_VERSION, generatorUsage } from './usage';
