@@ -10,7 +10,7 @@ import { errorMiddleware, methodNotAllowed, notFound } from './http/errors';
 import { healthRoutes } from './http/health';
 import type { ServiceMetrics } from './metrics';
 import { registrarFleetRoute } from './registrar/fleet-endpoint';
-import type { FleetRegistry } from './registry';
+import type { FleetRegistry } from './snapshot/fleet-snapshots';
 import { createResponseCache, type CachedReply, type ResponseCache } from './http/response-cache';
 
 export const GET_PARAMS_PATH = '/api/v1/getparams.execute';

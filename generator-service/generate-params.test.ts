@@ -14,7 +14,7 @@ import {
 import { staticSource } from '../test/helpers/generator';
 import { parseClusterQuery } from './cluster-query';
 import { generateParamsBody, minorVersion, selectClusters } from './generate-params';
-import { createFleetRegistry } from './registry';
+import { createFleetRegistry } from './snapshot/fleet-snapshots';
 
 async function snapshotOf(
   records = loadExampleFleet(),

@@ -16,9 +16,9 @@ import { loadServiceConfig, type ServiceConfig } from './config';
 import type { TokenProvider } from './http/auth';
 import { applyConnectionTimeouts, guardServer } from './http/server-guards';
 import { createServiceMetrics } from './metrics';
-import { createFleetRegistry } from './registry';
+import { createFleetRegistry } from './snapshot/fleet-snapshots';
 import { createResponseCache } from './http/response-cache';
-import { createStateSync } from './state';
+import { createStateSync } from './snapshot/state';
 import { tokenFromFile } from './token-file';
 import { GENERATOR_VERSION, generatorUsage } from './usage';
 
@@ -111,7 +111,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<vo
   // Loaded only when configured, so the default service never loads the Kubernetes client.
   const storeAt = config.stateStore;
   const stateStore = storeAt
-    ? await import('./state/open-configmap-store.js')
+    ? await import('./snapshot/state/open-configmap-store.js')
         .then((m) => m.openConfigMapStateStore(storeAt, env))
         .catch((e: unknown) => fail(`fleet state store: ${describeError(e)}`))
     : undefined;

@@ -7,7 +7,7 @@ import type { RequestHandler } from 'express';
 import type { FleetSnapshot } from '../../core/snapshot';
 import { checkBearer, type TokenProvider } from '../http/auth';
 import { methodNotAllowed } from '../http/errors';
-import type { FleetRegistry } from '../registry';
+import type { FleetRegistry } from '../snapshot/fleet-snapshots';
 import { encodeFleet, FLEET_PATH } from './fleet-wire';
 
 export function registrarFleetRoute(deps: {

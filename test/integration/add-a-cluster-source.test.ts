@@ -6,7 +6,7 @@
 import { silentLogger } from '../../core/logger';
 import { loadServiceConfig } from '../../generator-service/config';
 import { createServiceMetrics } from '../../generator-service/metrics';
-import { createFleetRegistry } from '../../generator-service/registry';
+import { createFleetRegistry } from '../../generator-service/snapshot/fleet-snapshots';
 import { generatorUsage } from '../../generator-service/usage';
 import { CLUSTER_SOURCES, createClusterSource } from '../../plugins/cluster-sources';
 import { readExampleFleet } from '../../plugins/cluster-sources/examples';

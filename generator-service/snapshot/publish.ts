@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Cluster } from '../core/cluster';
-import type { AddonDefaults, FleetSnapshot, SourcePart } from '../core/snapshot';
+import type { Cluster } from '../../core/cluster';
+import type { AddonDefaults, FleetSnapshot, SourcePart } from '../../core/snapshot';
 
 /**
  * Builds immutable snapshots and tells whether anything changed. Change detection keeps digests, not JSON: at

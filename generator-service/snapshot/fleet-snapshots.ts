@@ -1,15 +1,15 @@
-import { describeError, NotReadyError } from '../core/errors';
-import type { Logger } from '../core/logger';
-import type { FleetSnapshot, SnapshotFeed, SourcePart } from '../core/snapshot';
-import type { ClusterSource, SourceLoad } from '../plugins/cluster-sources/source';
-import { clusterKey, type FleetMemory } from './fleet-memory';
-import type { ServiceMetrics } from './metrics';
-import { acceptRecords, type Accepted, type Quarantined } from './registry-accept';
-import { createSnapshotBuilder } from './registry-publish';
-import { listSome, readinessOf, type Readiness } from './registry-readiness';
+import { describeError, NotReadyError } from '../../core/errors';
+import type { Logger } from '../../core/logger';
+import type { FleetSnapshot, SnapshotFeed, SourcePart } from '../../core/snapshot';
+import type { ClusterSource, SourceLoad } from '../../plugins/cluster-sources/source';
+import { clusterKey, type FleetMemory } from './memory';
+import type { ServiceMetrics } from '../metrics';
+import { acceptRecords, type Accepted, type Quarantined } from './accept';
+import { createSnapshotBuilder } from './publish';
+import { listSome, readinessOf, type Readiness } from './readiness';
 import type { StateSync } from './state';
 
-export type { Readiness } from './registry-readiness';
+export type { Readiness } from './readiness';
 
 export interface RegistryOptions {
   readonly source: ClusterSource;
@@ -33,7 +33,7 @@ export const DEFAULT_ABSENCE_REFRESHES = 2;
  * Requests never touch the source; they read `servingSnapshot()`, which refuses (NotReadyError → 503) rather than
  * answer from nothing or from data older than the source allows, because a short answer makes Argo CD delete
  * Applications (argocd-contract.md §A7). For the same reason a cluster it served is kept, with its last good
- * parameters, through statuses it does not serve, a missing refresh or a bad tag (registry-accept.ts).
+ * parameters, through statuses it does not serve, a missing refresh or a bad tag (accept.ts).
  */
 export interface FleetRegistry extends SnapshotFeed {
   /** The snapshot to answer from; throws NotReadyError naming the parts at fault when it must not be used. */

@@ -1,5 +1,5 @@
-import type { Cluster } from '../../core/cluster';
-import type { FleetMemory, ServedEntry } from '../fleet-memory';
+import type { Cluster } from '../../../core/cluster';
+import type { FleetMemory, ServedEntry } from '../memory';
 import { StateStoreError } from './store';
 
 /**
