@@ -2,7 +2,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import express, { type RequestHandler } from 'express';
 import type { Logger } from '../core/logger';
 import { acceptsGzip } from './http/accept-encoding';
-import { parseClusterQuery } from './cluster-query';
+import { parseClusterQuery } from '../core/fleet-query';
 import { generateParamsBody } from './generate-params';
 import { canonicalJson, parseGetParamsRequest } from './get-params-request';
 import { bearerAuth, checkBearer, type TokenProvider } from './http/auth';
