@@ -215,9 +215,8 @@ export function createApp(deps: AppDeps): RequestListener {
   /**
    * The fast path: a getparams request in the shape Argo CD sends (POST, bearer token accepted, a
    * Content-Length body within the limit, no Content-Encoding) is answered without express. Express costs
-   * ~170 µs of CPU per request (it swaps the prototypes of req and res, which also slows node's own http
-   * code): more than writing a 140 KiB gzip reply, and the difference between ~0.3× and ~0.9× of a bare
-   * node:http server. Anything else (other routes, refusals, chunked or encoded bodies) goes through express
+   * more CPU per request than writing a fleet's gzip reply (it swaps the prototypes of req and res, which also
+   * slows node's own http code; figures in generator-service/README.md, "Measured"). Anything else (other routes, refusals, chunked or encoded bodies) goes through express
    * untouched; an error after the body was read is handed to express's error middleware, so every error
    * reply and its log line stay what they are.
    */

@@ -3,7 +3,7 @@ import type { FleetMemory, ServedEntry } from '../memory';
 import { StateStoreError } from './store';
 
 /**
- * The fleet memory as stored (one JSON document, kept small: ~60 bytes per served cluster):
+ * The fleet memory as stored (one JSON document, kept small: one short entry per served cluster):
  *
  * ```json
  * {
