@@ -10,7 +10,10 @@ import type { ClusterRecord } from '../../core/cluster';
 import { NotReadyError } from '../../core/errors';
 import { silentLogger } from '../../core/logger';
 import { createServiceMetrics } from '../../generator-service/metrics';
-import { createFleetRegistry, type FleetRegistry } from '../../generator-service/snapshot/fleet-snapshots';
+import {
+  createFleetRegistry,
+  type FleetRegistry,
+} from '../../generator-service/snapshot/fleet-snapshots';
 import { createStateSync } from '../../generator-service/snapshot/state';
 import { openConfigMapStateStore } from '../../generator-service/snapshot/state/open-configmap-store';
 import { STATE_DATA_KEY } from '../../generator-service/snapshot/state/configmap-store';

@@ -8,7 +8,10 @@ import request from 'supertest';
 import { createJsonLogger } from '../../core/logger';
 import { createApp } from '../../generator-service/app';
 import { createServiceMetrics } from '../../generator-service/metrics';
-import { createFleetRegistry, type FleetRegistry } from '../../generator-service/snapshot/fleet-snapshots';
+import {
+  createFleetRegistry,
+  type FleetRegistry,
+} from '../../generator-service/snapshot/fleet-snapshots';
 import { tokenFromFile } from '../../generator-service/token-file';
 import { createClusterSource } from '../../plugins/cluster-sources';
 import { exampleFleetPath } from '../../plugins/cluster-sources/examples';
