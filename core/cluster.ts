@@ -2,11 +2,9 @@ import { isValidLabelKey, isValidLabelValue } from './labels';
 import { sanitizeName } from './names';
 
 /**
- * What a cluster source knows about one EKS cluster, in the shape of DescribeCluster plus where it was found.
- * Every source (the bundled file, EKS discovery) produces these; `clusterFromRecord` turns them into the one
- * cluster model, so that the same tags give the same parameters whatever the source.
+ * A cluster as AWS describes it (DescribeCluster) plus where it was found: the `aws` block of every parameter set.
  */
-export interface ClusterRecord {
+export interface AwsClusterInfo {
   readonly accountId: string;
   readonly region: string;
   /** The EKS cluster name (unique per account and region only). */
@@ -18,7 +16,16 @@ export interface ClusterRecord {
   readonly endpoint: string;
   readonly oidcIssuer: string;
   readonly vpcId: string;
+  /** Every tag as AWS returns it, including those that cannot be Kubernetes labels or annotations. */
   readonly tags: Readonly<Record<string, string>>;
+}
+
+/**
+ * What a cluster source knows about one EKS cluster: its AwsClusterInfo plus what is never put in parameters.
+ * Every source (the bundled file, EKS discovery) produces these; `clusterFromRecord` turns them into the one
+ * cluster model, so that the same tags give the same parameters whatever the source.
+ */
+export interface ClusterRecord extends AwsClusterInfo {
   /** Base64 PEM exactly as DescribeCluster returns it; used for registration, never put in parameters. */
   readonly caData: string;
   /** The fleet-wide name the source gives the cluster (EKS_CLUSTER_NAME_TEMPLATE); the EKS name when absent. */
@@ -49,21 +56,6 @@ export const BRIDGE_ANNOTATIONS = {
   version: 'aws_kubernetes_version',
   oidcIssuer: 'aws_oidc_issuer',
 } as const;
-
-export interface AwsClusterInfo {
-  readonly accountId: string;
-  readonly region: string;
-  readonly clusterName: string;
-  readonly arn: string;
-  readonly version: string;
-  readonly platformVersion: string;
-  readonly status: string;
-  readonly endpoint: string;
-  readonly oidcIssuer: string;
-  readonly vpcId: string;
-  /** Every tag as AWS returns it, including those that cannot be Kubernetes labels or annotations. */
-  readonly tags: Readonly<Record<string, string>>;
-}
 
 export interface UpgradeInfo {
   readonly group: string;

@@ -1,6 +1,7 @@
 /**
  * One environment variable a module reads, described where it is parsed. Each config module exports its list
- * (SERVICE_ENV_VARS, EKS_ENV_VARS, REGISTRAR_ENV_VARS); the configuration reference tables in manifests/README.md
+ * (SERVICE_ENV_VARS, REGISTRAR_ENV_VARS, and each cluster source's `envVars`: FILE_ENV_VARS, EKS_ENV_VARS); the
+ * configuration reference tables in manifests/README.md
  * (`npm run docs:config`, checked by a test) and the generator's `--help` are generated from those lists, so
  * documenting a new variable is adding one entry next to its parser.
  */

@@ -15,8 +15,8 @@ import {
 import { staticSource } from '../test/helpers/generator';
 import { createApp, GET_PARAMS_PATH } from './app';
 import { createServiceMetrics, type ServiceMetrics } from './metrics';
-import { createFleetRegistry, type FleetRegistry } from './registry';
-import { createResponseCache, gzipCompress, type Compress } from './response-cache';
+import { createFleetRegistry, type FleetRegistry } from './snapshot/fleet-snapshots';
+import { createResponseCache, gzipCompress, type Compress } from './http/response-cache';
 
 const TOKEN = 'app-test-token';
 

@@ -1,8 +1,8 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express, { type RequestHandler } from 'express';
 import type { Logger } from '../core/logger';
-import { acceptsGzip } from './accept-encoding';
-import { parseClusterQuery } from './cluster-query';
+import { acceptsGzip } from './http/accept-encoding';
+import { parseClusterQuery } from '../core/fleet-query';
 import { generateParamsBody } from './generate-params';
 import { canonicalJson, parseGetParamsRequest } from './get-params-request';
 import { bearerAuth, checkBearer, type TokenProvider } from './http/auth';
@@ -10,8 +10,8 @@ import { errorMiddleware, methodNotAllowed, notFound } from './http/errors';
 import { healthRoutes } from './http/health';
 import type { ServiceMetrics } from './metrics';
 import { registrarFleetRoute } from './registrar/fleet-endpoint';
-import type { FleetRegistry } from './registry';
-import { createResponseCache, type CachedReply, type ResponseCache } from './response-cache';
+import type { FleetRegistry } from './snapshot/fleet-snapshots';
+import { createResponseCache, type CachedReply, type ResponseCache } from './http/response-cache';
 
 export const GET_PARAMS_PATH = '/api/v1/getparams.execute';
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -215,9 +215,8 @@ export function createApp(deps: AppDeps): RequestListener {
   /**
    * The fast path: a getparams request in the shape Argo CD sends (POST, bearer token accepted, a
    * Content-Length body within the limit, no Content-Encoding) is answered without express. Express costs
-   * ~170 µs of CPU per request (it swaps the prototypes of req and res, which also slows node's own http
-   * code): more than writing a 140 KiB gzip reply, and the difference between ~0.3× and ~0.9× of a bare
-   * node:http server. Anything else (other routes, refusals, chunked or encoded bodies) goes through express
+   * more CPU per request than writing a fleet's gzip reply (it swaps the prototypes of req and res, which also
+   * slows node's own http code; figures in generator-service/README.md, "Measured"). Anything else (other routes, refusals, chunked or encoded bodies) goes through express
    * untouched; an error after the body was read is handed to express's error middleware, so every error
    * reply and its log line stay what they are.
    */

@@ -11,8 +11,6 @@ describe('loadServiceConfig', () => {
         host: '0.0.0.0',
         token: { kind: 'env', value: 't' },
         clusterSource: 'file',
-        clustersFile: '/etc/eks-cluster-generator/fleet.yaml',
-        fileRefreshIntervalMs: 30_000,
         logLevel: 'info',
         bodyLimitBytes: 1024 * 1024,
         responseCacheEntries: 256,
@@ -122,7 +120,7 @@ describe('loadServiceConfig', () => {
 
   test('--demo may start without a fleet (the example one) and listens on loopback unless HOST is set', () => {
     expect(loadServiceConfig({}, { demo: true })).toMatchObject({
-      config: { clustersFile: undefined, host: SERVICE_DEFAULTS.demoHost },
+      config: { clusterSource: 'file', host: SERVICE_DEFAULTS.demoHost },
     });
     expect(loadServiceConfig({ HOST: '0.0.0.0' }, { demo: true })).toMatchObject({
       config: { host: '0.0.0.0' },

@@ -1,9 +1,14 @@
 import type { EnvVar } from '../core/env-vars';
 import type { LogLevel } from '../core/logger';
 import { parseLogLevel } from '../core/logger';
-import type { SourceKind } from '../plugins/cluster-sources/source';
+import {
+  CLUSTER_SOURCES,
+  defaultSourceKind,
+  type SourceKind,
+  type SourceRegistry,
+} from '../plugins/cluster-sources';
 import { DEFAULT_BODY_LIMIT_BYTES } from './app';
-import { DEFAULT_MAX_BYTES } from './response-cache';
+import { DEFAULT_MAX_BYTES } from './http/response-cache';
 
 export type TokenConfig =
   | { readonly kind: 'env'; readonly value: string }
@@ -14,10 +19,8 @@ export interface ServiceConfig {
   readonly host: string;
   /** Undefined when neither GENERATOR_TOKEN nor GENERATOR_TOKEN_FILE is set (only allowed in --demo). */
   readonly token: TokenConfig | undefined;
+  /** A key of the cluster source registry; the source reads its own settings when it is built. */
   readonly clusterSource: SourceKind;
-  /** Undefined only with --demo (the bundled example fleet) or with CLUSTER_SOURCE=eks. */
-  readonly clustersFile: string | undefined;
-  readonly fileRefreshIntervalMs: number;
   readonly logLevel: LogLevel;
   readonly bodyLimitBytes: number;
   readonly responseCacheEntries: number;
@@ -35,8 +38,7 @@ export const SERVICE_DEFAULTS = {
   host: '0.0.0.0',
   /** --demo listens on loopback only unless HOST is set: a demo token is printed on the terminal. */
   demoHost: '127.0.0.1',
-  clusterSource: 'file',
-  fileRefreshSeconds: 30,
+  clusterSource: defaultSourceKind(),
   logLevel: 'info',
   bodyLimit: `${DEFAULT_BODY_LIMIT_BYTES / 2 ** 20}mb`,
   responseCacheEntries: 256,
@@ -45,7 +47,20 @@ export const SERVICE_DEFAULTS = {
   absenceRefreshes: 2,
 } as const;
 
-/** Every environment variable the service reads (besides the EKS source's and the registrar's own). */
+/** `a`, `a or b`, `a, b or c`. */
+function orList(items: readonly string[]): string {
+  return items.length <= 1
+    ? (items[0] ?? '')
+    : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
+}
+
+/** CLUSTER_SOURCE's description, listing the registered sources. */
+function clusterSourceDescription(sources: SourceRegistry): string {
+  const choices = Object.values(sources).map((m) => `\`${m.kind}\` (${m.summary})`);
+  return `${orList(choices)}; each one's settings are listed under its name. One of them must be configured.`;
+}
+
+/** Every environment variable the service reads (besides the cluster sources' and the registrar's own). */
 export const SERVICE_ENV_VARS = [
   {
     name: 'PORT',
@@ -73,21 +88,7 @@ export const SERVICE_ENV_VARS = [
   {
     name: 'CLUSTER_SOURCE',
     default: SERVICE_DEFAULTS.clusterSource,
-    description:
-      '`file` (the fleet file `CLUSTERS_FILE`) or `eks` (EKS discovery, below). One of the two must be configured.',
-  },
-  {
-    name: 'CLUSTERS_FILE',
-    defaultNote:
-      '— (required with `CLUSTER_SOURCE=file`; install: `/etc/eks-cluster-generator/fleet.yaml`)',
-    description:
-      'Fleet file for `CLUSTER_SOURCE=file` (format: `plugins/README.md`); must be unset with `eks`. Only `--demo` starts without it, serving the bundled example fleet.',
-  },
-  {
-    name: 'CLUSTERS_FILE_REFRESH_SECONDS',
-    default: SERVICE_DEFAULTS.fileRefreshSeconds,
-    description:
-      'Full re-read interval of the fleet file (changes are also picked up by a watch and a 2 s poll).',
+    description: clusterSourceDescription(CLUSTER_SOURCES),
   },
   {
     name: 'LOG_LEVEL',
@@ -148,6 +149,19 @@ export const SERVICE_ENV_VARS = [
 
 type ServiceEnvName = (typeof SERVICE_ENV_VARS)[number]['name'];
 
+/** SERVICE_ENV_VARS as they read with another source registry (tests that register a source of their own). */
+export function serviceEnvVars(sources: SourceRegistry = CLUSTER_SOURCES): readonly EnvVar[] {
+  return SERVICE_ENV_VARS.map((v) =>
+    v.name === 'CLUSTER_SOURCE'
+      ? {
+          ...v,
+          default: defaultSourceKind(sources),
+          description: clusterSourceDescription(sources),
+        }
+      : v,
+  );
+}
+
 /** Kubernetes object names (RFC 1123 subdomain) and namespaces (RFC 1123 label). */
 const DNS_SUBDOMAIN =
   /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -192,14 +206,16 @@ function bool(env: NodeJS.ProcessEnv, key: ServiceEnvName, issues: string[]): bo
 }
 
 /**
- * Reads the service configuration from the environment; every problem is reported at once. `demo` (the --demo
- * flag) allows starting without a fleet (the bundled example one) and listens on loopback unless HOST is set.
+ * Reads the service configuration from the environment; every problem is reported at once, the cluster sources'
+ * start-up checks included. `demo` (the --demo flag) lets a source start unconfigured (the file source serves the
+ * bundled example fleet) and listens on loopback unless HOST is set.
  */
 export function loadServiceConfig(
   env: NodeJS.ProcessEnv,
-  opts: { readonly demo?: boolean } = {},
+  opts: { readonly demo?: boolean; readonly sources?: SourceRegistry } = {},
 ): { config: ServiceConfig } | { issues: string[] } {
   const demo = opts.demo ?? false;
+  const sources = opts.sources ?? CLUSTER_SOURCES;
   const issues: string[] = [];
   const port = positiveInt(env, 'PORT', SERVICE_DEFAULTS.port, issues, { min: 0, max: 65535 });
   const host = env['HOST']?.trim() || (demo ? SERVICE_DEFAULTS.demoHost : SERVICE_DEFAULTS.host);
@@ -216,28 +232,17 @@ export function loadServiceConfig(
     else token = { kind: 'env', value: tokenValue.trim() };
   }
 
-  const sourceRaw = env['CLUSTER_SOURCE']?.trim() || SERVICE_DEFAULTS.clusterSource;
-  let clusterSource: SourceKind = 'file';
-  if (sourceRaw === 'file' || sourceRaw === 'eks') clusterSource = sourceRaw;
-  else issues.push(`CLUSTER_SOURCE: "${sourceRaw}" must be file or eks`);
-  const clustersFile = env['CLUSTERS_FILE']?.trim() || undefined;
-  if (clustersFile !== undefined && clusterSource !== 'file') {
+  const kinds = Object.keys(sources);
+  const defaultKind = defaultSourceKind(sources);
+  const sourceRaw = env['CLUSTER_SOURCE']?.trim() || defaultKind;
+  let clusterSource: SourceKind = defaultKind;
+  if (kinds.includes(sourceRaw)) clusterSource = sourceRaw;
+  else issues.push(`CLUSTER_SOURCE: "${sourceRaw}" must be ${orList(kinds)}`);
+  for (const module of Object.values(sources)) {
     issues.push(
-      'CLUSTERS_FILE: only used with CLUSTER_SOURCE=file; unset it or set CLUSTER_SOURCE=file',
+      ...(module.checkEnv?.(env, { selected: module.kind === clusterSource, demo }) ?? []),
     );
   }
-  // Serving a fleet nobody configured would make Argo CD create Applications for clusters that do not exist.
-  if (clusterSource === 'file' && clustersFile === undefined && !demo) {
-    issues.push(
-      'no fleet configured: set CLUSTERS_FILE to a fleet file, or CLUSTER_SOURCE=eks (with EKS_REGIONS) for EKS discovery; --demo serves the bundled example fleet',
-    );
-  }
-  const fileRefreshSeconds = positiveInt(
-    env,
-    'CLUSTERS_FILE_REFRESH_SECONDS',
-    SERVICE_DEFAULTS.fileRefreshSeconds,
-    issues,
-  );
 
   const logLevel = parseLogLevel(env['LOG_LEVEL']?.trim());
   if (logLevel === undefined)
@@ -290,8 +295,6 @@ export function loadServiceConfig(
       host,
       token,
       clusterSource,
-      clustersFile,
-      fileRefreshIntervalMs: fileRefreshSeconds * 1000,
       logLevel: logLevel ?? 'info',
       bodyLimitBytes,
       responseCacheEntries,

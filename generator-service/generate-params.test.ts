@@ -12,9 +12,10 @@ import {
   loadExampleFleet,
 } from '../test/helpers/generator';
 import { staticSource } from '../test/helpers/generator';
-import { parseClusterQuery } from './cluster-query';
-import { generateParamsBody, minorVersion, selectClusters } from './generate-params';
-import { createFleetRegistry } from './registry';
+import { parseClusterQuery } from '../core/fleet-query/cluster-query';
+import { minorVersion, selectClusters } from '../core/fleet-query/select';
+import { generateParamsBody } from './generate-params';
+import { createFleetRegistry } from './snapshot/fleet-snapshots';
 
 async function snapshotOf(
   records = loadExampleFleet(),

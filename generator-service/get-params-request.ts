@@ -1,5 +1,5 @@
 import { InputError } from '../core/errors';
-import { quote, typeName } from './cluster-query';
+import { quote, typeName } from '../core/fleet-query';
 
 /** The request body Argo CD sends (argocd-contract.md §A3). Unknown top-level fields are ignored. */
 export interface GetParamsRequest {

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { describeError } from '../core/errors';
 import { createJsonLogger, type Logger } from '../core/logger';
-import { createClusterSource, exampleFleetPath } from '../plugins/cluster-sources';
+import { createClusterSource } from '../plugins/cluster-sources';
 import {
   isFleetParseWorker,
   runFleetParseWorker,
@@ -16,9 +16,9 @@ import { loadServiceConfig, type ServiceConfig } from './config';
 import type { TokenProvider } from './http/auth';
 import { applyConnectionTimeouts, guardServer } from './http/server-guards';
 import { createServiceMetrics } from './metrics';
-import { createFleetRegistry } from './registry';
-import { createResponseCache } from './response-cache';
-import { createStateSync } from './state';
+import { createFleetRegistry } from './snapshot/fleet-snapshots';
+import { createResponseCache } from './http/response-cache';
+import { createStateSync } from './snapshot/state';
 import { tokenFromFile } from './token-file';
 import { GENERATOR_VERSION, generatorUsage } from './usage';
 
@@ -54,14 +54,13 @@ function resolveTokens(
   return { tokens: { current: () => token }, generated: token };
 }
 
-function printDemoBanner(config: ServiceConfig, port: number, token: string | undefined): void {
+function printDemoBanner(
+  config: ServiceConfig,
+  fleet: string,
+  port: number,
+  token: string | undefined,
+): void {
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  const fleet =
-    config.clusterSource === 'eks'
-      ? 'the fleet EKS discovery finds'
-      : config.clustersFile === undefined
-        ? 'the bundled EXAMPLE fleet (fictitious clusters; set CLUSTERS_FILE or CLUSTER_SOURCE=eks for a real one)'
-        : `the fleet file ${config.clustersFile}`;
   const bearer = token ?? '$GENERATOR_TOKEN';
   const body = JSON.stringify({
     applicationSetName: 'demo',
@@ -103,20 +102,16 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<vo
 
   const { tokens, generated } = resolveTokens(config, demo, log);
   const metrics = createServiceMetrics({ defaultMetrics: true });
-  const selected = createClusterSource(
-    {
-      kind: config.clusterSource,
-      // Without a fleet file only --demo gets this far (loadServiceConfig): it serves the example fleet.
-      clustersFile: config.clustersFile ?? (demo ? exampleFleetPath() : undefined),
-      fileRefreshIntervalMs: config.fileRefreshIntervalMs,
-    },
-    { log: log.child({ component: 'source' }), env },
-  );
+  const selected = createClusterSource(config.clusterSource, {
+    log: log.child({ component: 'source' }),
+    env,
+    demo,
+  });
   if ('issues' in selected) fail(`invalid configuration:\n  - ${selected.issues.join('\n  - ')}`);
   // Loaded only when configured, so the default service never loads the Kubernetes client.
   const storeAt = config.stateStore;
   const stateStore = storeAt
-    ? await import('./state/open-configmap-store.js')
+    ? await import('./snapshot/state/open-configmap-store.js')
         .then((m) => m.openConfigMapStateStore(storeAt, env))
         .catch((e: unknown) => fail(`fleet state store: ${describeError(e)}`))
     : undefined;
@@ -149,7 +144,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<vo
   );
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
-  if (demo) printDemoBanner(config, port, generated);
+  if (demo) printDemoBanner(config, selected.description, port, generated);
   log.info('listening', {
     host: config.host,
     port,

@@ -8,16 +8,22 @@
  * outside the markers is touched.
  */
 import { defaultCell, type EnvVar } from '../core/env-vars';
-import { SERVICE_ENV_VARS } from '../generator-service/config';
+import { serviceEnvVars } from '../generator-service/config';
 import { REGISTRAR_ENV_VARS } from '../generator-service/registrar/config';
-import { EKS_ENV_VARS } from '../plugins/cluster-sources/eks-config';
+import { CLUSTER_SOURCES, type SourceRegistry } from '../plugins/cluster-sources';
 
-/** Table name (as in its markers) → the variables it lists, in order. */
-export const CONFIG_TABLES: Readonly<Record<string, readonly EnvVar[]>> = {
-  generator: SERVICE_ENV_VARS,
-  registrar: REGISTRAR_ENV_VARS,
-  eks: EKS_ENV_VARS,
-};
+export type ConfigTables = Readonly<Record<string, readonly EnvVar[]>>;
+
+/** Table name (as in its markers) → the variables it lists, in order: one table per cluster source, by its kind. */
+export function configTables(sources: SourceRegistry = CLUSTER_SOURCES): ConfigTables {
+  return {
+    generator: serviceEnvVars(sources),
+    registrar: REGISTRAR_ENV_VARS,
+    ...Object.fromEntries(Object.values(sources).map((m) => [m.kind, m.envVars] as const)),
+  };
+}
+
+export const CONFIG_TABLES: ConfigTables = configTables();
 
 /** A markdown cell: a `|` would end it. */
 function cell(markdown: string): string {
@@ -51,18 +57,21 @@ const MARKERS = /(<!-- config-table:start ([\w-]+) -->\n)[\s\S]*?(\n<!-- config-
  * The README with every marked table regenerated. Throws if a table of CONFIG_TABLES has no markers, so a
  * renamed or deleted marker fails loudly instead of leaving a table unchecked.
  */
-export function renderConfigReference(readme: string): string {
+export function renderConfigReference(
+  readme: string,
+  tables: ConfigTables = CONFIG_TABLES,
+): string {
   const found = new Set<string>();
-  const tables = new Map(
-    Object.entries(CONFIG_TABLES).map(([name, vars]) => [name, renderTable(vars)] as const),
+  const rendered = new Map(
+    Object.entries(tables).map(([name, vars]) => [name, renderTable(vars)] as const),
   );
   const out = readme.replace(MARKERS, (whole, start: string, name: string, end: string) => {
-    const table = tables.get(name);
+    const table = rendered.get(name);
     if (table === undefined) return whole;
     found.add(name);
     return `${start}\n${table}\n${end}`;
   });
-  const missing = [...tables.keys()].filter((n) => !found.has(n));
+  const missing = [...rendered.keys()].filter((n) => !found.has(n));
   if (missing.length > 0) {
     throw new Error(
       `no <!-- config-table:start NAME --> ... <!-- config-table:end NAME --> markers for: ${missing.join(', ')}`,

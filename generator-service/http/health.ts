@@ -3,7 +3,7 @@ import type { Router } from 'express';
 import express from 'express';
 import type { Registry } from 'prom-client';
 import type { SourcePart } from '../../core/snapshot';
-import type { FleetRegistry } from '../registry';
+import type { FleetRegistry } from '../snapshot/fleet-snapshots';
 import { checkBearer, type TokenProvider } from './auth';
 
 /**

@@ -7,7 +7,7 @@ import type { RequestHandler } from 'express';
 import type { FleetSnapshot } from '../../core/snapshot';
 import { checkBearer, type TokenProvider } from '../http/auth';
 import { methodNotAllowed } from '../http/errors';
-import type { FleetRegistry } from '../registry';
+import type { FleetRegistry } from '../snapshot/fleet-snapshots';
 import { encodeFleet, FLEET_PATH } from './fleet-wire';
 
 export function registrarFleetRoute(deps: {
@@ -15,7 +15,7 @@ export function registrarFleetRoute(deps: {
   readonly tokens: TokenProvider;
 }): RequestHandler {
   const refuseMethod = methodNotAllowed('GET');
-  // One body per snapshot: replicas of the registrar poll, and a fleet of 10,000 clusters is ~20 MB of JSON.
+  // One body per snapshot: replicas of the registrar poll, and a large fleet's JSON is tens of megabytes.
   let cached: { snapshot: FleetSnapshot; body: Buffer } | undefined;
   return (req, res, next) => {
     // A path prefix is accepted, as for getparams (a proxy in front may add one).

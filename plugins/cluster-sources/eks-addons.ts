@@ -1,7 +1,7 @@
 import type { EKSClient } from '@aws-sdk/client-eks';
 import { paginateDescribeAddonVersions } from '@aws-sdk/client-eks';
 import type { AddonDefaults } from '../../core/snapshot';
-import { settleWithConcurrency } from './eks-concurrency';
+import { settleWithConcurrency } from '../../core/concurrency';
 import { AwsCallError, callFailed, degenerateReply, describeAwsError } from './eks-errors';
 
 /**

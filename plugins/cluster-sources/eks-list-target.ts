@@ -3,7 +3,7 @@ import { setMaxListeners } from 'node:events';
 import { DescribeClusterCommand, paginateListClusters } from '@aws-sdk/client-eks';
 import type { ClusterRecord } from '../../core/cluster';
 import type { LabelSelector } from '../../core/selector';
-import { mapWithConcurrency } from './eks-concurrency';
+import { mapWithConcurrency } from '../../core/concurrency';
 import { AwsCallError, callFailed, degenerateReply, isNotFound } from './eks-errors';
 import { fleetNameOf, isEnrolled, recordFromEksCluster } from './eks-record';
 

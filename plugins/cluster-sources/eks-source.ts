@@ -4,7 +4,7 @@ import type { ClusterRecord } from '../../core/cluster';
 import { SourceForbiddenError, SourceUnavailableError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import type { AddonDefaultsCache } from './eks-addons';
-import { settleWithConcurrency } from './eks-concurrency';
+import { settleWithConcurrency } from '../../core/concurrency';
 import type { EksConfig } from './eks-config';
 import { describeAwsError } from './eks-errors';
 import type { TargetListing } from './eks-list-target';

@@ -10,10 +10,10 @@ import {
   ownAccountResolver,
 } from './eks-clients';
 import type { EksConfig } from './eks-config';
-import { accountOfRoleArn, parseEksConfig } from './eks-config';
+import { accountOfRoleArn, EKS_ENV_VARS, parseEksConfig } from './eks-config';
 import type { EksTarget } from './eks-source';
 import { EksClusterSource } from './eks-source';
-import type { ClusterSource } from './source';
+import type { ClusterSource, ClusterSourceModule } from './source';
 
 /** Dependencies the composition root hands to the EKS source. */
 export interface EksSourceDeps {
@@ -38,6 +38,23 @@ export function eksSourceFromEnv(
   if ('issues' in parsed) return { issues: parsed.issues };
   return { source: createEksSource(parsed.config, deps) };
 }
+
+/** `CLUSTER_SOURCE=eks`: EKS discovery; its settings are checked when it is built. */
+export const eksClusterSource: ClusterSourceModule = {
+  kind: 'eks',
+  title: 'EKS discovery',
+  summary: 'EKS discovery',
+  envVars: EKS_ENV_VARS,
+  fromEnv: (env, deps) => {
+    const built = eksSourceFromEnv(env, {
+      log: deps.log,
+      ...(deps.now === undefined ? {} : { now: deps.now }),
+    });
+    return 'issues' in built
+      ? built
+      : { source: built.source, description: 'the fleet EKS discovery finds' };
+  },
+};
 
 /**
  * Wires the targets: the own account (default credentials chain) and every assumed role, each in every

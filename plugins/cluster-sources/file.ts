@@ -5,6 +5,8 @@ import path from 'node:path';
 import { describeError, SourceUnavailableError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import type { SourcePart } from '../../core/snapshot';
+import { exampleFleetPath } from './examples';
+import { parseFileConfig, FILE_ENV_VARS } from './file-config';
 import {
   defaultFleetParseWorker,
   parseFleetInWorker,
@@ -12,7 +14,7 @@ import {
   type FleetParseWorkerOptions,
 } from './fleet-parse-worker';
 import { parseFleetYaml, type Fleet } from './fleet-yaml';
-import type { ClusterSource, SourceContext, SourceLoad } from './source';
+import type { ClusterSource, ClusterSourceModule, SourceContext, SourceLoad } from './source';
 
 export { parseFleetYaml, type Fleet } from './fleet-yaml';
 
@@ -176,3 +178,34 @@ class FleetParseFailure extends Error {
     super('fleet parse worker failed', { cause });
   }
 }
+
+/** `CLUSTER_SOURCE=file`, the default: the fleet file `CLUSTERS_FILE`, or the bundled example with --demo. */
+export const fileClusterSource: ClusterSourceModule = {
+  kind: 'file',
+  title: 'Fleet file',
+  summary: 'the fleet file `CLUSTERS_FILE`',
+  envVars: FILE_ENV_VARS,
+  checkEnv: (env, ctx) => {
+    const parsed = parseFileConfig(env, ctx);
+    return 'issues' in parsed ? parsed.issues : [];
+  },
+  fromEnv: (env, deps) => {
+    const parsed = parseFileConfig(env, { selected: true, demo: deps.demo ?? false });
+    if ('issues' in parsed) return parsed;
+    const { clustersFile, refreshIntervalMs } = parsed.config;
+    // Without a fleet file only --demo gets this far: it serves the example fleet.
+    const file = clustersFile ?? exampleFleetPath();
+    return {
+      source: fileSource({
+        path: file,
+        log: deps.log,
+        refreshIntervalMs,
+        ...(deps.now === undefined ? {} : { now: deps.now }),
+      }),
+      description:
+        clustersFile === undefined
+          ? 'the bundled EXAMPLE fleet (fictitious clusters; set CLUSTERS_FILE or CLUSTER_SOURCE=eks for a real one)'
+          : `the fleet file ${clustersFile}`,
+    };
+  },
+};

@@ -1,50 +1,39 @@
-import type { Logger } from '../../core/logger';
-import { eksSourceFromEnv } from './eks';
-import { fileSource } from './file';
-import type { ClusterSource, SourceKind } from './source';
+import { eksClusterSource } from './eks';
+import { fileClusterSource } from './file';
+import type { ClusterSourceModule, SourceDeps, SourceFromEnv, SourceKind } from './source';
 
-export interface SourceSelection {
-  readonly kind: SourceKind;
-  /** CLUSTER_SOURCE=file: the fleet file (required: no fleet is ever served that nobody configured). */
-  readonly clustersFile?: string | undefined;
-  readonly fileRefreshIntervalMs?: number;
+/** The cluster sources, by `CLUSTER_SOURCE` value; the first one is the default. */
+export type SourceRegistry = Readonly<Record<SourceKind, ClusterSourceModule>>;
+
+/**
+ * Every cluster source. Its keys are what `CLUSTER_SOURCE` accepts, and drive `--help` and the configuration
+ * reference: adding a source is one file exporting a ClusterSourceModule plus one entry here.
+ */
+export const CLUSTER_SOURCES: SourceRegistry = {
+  file: fileClusterSource,
+  eks: eksClusterSource,
+};
+
+/** The source used when `CLUSTER_SOURCE` is unset: the registry's first entry. */
+export function defaultSourceKind(sources: SourceRegistry = CLUSTER_SOURCES): SourceKind {
+  const first = Object.keys(sources)[0];
+  if (first === undefined) throw new Error('no cluster source is registered');
+  return first;
 }
 
-export interface SourceDeps {
-  readonly log: Logger;
-  /** The environment, for sources that read their own settings (EKS_*). */
-  readonly env: NodeJS.ProcessEnv;
-  readonly now?: () => number;
-}
-
-/** The single registry of cluster sources: one case per SourceKind. Returns configuration problems, never throws. */
+/** Builds the selected source from the environment. Returns configuration problems, never throws. */
 export function createClusterSource(
-  selection: SourceSelection,
-  deps: SourceDeps,
-): { source: ClusterSource } | { issues: string[] } {
-  switch (selection.kind) {
-    case 'file':
-      if (selection.clustersFile === undefined) {
-        return { issues: ['CLUSTERS_FILE: required with CLUSTER_SOURCE=file'] };
-      }
-      return {
-        source: fileSource({
-          path: selection.clustersFile,
-          log: deps.log,
-          ...(selection.fileRefreshIntervalMs === undefined
-            ? {}
-            : { refreshIntervalMs: selection.fileRefreshIntervalMs }),
-          ...(deps.now === undefined ? {} : { now: deps.now }),
-        }),
-      };
-    case 'eks':
-      return eksSourceFromEnv(deps.env, {
-        log: deps.log,
-        ...(deps.now === undefined ? {} : { now: deps.now }),
-      });
-  }
+  kind: SourceKind,
+  deps: SourceDeps & { readonly env: NodeJS.ProcessEnv },
+  sources: SourceRegistry = CLUSTER_SOURCES,
+): SourceFromEnv {
+  const module = Object.hasOwn(sources, kind) ? sources[kind] : undefined;
+  if (module === undefined)
+    return { issues: [`CLUSTER_SOURCE: "${kind}" is not a cluster source`] };
+  return module.fromEnv(deps.env, deps);
 }
 
 export { exampleFleetPath, readExampleFleet } from './examples';
 export { fileSource, parseFleetYaml } from './file';
 export type { Fleet } from './file';
+export type { ClusterSourceModule, SourceDeps, SourceFromEnv, SourceKind } from './source';

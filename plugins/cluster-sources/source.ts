@@ -1,9 +1,10 @@
 import type { ClusterRecord } from '../../core/cluster';
+import type { EnvVar } from '../../core/env-vars';
 import type { Logger } from '../../core/logger';
 import type { AddonDefaults, SourcePart } from '../../core/snapshot';
 
-/** Which back end a source reads; a closed set so switches over it are checked for exhaustiveness. */
-export type SourceKind = 'file' | 'eks';
+/** Which back end a source reads: a key of the registry in index.ts (`CLUSTER_SOURCE`). */
+export type SourceKind = string;
 
 export type { SourcePart } from '../../core/snapshot';
 
@@ -36,4 +37,46 @@ export interface ClusterSource {
   watch?(onChange: () => void): () => void;
   /** Releases what the source holds open (SDK clients and their sockets); called once, at shutdown. */
   close?(): void;
+}
+
+/** What the composition root hands to a source it builds. */
+export interface SourceDeps {
+  readonly log: Logger;
+  readonly now?: () => number;
+  /** `--demo`: a source may then serve a bundled example instead of refusing to start unconfigured. */
+  readonly demo?: boolean;
+}
+
+/** A source built from the environment, or every problem with its settings. */
+export type SourceFromEnv =
+  | {
+      readonly source: ClusterSource;
+      /** What is served, in words, for the `--demo` banner (e.g. "the fleet file /etc/fleet.yaml"). */
+      readonly description: string;
+    }
+  | { readonly issues: string[] };
+
+/**
+ * How a source registers itself (one entry of index.ts's map): its `CLUSTER_SOURCE` value, the variables it reads
+ * (listed by `--help` and the configuration reference) and how it is built from them. A source reads its own
+ * settings: nothing outside its files knows them.
+ */
+export interface ClusterSourceModule {
+  readonly kind: SourceKind;
+  /** A heading for its variables, e.g. "EKS discovery" (plain text). */
+  readonly title: string;
+  /** What it serves, for `CLUSTER_SOURCE`'s description (markdown, e.g. "the fleet file `CLUSTERS_FILE`"). */
+  readonly summary: string;
+  readonly envVars: readonly EnvVar[];
+  /**
+   * Problems that must stop the service at start together with its own (reported all at once), for every
+   * registered source; `selected` says whether `CLUSTER_SOURCE` chose it. Absent: its settings are checked when
+   * it is built (`fromEnv`).
+   */
+  checkEnv?(
+    env: NodeJS.ProcessEnv,
+    ctx: { readonly selected: boolean; readonly demo: boolean },
+  ): string[];
+  /** Builds the source; returns configuration problems, never throws. */
+  fromEnv(env: NodeJS.ProcessEnv, deps: SourceDeps): SourceFromEnv;
 }

@@ -8,6 +8,7 @@ import type {
   SecretValueEntry,
   SecretsManagerClientConfig,
 } from '@aws-sdk/client-secrets-manager';
+import { mapWithConcurrency } from '../../core/concurrency';
 import type { FetchResult, SecretPayload, SecretProvider, SecretRequest } from './provider';
 
 /**
@@ -67,8 +68,8 @@ export function createAwsSecretsManagerProvider(opts: AwsSecretsManagerOptions):
         results[i] = await getOne(client, requests[i]!, signal);
       });
       await Promise.all([
-        runLimited(batchJobs, BATCH_CONCURRENCY),
-        runLimited(getJobs, GET_CONCURRENCY),
+        mapWithConcurrency(batchJobs, BATCH_CONCURRENCY, (job) => job()),
+        mapWithConcurrency(getJobs, GET_CONCURRENCY, (job) => job()),
       ]);
       return results.map(
         (r) => r ?? { ok: false, code: 'InternalError', message: 'no answer for this secret' },
@@ -198,15 +199,4 @@ function callFailure(e: unknown, signal: AbortSignal): FetchResult {
     message:
       attempts !== undefined && attempts > 1 ? `${message} (after ${attempts} attempts)` : message,
   };
-}
-
-async function runLimited(jobs: readonly (() => Promise<void>)[], limit: number): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length) {
-      const job = jobs[next++]!;
-      await job();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
 }

@@ -11,7 +11,7 @@ import type { Cluster } from '../../core/cluster';
 import { silentLogger } from '../../core/logger';
 import { createApp } from '../../generator-service/app';
 import { createServiceMetrics } from '../../generator-service/metrics';
-import { createFleetRegistry } from '../../generator-service/registry';
+import { createFleetRegistry } from '../../generator-service/snapshot/fleet-snapshots';
 import {
   SECRET_TYPE_LABEL,
   clusterSecretFor,

@@ -8,8 +8,8 @@ import request from 'supertest';
 import { silentLogger } from '../../core/logger';
 import { createApp, GET_PARAMS_PATH } from '../../generator-service/app';
 import { createServiceMetrics } from '../../generator-service/metrics';
-import type { FleetRegistry } from '../../generator-service/registry';
-import { createFleetRegistry } from '../../generator-service/registry';
+import type { FleetRegistry } from '../../generator-service/snapshot/fleet-snapshots';
+import { createFleetRegistry } from '../../generator-service/snapshot/fleet-snapshots';
 import type { EksHarness } from '../fakes/aws/eks-harness';
 import { addAll, clusters, HOME_KEY, startEksHarness } from '../fakes/aws/eks-harness';
 import type { AwsFake } from '../fakes/aws/aws-fake';
@@ -112,7 +112,7 @@ export async function startPipeline(opts: PipelineOptions = {}): Promise<AwsPipe
     metrics: createServiceMetrics(),
     now: () => Date.now() + pipeline.skewMs,
     // The rows' `again` phase checks that a cluster really deleted during the fault leaves once its target lists
-    // again; waiting for FLEET_ABSENCE_REFRESHES (default 2) is tested on its own (registry-memory.test.ts).
+    // again; waiting for FLEET_ABSENCE_REFRESHES (default 2) is tested on its own (generator-service/snapshot/memory.test.ts).
     absenceRefreshes: 1,
   });
   const app = createApp({

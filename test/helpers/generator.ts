@@ -5,7 +5,10 @@ import { silentLogger } from '../../core/logger';
 import type { AddonDefaults } from '../../core/snapshot';
 import { createApp } from '../../generator-service/app';
 import { createServiceMetrics } from '../../generator-service/metrics';
-import { createFleetRegistry, type FleetRegistry } from '../../generator-service/registry';
+import {
+  createFleetRegistry,
+  type FleetRegistry,
+} from '../../generator-service/snapshot/fleet-snapshots';
 import { readExampleFleet } from '../../plugins/cluster-sources/examples';
 import type { ClusterSource } from '../../plugins/cluster-sources/source';
 

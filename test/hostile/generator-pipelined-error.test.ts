@@ -7,7 +7,7 @@
  */
 import { connect } from 'node:net';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { createResponseCache } from '../../generator-service/response-cache';
+import { createResponseCache } from '../../generator-service/http/response-cache';
 import { loadExampleAddonDefaults, loadExampleFleet } from '../helpers/generator';
 import { startHostileGenerator, type HostileGenerator } from './helpers/generator-server';
 import { GETPARAMS } from './helpers/hostile-requests';

@@ -3,7 +3,7 @@
  * every one of these used to answer a 500, an unbounded error, no JSON at all, or to stall the event loop.
  */
 import fc from 'fast-check';
-import { compileNameGlob } from '../../generator-service/name-glob';
+import { compileNameGlob } from '../../core/fleet-query/name-glob';
 import { MAX_BODY_DEPTH } from '../../generator-service/get-params-request';
 import { loadExampleAddonDefaults, loadExampleFleet } from '../helpers/generator';
 import { startHostileGenerator, type HostileGenerator } from './helpers/generator-server';

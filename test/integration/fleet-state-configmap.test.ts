@@ -10,10 +10,13 @@ import type { ClusterRecord } from '../../core/cluster';
 import { NotReadyError } from '../../core/errors';
 import { silentLogger } from '../../core/logger';
 import { createServiceMetrics } from '../../generator-service/metrics';
-import { createFleetRegistry, type FleetRegistry } from '../../generator-service/registry';
-import { createStateSync } from '../../generator-service/state';
-import { openConfigMapStateStore } from '../../generator-service/state/open-configmap-store';
-import { STATE_DATA_KEY } from '../../generator-service/state/configmap-store';
+import {
+  createFleetRegistry,
+  type FleetRegistry,
+} from '../../generator-service/snapshot/fleet-snapshots';
+import { createStateSync } from '../../generator-service/snapshot/state';
+import { openConfigMapStateStore } from '../../generator-service/snapshot/state/open-configmap-store';
+import { STATE_DATA_KEY } from '../../generator-service/snapshot/state/configmap-store';
 import type { ClusterSource, SourceLoad } from '../../plugins/cluster-sources/source';
 import { writeKubeconfig } from '../fakes/kube-api/kubeconfig';
 import { startFakeKubeApi, type FakeKubeApi } from '../fakes/kube-api/server';

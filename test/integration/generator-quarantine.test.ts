@@ -7,7 +7,7 @@ import type { ClusterRecord } from '../../core/cluster';
 import { silentLogger } from '../../core/logger';
 import { createApp, GET_PARAMS_PATH } from '../../generator-service/app';
 import { createServiceMetrics } from '../../generator-service/metrics';
-import { createFleetRegistry } from '../../generator-service/registry';
+import { createFleetRegistry } from '../../generator-service/snapshot/fleet-snapshots';
 import type { ClusterSource, SourceLoad } from '../../plugins/cluster-sources/source';
 import { aClusterRecord } from '../helpers/generator';
 

@@ -8,7 +8,10 @@ import request from 'supertest';
 import { createJsonLogger } from '../../core/logger';
 import { createApp } from '../../generator-service/app';
 import { createServiceMetrics } from '../../generator-service/metrics';
-import { createFleetRegistry, type FleetRegistry } from '../../generator-service/registry';
+import {
+  createFleetRegistry,
+  type FleetRegistry,
+} from '../../generator-service/snapshot/fleet-snapshots';
 import { tokenFromFile } from '../../generator-service/token-file';
 import { createClusterSource } from '../../plugins/cluster-sources';
 import { exampleFleetPath } from '../../plugins/cluster-sources/examples';
@@ -32,7 +35,7 @@ describe('fleet file and token file changes while serving', () => {
     writeFileSync(tokenFile, 'token-one\n');
     logs = [];
     const log = createJsonLogger({ write: (l: string) => logs.push(l) }, 'debug');
-    const selected = createClusterSource({ kind: 'file', clustersFile: fleet }, { log, env: {} });
+    const selected = createClusterSource('file', { log, env: { CLUSTERS_FILE: fleet } });
     if ('issues' in selected) throw new Error(selected.issues.join('; '));
     metrics = createServiceMetrics();
     registry = createFleetRegistry({ source: selected.source, log, metrics });

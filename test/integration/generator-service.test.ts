@@ -8,7 +8,10 @@ import { createJsonLogger } from '../../core/logger';
 import type { AddonDefaults, FleetSnapshot, SourcePart } from '../../core/snapshot';
 import { createApp } from '../../generator-service/app';
 import { createServiceMetrics, type ServiceMetrics } from '../../generator-service/metrics';
-import { createFleetRegistry, type FleetRegistry } from '../../generator-service/registry';
+import {
+  createFleetRegistry,
+  type FleetRegistry,
+} from '../../generator-service/snapshot/fleet-snapshots';
 import type { ClusterSource, SourceLoad } from '../../plugins/cluster-sources/source';
 import { aClusterRecord, loadExampleAddonDefaults, loadExampleFleet } from '../helpers/generator';
 

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
-import { STATE_DATA_KEY } from '../../generator-service/state/configmap-store';
+import { STATE_DATA_KEY } from '../../generator-service/snapshot/state/configmap-store';
 import { exampleFleetPath } from '../../plugins/cluster-sources/examples';
 import { writeKubeconfig } from '../fakes/kube-api/kubeconfig';
 import { startFakeKubeApi, type FakeKubeApi } from '../fakes/kube-api/server';

@@ -19,7 +19,10 @@ import {
 } from '../../generator-service/registrar/command';
 import { clusterSecretName } from '../../generator-service/registrar/desired';
 import { encodeFleet } from '../../generator-service/registrar/fleet-wire';
-import { createFleetRegistry, type FleetRegistry } from '../../generator-service/registry';
+import {
+  createFleetRegistry,
+  type FleetRegistry,
+} from '../../generator-service/snapshot/fleet-snapshots';
 import type { ClusterSource, SourceLoad } from '../../plugins/cluster-sources/source';
 import { ACCOUNT_A, cluster, part, record } from '../fakes/kube-api/fleet-feed';
 import type { Harness } from '../fakes/kube-api/harness';

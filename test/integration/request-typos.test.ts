@@ -8,7 +8,10 @@ import request from 'supertest';
 import { silentLogger } from '../../core/logger';
 import { createApp, GET_PARAMS_PATH } from '../../generator-service/app';
 import { createServiceMetrics } from '../../generator-service/metrics';
-import { createFleetRegistry, type FleetRegistry } from '../../generator-service/registry';
+import {
+  createFleetRegistry,
+  type FleetRegistry,
+} from '../../generator-service/snapshot/fleet-snapshots';
 import type { EksHarness } from '../fakes/aws/eks-harness';
 import { addAll, clusters, startEksHarness } from '../fakes/aws/eks-harness';
 import { loadExampleFleet, startGenerator, type StartedGenerator } from '../helpers/generator';

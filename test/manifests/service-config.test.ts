@@ -105,7 +105,7 @@ describe.each(installs)('$name', ({ dir, source, registrar }) => {
   if (source === 'file') {
     it('the fleet file is the mounted fleet ConfigMap, and it is a valid fleet', () => {
       if (!('config' in loaded)) throw new Error(loaded.issues.join('\n'));
-      const file = loaded.config.clustersFile!;
+      const file = env['CLUSTERS_FILE']!;
       const mounted = mountedFile(objects, file);
       expect(mounted.kind).toBe('configMap');
       const cm = findObject(objects, 'ConfigMap', mounted.name);

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseFleetYaml, type Fleet } from '../file';
+import { parseFleetYaml, type Fleet } from '../fleet-yaml';
 
 /**
  * Where the bundled example fleet is. Tried in order: beside this module (sources, tests), then relative to the

@@ -4,8 +4,8 @@ import type { AddonDefaults } from '../../../core/snapshot';
 import { createApp } from '../../../generator-service/app';
 import { guardServer } from '../../../generator-service/http/server-guards';
 import { createServiceMetrics } from '../../../generator-service/metrics';
-import type { ResponseCache } from '../../../generator-service/response-cache';
-import { createFleetRegistry } from '../../../generator-service/registry';
+import type { ResponseCache } from '../../../generator-service/http/response-cache';
+import { createFleetRegistry } from '../../../generator-service/snapshot/fleet-snapshots';
 import type { ClusterSource } from '../../../plugins/cluster-sources/source';
 import { serveGenerator, staticSource } from '../../helpers/generator';
 

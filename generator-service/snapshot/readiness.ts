@@ -1,4 +1,4 @@
-import type { SourcePart } from '../core/snapshot';
+import type { SourcePart } from '../../core/snapshot';
 
 export type Readiness =
   { readonly ready: true } | { readonly ready: false; readonly reason: string };

@@ -1,6 +1,6 @@
-import { aClusterRecord } from '../../test/helpers/generator';
-import { clusterFromRecord, type Cluster } from '../../core/cluster';
-import type { ServedEntry } from '../fleet-memory';
+import { aClusterRecord } from '../../../test/helpers/generator';
+import { clusterFromRecord, type Cluster } from '../../../core/cluster';
+import type { ServedEntry } from '../memory';
 import {
   mergeState,
   memoryOf,

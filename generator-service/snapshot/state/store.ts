@@ -1,4 +1,4 @@
-import { SourceUnavailableError } from '../../core/errors';
+import { SourceUnavailableError } from '../../../core/errors';
 
 /**
  * Where the fleet registry's memory is kept between restarts and shared by replicas: one text document with a

@@ -1,9 +1,9 @@
-import type { Cluster } from '../../core/cluster';
-import type { FleetMemory, ServedEntry } from '../fleet-memory';
+import type { Cluster } from '../../../core/cluster';
+import type { FleetMemory, ServedEntry } from '../memory';
 import { StateStoreError } from './store';
 
 /**
- * The fleet memory as stored (one JSON document, kept small: ~60 bytes per served cluster):
+ * The fleet memory as stored (one JSON document, kept small: one short entry per served cluster):
  *
  * ```json
  * {

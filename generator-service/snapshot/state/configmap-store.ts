@@ -5,7 +5,7 @@ import {
   type KubeConfig,
   type V1ConfigMap,
 } from '@kubernetes/client-node';
-import { describeError } from '../../core/errors';
+import { describeError } from '../../../core/errors';
 import { StateConflictError, StateStoreError, type StateStore } from './store';
 
 /** The ConfigMap data key holding the document. */

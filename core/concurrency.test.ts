@@ -1,4 +1,4 @@
-import { mapWithConcurrency, settleWithConcurrency } from './eks-concurrency';
+import { mapWithConcurrency, settleWithConcurrency } from './concurrency';
 
 /** A task whose completion the test controls, to observe how many run at once without timing. */
 function gate() {

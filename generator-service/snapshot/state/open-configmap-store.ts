@@ -1,4 +1,4 @@
-import { loadKubeConfig } from '../registrar/index';
+import { loadKubeConfig } from '../../registrar/index';
 import { configMapStateStore } from './configmap-store';
 import type { StateStore } from './store';
 

@@ -1,4 +1,4 @@
-import { InputError } from '../core/errors';
+import { InputError } from '../errors';
 import { inputErrorOf, parseClusterQuery } from './cluster-query';
 
 const messageOf = (parameters: Record<string, unknown>): string => {

@@ -4,14 +4,14 @@
  * reserved tag; one bad cluster is quarantined on its own; the memory survives restarts and is shared by replicas
  * through a state store.
  */
-import type { ClusterRecord } from '../core/cluster';
-import { NotReadyError } from '../core/errors';
-import { createJsonLogger } from '../core/logger';
-import type { FleetSnapshot } from '../core/snapshot';
-import type { ClusterSource, SourceLoad } from '../plugins/cluster-sources/source';
-import { aClusterRecord } from '../test/helpers/generator';
-import { createServiceMetrics, type ServiceMetrics } from './metrics';
-import { createFleetRegistry, type FleetRegistry, type RegistryOptions } from './registry';
+import type { ClusterRecord } from '../../core/cluster';
+import { NotReadyError } from '../../core/errors';
+import { createJsonLogger } from '../../core/logger';
+import type { FleetSnapshot } from '../../core/snapshot';
+import type { ClusterSource, SourceLoad } from '../../plugins/cluster-sources/source';
+import { aClusterRecord } from '../../test/helpers/generator';
+import { createServiceMetrics, type ServiceMetrics } from '../metrics';
+import { createFleetRegistry, type FleetRegistry, type RegistryOptions } from './fleet-snapshots';
 import { createStateSync } from './state';
 import { memoryStateStore, type MemoryStateStore } from './state/memory-store';
 

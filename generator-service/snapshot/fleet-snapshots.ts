@@ -1,15 +1,17 @@
-import { describeError, NotReadyError } from '../core/errors';
-import type { Logger } from '../core/logger';
-import type { FleetSnapshot, SnapshotFeed, SourcePart } from '../core/snapshot';
-import type { ClusterSource, SourceLoad } from '../plugins/cluster-sources/source';
-import { clusterKey, type FleetMemory } from './fleet-memory';
-import type { ServiceMetrics } from './metrics';
-import { acceptRecords, type Accepted, type Quarantined } from './registry-accept';
-import { createSnapshotBuilder } from './registry-publish';
-import { listSome, readinessOf, type Readiness } from './registry-readiness';
+import { describeError, NotReadyError } from '../../core/errors';
+import type { Logger } from '../../core/logger';
+import type { FleetSnapshot, SnapshotFeed, SourcePart } from '../../core/snapshot';
+import type { ClusterSource, SourceLoad } from '../../plugins/cluster-sources/source';
+import { clusterKey, type FleetMemory } from './memory';
+import type { ServiceMetrics } from '../metrics';
+import { acceptRecords } from './accept';
+import { createHeldReporter } from './held-report';
+import { loadWithTimeout } from './load';
+import { createSnapshotBuilder } from './publish';
+import { listSome, readinessOf, type Readiness } from './readiness';
 import type { StateSync } from './state';
 
-export type { Readiness } from './registry-readiness';
+export type { Readiness } from './readiness';
 
 export interface RegistryOptions {
   readonly source: ClusterSource;
@@ -33,7 +35,7 @@ export const DEFAULT_ABSENCE_REFRESHES = 2;
  * Requests never touch the source; they read `servingSnapshot()`, which refuses (NotReadyError → 503) rather than
  * answer from nothing or from data older than the source allows, because a short answer makes Argo CD delete
  * Applications (argocd-contract.md §A7). For the same reason a cluster it served is kept, with its last good
- * parameters, through statuses it does not serve, a missing refresh or a bad tag (registry-accept.ts).
+ * parameters, through statuses it does not serve, a missing refresh or a bad tag (accept.ts).
  */
 export interface FleetRegistry extends SnapshotFeed {
   /** The snapshot to answer from; throws NotReadyError naming the parts at fault when it must not be used. */
@@ -54,6 +56,7 @@ export function createFleetRegistry(opts: RegistryOptions): FleetRegistry {
   const absenceRefreshes = opts.absenceRefreshes ?? DEFAULT_ABSENCE_REFRESHES;
   const listeners = new Set<(s: FleetSnapshot) => void>();
   const snapshots = createSnapshotBuilder(now);
+  const reportHeld = createHeldReporter(log, metrics);
 
   let memory: FleetMemory = new Map();
   // Without a store, clusters listed at start may have been served by an earlier process: see acceptRecords.
@@ -68,7 +71,6 @@ export function createFleetRegistry(opts: RegistryOptions): FleetRegistry {
     | { records: SourceLoad['records']; addonDefaults: SourceLoad['addonDefaults']; parts: string }
     | undefined;
   let absencesPending = false;
-  let quarantineLogged = new Map<string, string>();
   let latestParts: readonly SourcePart[] = [];
   let lastLoadError: string | undefined;
   let lastRefusal: string | undefined;
@@ -94,19 +96,6 @@ export function createFleetRegistry(opts: RegistryOptions): FleetRegistry {
       refusal: lastRefusal,
       loadError: lastLoadError,
     });
-  }
-
-  function withTimeout(p: Promise<SourceLoad>, ac: AbortController): Promise<SourceLoad> {
-    let t: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      t = setTimeout(() => {
-        // Reject first so the race reports the timeout, not the source's reaction to the abort.
-        reject(new Error(`load timed out after ${formatMs(loadTimeoutMs)}`));
-        ac.abort();
-      }, loadTimeoutMs);
-      t.unref();
-    });
-    return Promise.race([p, timeout]).finally(() => clearTimeout(t));
   }
 
   /** Reads the stored memory before the first answer (and again when a served cluster's parameters are missing). */
@@ -149,7 +138,7 @@ export function createFleetRegistry(opts: RegistryOptions): FleetRegistry {
     abort = ac;
     let load: SourceLoad;
     try {
-      load = await withTimeout(source.load({ signal: ac.signal, log }), ac);
+      load = await loadWithTimeout(source, log, ac, loadTimeoutMs);
     } catch (e) {
       if (stopped) return;
       lastLoadError = describeError(e);
@@ -228,33 +217,6 @@ export function createFleetRegistry(opts: RegistryOptions): FleetRegistry {
     }
   }
 
-  /** Counts them, and logs each quarantined cluster once per reason (not on every refresh). */
-  function reportHeld(result: Accepted): void {
-    metrics?.clustersHeld({
-      quarantined: result.quarantined.length,
-      retainedStatus: result.retained.filter((r) => r.why === 'status').length,
-      retainedAbsent: result.retained.filter((r) => r.why === 'absent').length,
-    });
-    const logged = new Map<string, string>();
-    for (const q of result.quarantined) {
-      logged.set(q.key, q.reason);
-      if (quarantineLogged.get(q.key) !== q.reason) logQuarantined(q);
-    }
-    for (const key of quarantineLogged.keys()) {
-      if (!logged.has(key)) log.info('cluster is no longer quarantined', { cluster: key });
-    }
-    quarantineLogged = logged;
-  }
-
-  function logQuarantined(q: Quarantined): void {
-    log.warn(
-      q.kept
-        ? 'cluster quarantined; answering with its last good parameters'
-        : 'cluster quarantined; left out of answers (it was never served)',
-      { arn: q.arn, reason: q.reason },
-    );
-  }
-
   function refresh(): Promise<void> {
     if (stopped) return Promise.resolve();
     if (inFlight === undefined) {
@@ -314,8 +276,4 @@ function countAbsencesOnly(previous: FleetMemory, next: FleetMemory): FleetMemor
     else if (n.absent !== entry.absent) out.set(key, { ...entry, absent: n.absent });
   }
   return out;
-}
-
-function formatMs(ms: number): string {
-  return ms >= 1000 ? `${Math.round(ms / 1000)}s` : `${ms}ms`;
 }

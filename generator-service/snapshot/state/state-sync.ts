@@ -1,4 +1,4 @@
-import type { FleetMemory } from '../fleet-memory';
+import type { FleetMemory } from '../memory';
 import {
   EMPTY_STATE,
   mergeState,

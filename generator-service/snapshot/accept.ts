@@ -1,12 +1,12 @@
-import { sanitizeName } from '../core/names';
-import { clusterFromRecord, type Cluster, type ClusterRecord } from '../core/cluster';
+import { sanitizeName } from '../../core/names';
+import { clusterFromRecord, type Cluster, type ClusterRecord } from '../../core/cluster';
 import {
   clusterKey,
   DELETING_STATUS,
   SERVED_STATUSES,
   type FleetMemory,
   type ServedEntry,
-} from './fleet-memory';
+} from './memory';
 
 /** A cluster left out of the answer, or answered with its last good parameters, because of itself alone. */
 export interface Quarantined {

@@ -1,7 +1,7 @@
-import { clusterFromRecord, type Cluster } from '../core/cluster';
-import { InputError } from '../core/errors';
-import type { FleetSnapshot, SourcePart } from '../core/snapshot';
-import { aClusterRecord } from '../test/helpers/generator';
+import { clusterFromRecord, type Cluster } from '../cluster';
+import { InputError } from '../errors';
+import type { FleetSnapshot, SourcePart } from '../snapshot';
+import { aClusterRecord } from '../../test/helpers/generator';
 import { parseClusterQuery } from './cluster-query';
 import { checkQueryCovered, coverageOf, MAX_LISTED_COVERED } from './query-coverage';
 

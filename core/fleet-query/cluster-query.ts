@@ -1,5 +1,5 @@
-import { InputError } from '../core/errors';
-import { EVERYTHING, selectorFromObject, type LabelSelector } from '../core/selector';
+import { InputError } from '../errors';
+import { EVERYTHING, selectorFromObject, type LabelSelector } from '../selector';
 import { compileNameGlobs, type NameMatcher } from './name-glob';
 import { parseVersionRange, type VersionRange } from './semver-range';
 

@@ -3,13 +3,13 @@ import { gzip, constants as zlibConstants } from 'node:zlib';
 /** Default entry bound (RESPONSE_CACHE_ENTRIES overrides it). */
 export const DEFAULT_MAX_ENTRIES = 256;
 /**
- * Default byte bound, counting both encodings of every entry. A 10,000-cluster fleet's full reply is about
- * 27 MiB (plus 1.4 MiB gzipped), so this holds a few full-fleet replies and many selective ones.
+ * Default byte bound, counting both encodings of every entry: enough for a few full replies of a
+ * 10,000-cluster fleet and many selective ones (sizes in generator-service/README.md, "Measured").
  */
 export const DEFAULT_MAX_BYTES = 96 * 1024 * 1024;
 /**
- * zlib's default level: at 10,000 clusters it takes ~250 ms on the thread pool (once per entry) and gives
- * 1.4 MiB; level 1 gives 2.7 MiB in ~95 ms, level 9 1.2 MiB in ~700 ms.
+ * zlib's default level: compression runs once per entry, on the thread pool, so the smaller reply is worth more
+ * than the time level 1 would save; level 9 costs much more for little (generator-service/README.md, "Measured").
  */
 export const GZIP_LEVEL = zlibConstants.Z_DEFAULT_COMPRESSION;
 

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { Cluster } from '../core/cluster';
-import type { AddonDefaults, FleetSnapshot, SourcePart } from '../core/snapshot';
+import type { Cluster } from '../../core/cluster';
+import type { AddonDefaults, FleetSnapshot, SourcePart } from '../../core/snapshot';
 
 /**
- * Builds immutable snapshots and tells whether anything changed. Change detection keeps digests, not JSON: at
- * 10,000 clusters the strings alone were ~30 MB.
+ * Builds immutable snapshots and tells whether anything changed. Change detection keeps digests, not JSON: the JSON
+ * of a large fleet would be held for nothing but comparing.
  */
 export interface SnapshotBuilder {
   current(): FleetSnapshot | undefined;

@@ -1,4 +1,4 @@
-import type { Cluster, ClusterRecord } from '../core/cluster';
+import type { Cluster, ClusterRecord } from '../../core/cluster';
 
 /**
  * What the registry remembers about the clusters it has served, so that a cluster it answered with is not dropped

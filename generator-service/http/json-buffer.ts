@@ -1,6 +1,6 @@
 /**
  * Builds one Buffer from many JSON fragments without first joining them into one string: a fleet-sized reply
- * (27 MiB at 10,000 clusters) would otherwise exist as a string and as a Buffer at once, and the string would
+ * would otherwise exist as a string and as a Buffer at once, and the string would
  * stay on the V8 heap until the next major GC.
  */
 export class JsonBufferBuilder {

@@ -1,8 +1,8 @@
-import { silentLogger } from '../core/logger';
-import type { ClusterRecord } from '../core/cluster';
-import type { ClusterSource, SourceLoad } from '../plugins/cluster-sources/source';
-import { aClusterRecord } from '../test/helpers/generator';
-import { createFleetRegistry } from './registry';
+import { silentLogger } from '../../core/logger';
+import type { ClusterRecord } from '../../core/cluster';
+import type { ClusterSource, SourceLoad } from '../../plugins/cluster-sources/source';
+import { aClusterRecord } from '../../test/helpers/generator';
+import { createFleetRegistry } from './fleet-snapshots';
 
 /** A source whose loads the test resolves by hand. */
 function manualSource() {

@@ -1,5 +1,5 @@
-import type { Cluster } from '../core/cluster';
-import type { SourcePart } from '../core/snapshot';
+import type { Cluster } from '../cluster';
+import type { SourcePart } from '../snapshot';
 import { inputErrorOf, quote, type ClusterQuery } from './cluster-query';
 
 /** The regions and accounts the configured cluster sources list, whether or not they hold a cluster now. */
