@@ -1,4 +1,7 @@
 import { MERGE_TABLE } from './merge-keys.generated';
+import type { MergeTable } from './merge-table';
+
+export type { MergeTable, MergeTableField } from './merge-table';
 
 /**
  * The strategic-merge keys of built-in kinds (Kubernetes' `patchMergeKey` / `x-kubernetes-list-map-keys` tags), as
@@ -21,19 +24,6 @@ export interface FieldRule {
 
 export interface TypeSchema {
   readonly fields: Readonly<Record<string, FieldRule>>;
-}
-
-/** One field of the generated table: a keyed or set list, and/or the definition of its value (or elements). */
-export interface MergeTableField {
-  readonly keys?: readonly string[];
-  readonly set?: true;
-  readonly ref?: string;
-}
-
-/** The generated table: `group/version/kind` → definition; definition → the fields that merge or lead to some. */
-export interface MergeTable {
-  readonly kinds: Readonly<Record<string, string>>;
-  readonly definitions: Readonly<Record<string, Readonly<Record<string, MergeTableField>>>>;
 }
 
 const schemas = new Map<string, TypeSchema>();
