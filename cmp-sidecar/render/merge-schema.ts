@@ -1,5 +1,4 @@
 import { MERGE_TABLE } from './merge-keys.generated';
-import type { MergeTable } from './merge-table';
 
 export type { MergeTable, MergeTableField } from './merge-table';
 
