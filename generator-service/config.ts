@@ -126,7 +126,7 @@ export const SERVICE_ENV_VARS = [
     name: 'FLEET_ABSENCE_REFRESHES',
     default: SERVICE_DEFAULTS.absenceRefreshes,
     description:
-      'A served cluster missing from a successful listing (any source) is dropped only after this many consecutive refreshes (an integer, at least 1).',
+      'A served cluster missing from a successful listing (any source) is dropped only after this many consecutive refreshes (an integer, at least 1; `1` drops it at its first absence, without protection against one odd listing).',
   },
   {
     name: 'GENERATOR_STATE_CONFIGMAP',

@@ -117,6 +117,38 @@ describe('createFleetRegistry', () => {
     });
   });
 
+  test("a source's own refresh deadline applies: the registry does not abandon the load before it", async () => {
+    jest.useFakeTimers();
+    try {
+      // Refreshed every 10 s, bounded by the source itself at 50 s (EKS_REFRESH_TIMEOUT_SECONDS): a load that takes
+      // 40 s is the source's to finish, not thrown away at the registry's default of max(30 s, interval).
+      const source: ClusterSource = {
+        kind: 'file',
+        refreshIntervalMs: 10_000,
+        refreshTimeoutMs: 50_000,
+        load: () =>
+          new Promise((resolve) =>
+            setTimeout(
+              () =>
+                resolve({
+                  records: [aClusterRecord({ clusterName: 'a' })],
+                  parts: [{ id: 'm', lastSuccessAt: 1, lastError: undefined }],
+                }),
+              40_000,
+            ),
+          ),
+      };
+      const registry = createFleetRegistry({ source, log: silentLogger });
+      const done = registry.refresh();
+      await jest.advanceTimersByTimeAsync(40_000);
+      await done;
+      expect(registry.readiness()).toEqual({ ready: true });
+      expect(registry.current()?.clusters.map((c) => c.name)).toEqual(['a']);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   describe('snapshot versions change only when the fleet does', () => {
     /** A source that answers with whatever the test set last. */
     function settableSource(first: SourceLoad) {

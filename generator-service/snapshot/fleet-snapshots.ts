@@ -30,6 +30,9 @@ export interface RegistryOptions {
 
 export const DEFAULT_ABSENCE_REFRESHES = 2;
 
+/** How much longer than a source's own refresh deadline the registry waits before abandoning the load. */
+const OWN_DEADLINE_MARGIN_MS = 5_000;
+
 /**
  * The fleet registry: refreshes a ClusterSource in the background and publishes immutable snapshots.
  * Requests never touch the source; they read `servingSnapshot()`, which refuses (NotReadyError → 503) rather than
@@ -52,7 +55,11 @@ export function createFleetRegistry(opts: RegistryOptions): FleetRegistry {
   const { source, log, metrics, state } = opts;
   const now = opts.now ?? Date.now;
   const intervalMs = source.refreshIntervalMs ?? opts.defaultRefreshIntervalMs ?? 60_000;
-  const loadTimeoutMs = opts.loadTimeoutMs ?? Math.max(30_000, intervalMs);
+  // A source that bounds its own refreshes (EKS_REFRESH_TIMEOUT_SECONDS) reports the targets it did not finish as
+  // failed and publishes the rest; an outer bound below that deadline would throw the whole load away instead.
+  const loadTimeoutMs =
+    opts.loadTimeoutMs ??
+    Math.max(30_000, intervalMs, (source.refreshTimeoutMs ?? 0) + OWN_DEADLINE_MARGIN_MS);
   const absenceRefreshes = opts.absenceRefreshes ?? DEFAULT_ABSENCE_REFRESHES;
   const listeners = new Set<(s: FleetSnapshot) => void>();
   const snapshots = createSnapshotBuilder(now);

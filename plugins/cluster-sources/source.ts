@@ -33,6 +33,11 @@ export interface ClusterSource {
   readonly refreshIntervalMs?: number;
   /** How long a part may keep failing before requests get 503 instead of data that old (ms); unlimited when absent. */
   readonly maxStaleMs?: number;
+  /**
+   * The source's own deadline for one `load` (ms), when it bounds its refreshes itself and reports what did not
+   * finish as failed parts. The registry's outer bound is kept above it, so that deadline is the one that applies.
+   */
+  readonly refreshTimeoutMs?: number;
   /** Optional change notification (file watch), so a reload need not wait for the next refresh tick. */
   watch?(onChange: () => void): () => void;
   /** Releases what the source holds open (SDK clients and their sockets); called once, at shutdown. */
