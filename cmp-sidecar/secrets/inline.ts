@@ -132,7 +132,15 @@ function replaceOccurrence(
   }
   // The whole value is one key that is not a string: it keeps its type unless the field must be a string.
   const only = values.length === 1 ? values[0]! : undefined;
-  if (only?.t === 'typed' && !occ.base64Wrapped && !target.stringField(occ.path)) return only.v;
+  if (only?.t === 'typed' && !occ.base64Wrapped && !target.stringField(occ.path)) {
+    // Applied, a null deletes the field (replicas would fall back to 1): refused like a missing key, as
+    // argocd-vault-plugin refuses it.
+    if (only.v === null)
+      throw new ValueProblem(
+        `${placeholderAt(occ, 0)}: the key is null in the secret; a null would delete this field when applied`,
+      );
+    return only.v;
+  }
   const text = values
     .map((v, i) => {
       if (v.t === 'text') return v.s;

@@ -78,7 +78,6 @@ metadata:
 spec:
   replicas: ${P('replicas')}
   paused: ${P('paused')}
-  revisionHistoryLimit: ${P('none')}
   selector: {matchLabels: {app: shop}}
   template:
     metadata: {labels: {app: shop, port: "${P('port')}"}}
@@ -101,7 +100,7 @@ spec:
     labels: { replicas: '3' },
     annotations: { paused: 'false' },
   });
-  expect(d['spec']).toMatchObject({ replicas: 3, paused: false, revisionHistoryLimit: null });
+  expect(d['spec']).toMatchObject({ replicas: 3, paused: false });
   const pod = d['spec'].template;
   expect(pod.metadata.labels).toEqual({ app: 'shop', port: '8080' });
   expect(pod.spec).toMatchObject({
@@ -152,6 +151,18 @@ data: {none: "${P('none')}"}
   expect(r.stderr).toMatch(
     /base\/objects\.yaml.*ConfigMap\/shop data\.none.*the key is null in the secret/,
   );
+});
+
+test('a null key fails closed in a typed field too: applied, a null would delete the field', async () => {
+  const r = await render(`apiVersion: apps/v1
+kind: Deployment
+metadata: {name: shop}
+spec:
+  replicas: ${P('none')}
+`);
+  expect(r.code).not.toBe(0);
+  expect(r.stdout).toBe('');
+  expect(r.stderr).toMatch(/Deployment\/shop spec\.replicas.*the key is null in the secret/);
 });
 
 test('CRD kinds follow the CRDs the render is given; kinds without a schema keep the type', async () => {
