@@ -1,3 +1,4 @@
+import { isAppError, RenderError } from '../../core/errors';
 import { inlinedSecretsOf, showsSecret, type InlinedSecrets } from '../secrets/inlined-values';
 import type { RenderedObject } from '../render/types';
 import { joinPath, rgdName } from './rgd-model';
@@ -43,5 +44,21 @@ function printPath(path: readonly (string | number)[]): string {
 function isAtOrBelow(path: string, secretPath: string): boolean {
   return (
     path === secretPath || path.startsWith(`${secretPath}.`) || path.startsWith(`${secretPath}[`)
+  );
+}
+
+/**
+ * An unexpected failure inside kro's checks (a parser exception, not a finding) may quote the text it choked on,
+ * which in inline mode can be a secret value: its message is withheld when any object of the render holds one.
+ */
+export function unexpectedKroFailure(e: unknown, objects: readonly RenderedObject[]): Error {
+  if (isAppError(e)) return e;
+  const holdsSecrets = objects.some((o) => inlinedSecretsOf(o.object) !== undefined);
+  const message = e instanceof Error ? e.message : String(e);
+  return new RenderError(
+    holdsSecrets
+      ? 'kro: the checks failed unexpectedly (message withheld: this render holds values from AWS Secrets Manager, written by secrets.mode inline)'
+      : `kro: the checks failed unexpectedly: ${message}`,
+    { cause: holdsSecrets ? undefined : e },
   );
 }

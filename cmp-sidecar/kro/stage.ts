@@ -18,7 +18,7 @@ import {
   yamlFilesUnder,
 } from './reference-files';
 import { rgdName } from './rgd-model';
-import { withoutSecretValues } from './secret-redaction';
+import { unexpectedKroFailure, withoutSecretValues } from './secret-redaction';
 import { formatFinding, type KroFinding, type KroInputObject } from './types';
 import type * as ValidateModule from './validate';
 
@@ -69,12 +69,17 @@ async function runKro(
 
   const crdDirs = await crdDirectories(config, ctx, processEnv, where('kro'));
   const referenceRgds = await loadReferenceRgds(config, ctx, where('kro'));
-  const result = validateKroObjects(objects, {
-    crdDirs,
-    referenceRgds,
-    legacy: config.legacy,
-    celOmitFunction: config.celOmitFunction,
-  });
+  let result: ReturnType<typeof validateKroObjects>;
+  try {
+    result = validateKroObjects(objects, {
+      crdDirs,
+      referenceRgds,
+      legacy: config.legacy,
+      celOmitFunction: config.celOmitFunction,
+    });
+  } catch (e) {
+    throw unexpectedKroFailure(e, objects);
+  }
   const findings: KroFinding[] = [...result.findings];
   const out: RenderedObject[] = result.objects.map((o, i) => ({
     object: o.object,
