@@ -1,9 +1,9 @@
 /**
  * The entry of the shipped dist/eks-overlay.cjs turns on Node's compile cache (`module.enableCompileCache`) before
- * it loads the CLI bundle, so a `generate` does not compile ~800 KB of JavaScript from scratch in every process
+ * it loads the CLI bundle, so a `generate` does not compile the whole bundle from scratch in every process
  * (Argo CD runs one process per Application and revision); the inline secrets provider bundle loaded later is
- * cached too. Measured on Node 24 side by side with the hand-made V8 code-cache launcher it replaced (`npm run
- * bench -- --only=cmp`, two quick runs): neither was consistently faster, so the simpler one stayed.
+ * cached too. It replaced a hand-made V8 code-cache launcher that was no faster (cmp-sidecar/README.md,
+ * "Measured"), so the simpler one stayed.
  *
  * The cache is an optimisation only; nothing about it may ever change or fail a render:
  *  - it lives in $EKS_OVERLAY_CACHE_DIR, else <tmpdir>/eks-overlay-cache-<uid> (the sidecar's root file system is

@@ -2,7 +2,7 @@
  * Resource limits of one render. An app repository is untrusted input to the sidecar: without these, one file
  * (an alias bomb, a 50 MB stream, a million-item list) could exhaust memory or Argo CD's 60 s deadline and take
  * the sidecar down for every Application. Each limit fails with an error naming the file (and line) and the limit;
- * the values are generous for real manifests (the largest CRD bundles are ~1.5 MB and ~150,000 YAML tokens).
+ * the values are generous for real manifests, the largest CRD bundles included (cmp-sidecar/README.md, "Measured").
  * Documented in cmp-sidecar/README.md ("Limits").
  */
 export const LIMITS = {
@@ -11,8 +11,9 @@ export const LIMITS = {
   /** Bytes of all the layer files of one render together. */
   maxRenderBytes: 32 * 1024 * 1024,
   /**
-   * YAML tokens (scalars, indicators, line breaks) of one file: the parser's memory grows with them (~300 bytes
-   * each), not with bytes, so a 4 MB flow list of a million `1`s is refused here rather than running out of heap.
+   * YAML tokens (scalars, indicators, line breaks) of one file: the parser's memory grows with them, not with
+   * bytes (cmp-sidecar/README.md, "Measured"), so a 4 MB flow list of a million `1`s is refused here rather than
+   * running out of heap.
    */
   maxYamlTokens: 400_000,
   /** Objects (documents, List items counted one by one) of all layers of one render together. */

@@ -73,7 +73,7 @@ export function parseManifestFile(
   const lines = new LineCounter();
   const parser = new Parser(lines.addNewLine);
   // Duplicate keys are found while walking (DocumentWalker): yaml's uniqueKeys compares every key with every
-  // other key of its map, minutes for a map of 50,000 keys.
+  // other key of its map, far too slow for a hostile map (cmp-sidecar/README.md, "Limits").
   const composer = new Composer({ lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   const lineOf = (offset: number | undefined): number | undefined =>
     offset === undefined ? undefined : lines.linePos(offset).line;

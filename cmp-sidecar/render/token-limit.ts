@@ -2,9 +2,9 @@ import { Lexer } from 'yaml';
 import { LIMITS } from './limits';
 
 /**
- * The line at which a YAML text passes LIMITS.maxYamlTokens, or undefined. The parser needs ~300 bytes of heap per
- * token; a text cannot hold more tokens than characters, so only texts longer than the limit are lexed (cheaply,
- * without building anything) to be counted.
+ * The line at which a YAML text passes LIMITS.maxYamlTokens, or undefined. The parser's heap grows with tokens,
+ * not bytes; a text cannot hold more tokens than characters, so only texts longer than the limit are lexed
+ * (cheaply, without building anything) to be counted.
  */
 export function lineOverTokenLimit(text: string): number | undefined {
   if (text.length <= LIMITS.maxYamlTokens) return undefined;

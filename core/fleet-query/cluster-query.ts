@@ -1,7 +1,7 @@
 import { InputError } from '../errors';
 import { EVERYTHING, selectorFromObject, type LabelSelector } from '../selector';
 import { compileNameGlobs, type NameMatcher } from './name-glob';
-import { parseVersionRange, type VersionRange } from './semver-range';
+import { parseVersionRange, type VersionRange } from './version-range';
 
 /** What `input.parameters` asks for, validated. Every field is optional in the request. */
 export interface ClusterQuery {

@@ -5,7 +5,7 @@ import type { AddonDefaults, FleetSnapshot } from '../snapshot';
 import type { ClusterQuery } from './cluster-query';
 import type { NameMatcher } from './name-glob';
 import { checkQueryCovered, coverageOf } from './query-coverage';
-import { versionInRange } from './semver-range';
+import { versionInRange } from './version-range';
 
 /** Clusters of the snapshot that the query selects, in the snapshot's (name) order. */
 export function selectClusters(snapshot: FleetSnapshot, q: ClusterQuery): Cluster[] {

@@ -9,10 +9,10 @@ import { describeError } from '../../core/errors';
 import { parseFleetYaml, type FleetParse } from './fleet-yaml';
 
 /**
- * Parsing a large fleet file in a worker thread. The yaml library's document for a 10,000-cluster file needs
- * several hundred MB of heap; V8 keeps heap it has committed, so parsing in the main isolate would leave the
- * service at ~430 MB for its whole life. A worker's isolate, heap included, is torn down when it exits, and only
- * the plain records (a structured clone) come back.
+ * Parsing a large fleet file in a worker thread. The yaml library's document for a fleet-sized file needs far
+ * more heap than the records it yields, and V8 keeps heap it has committed, so parsing in the main isolate would
+ * leave the service that large for its whole life (plugins/README.md, "Measured"). A worker's isolate, heap
+ * included, is torn down when it exits, and only the plain records (a structured clone) come back.
  *
  * A worker needs a JavaScript entry: the shipped bundle is its own (its entry checks isFleetParseWorker() before
  * doing anything else). Run from TypeScript sources (jest, ts tools) there is no such entry, and files are

@@ -86,8 +86,8 @@ const NAMES_KIND_RE = /^ {2}names:\s*\n(?: {4}.*\n)*? {4}kind:\s*["']?([A-Za-z0-
 
 /**
  * Indexes every CustomResourceDefinition in `dir` (*.yaml, *.yml, *.json; not recursive), once per process.
- * Large CRDs (Argo CD's ApplicationSet is 1.4 MB) take seconds to parse, so files are only scanned for their
- * group and kind here and parsed when a template of that kind is checked.
+ * Large CRDs (Argo CD's ApplicationSet among them) take long to parse (cmp-sidecar/README.md, "Measured"), so
+ * files are only scanned for their group and kind here and parsed when a template of that kind is checked.
  */
 export function loadCrdDirectory(dir: string): CrdDirectory {
   const cached = dirCache.get(dir);
