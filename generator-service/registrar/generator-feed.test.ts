@@ -177,3 +177,38 @@ it('never logs the token', async () => {
   expect(lines.join('')).toContain('HTTP 403');
   expect(lines.join('')).not.toContain(TOKEN);
 });
+
+describe('an unchanged fleet is not sent again (ETag / If-None-Match)', () => {
+  it('a 304 for the tag of the last fleet read keeps that fleet; the body is sent once', async () => {
+    const sent: (string | undefined)[] = [];
+    const body = fleet();
+    server.removeAllListeners('request');
+    server.on('request', (req, res) => {
+      sent.push(req.headers['if-none-match']);
+      if (req.headers['if-none-match'] === '"t1"') {
+        res.writeHead(304, { ETag: '"t1"' });
+        res.end();
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'application/json', ETag: '"t1"' });
+      res.end(body);
+    });
+    await feed.poll();
+    await feed.poll();
+    await feed.poll();
+    expect(sent).toEqual([undefined, '"t1"', '"t1"']);
+    expect(feed.current()?.clusters.map((c) => c.name)).toEqual(['alpha', 'gamma']);
+    expect(published).toHaveLength(1);
+    expect(await reads('unchanged')).toBe(2);
+  });
+
+  it('a 304 the registrar did not ask for (no fleet held, or another tag) is a fault', async () => {
+    reply = { status: 304, body: '' };
+    await feed.poll();
+    expect(feed.current()).toBeUndefined();
+    expect(feed.state().lastError).toBe(
+      'generator answered HTTP 304 for a fleet this registrar does not hold',
+    );
+    expect(await reads('shapeless')).toBe(1);
+  });
+});

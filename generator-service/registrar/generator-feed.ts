@@ -45,13 +45,19 @@ export function httpFleetReader(opts: {
   readonly timeoutMs: number;
 }): FleetReader {
   const url = `${opts.baseUrl.replace(/\/+$/, '')}${FLEET_PATH}`;
+  // The last fleet read whole and its tag: a 304 for that tag means the generator's fleet is still exactly it.
+  let last: { etag: string; view: FleetView } | undefined;
   return {
     read: async () => {
       let res: Response;
       let text: string;
       try {
         res = await fetch(url, {
-          headers: { Authorization: `Bearer ${opts.token() ?? ''}`, Accept: 'application/json' },
+          headers: {
+            Authorization: `Bearer ${opts.token() ?? ''}`,
+            Accept: 'application/json',
+            ...(last === undefined ? {} : { 'If-None-Match': last.etag }),
+          },
           signal: AbortSignal.timeout(opts.timeoutMs),
         });
         text = await res.text();
@@ -59,6 +65,15 @@ export function httpFleetReader(opts: {
         throw new FeedFault('unreachable', `generator not reachable: ${shortError(e)}`, {
           cause: e,
         });
+      }
+      if (res.status === 304) {
+        if (last === undefined || res.headers.get('etag') !== last.etag) {
+          throw new FeedFault(
+            'shapeless',
+            'generator answered HTTP 304 for a fleet this registrar does not hold',
+          );
+        }
+        return last.view;
       }
       if (res.status < 200 || res.status > 299) {
         throw new FeedFault(
@@ -75,12 +90,16 @@ export function httpFleetReader(opts: {
           `generator answered HTTP ${res.status} with ${text.trim() === '' ? 'an empty body' : 'a body that is not JSON'}`,
         );
       }
+      let view: FleetView;
       try {
-        return decodeFleet(body);
+        view = decodeFleet(body);
       } catch (e) {
         if (e instanceof ShapelessFleetError) throw new FeedFault('shapeless', e.message);
         throw e;
       }
+      const etag = res.headers.get('etag');
+      last = etag === null ? undefined : { etag, view };
+      return view;
     },
   };
 }

@@ -307,3 +307,19 @@ it('the generator refuses the fleet without its token', async () => {
   ).toHaveLength(2);
   expect(logs.join('')).not.toContain(TOKEN);
 });
+
+it('the generator answers 304 for the fleet the registrar already holds, and the whole fleet when it changed', async () => {
+  const url = `http://127.0.0.1:${(generator.address() as AddressInfo).port}/api/v1/registrar/fleet`;
+  const auth = { Authorization: `Bearer ${TOKEN}` };
+  const first = await fetch(url, { headers: auth });
+  const etag = first.headers.get('etag');
+  expect(first.status).toBe(200);
+  expect(etag).toMatch(/^"[\w-]+"$/);
+  const again = await fetch(url, { headers: { ...auth, 'If-None-Match': etag! } });
+  expect(again.status).toBe(304);
+  expect(await again.text()).toBe('');
+  const other = await fetch(url, { headers: { ...auth, 'If-None-Match': '"another"' } });
+  expect(other.status).toBe(200);
+  // Without the token a tag proves nothing: still 401.
+  expect((await fetch(url, { headers: { 'If-None-Match': etag! } })).status).toBe(401);
+});
