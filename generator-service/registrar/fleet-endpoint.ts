@@ -17,7 +17,7 @@ export function registrarFleetRoute(deps: {
 }): RequestHandler {
   const refuseMethod = methodNotAllowed('GET');
   // One body per snapshot: replicas of the registrar poll, and a large fleet's JSON is tens of megabytes. Its tag is
-  // a digest of the body, not the snapshot's version, so it means the same on every generator replica.
+  // a digest of the body, so a tag can never vouch for different bytes, whichever generator replica answers.
   let cached: { snapshot: FleetSnapshot; body: Buffer; etag: string } | undefined;
   return (req, res, next) => {
     // A path prefix is accepted, as for getparams (a proxy in front may add one).
