@@ -1,4 +1,5 @@
-import type { EnvVar } from '../core/env-vars';
+import type { EnvVar, IntRange } from '../core/env-vars';
+import { boolFromEnv, intFromEnv } from '../core/env-vars';
 import type { LogLevel } from '../core/logger';
 import { parseLogLevel } from '../core/logger';
 import {
@@ -167,26 +168,6 @@ const DNS_SUBDOMAIN =
   /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS_LABEL = /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-function positiveInt(
-  env: NodeJS.ProcessEnv,
-  key: ServiceEnvName,
-  dflt: number,
-  issues: string[],
-  opts: { min?: number; max?: number } = {},
-): number {
-  const raw = env[key]?.trim();
-  if (raw === undefined || raw === '') return dflt;
-  const min = opts.min ?? 1;
-  const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(n) || n < min || (opts.max !== undefined && n > opts.max)) {
-    issues.push(
-      `${key}: "${raw}" must be an integer ${opts.max !== undefined ? `from ${min} to ${opts.max}` : `of at least ${min}`}`,
-    );
-    return dflt;
-  }
-  return n;
-}
-
 /** Parses `1048576`, `512kb`, `1mb`, `1MiB` into bytes. */
 export function parseByteSize(raw: string): number | undefined {
   const m = /^(\d+)\s*(b|kb|kib|k|mb|mib|m)?$/i.exec(raw.trim());
@@ -195,14 +176,6 @@ export function parseByteSize(raw: string): number | undefined {
   const unit = (m[2] ?? 'b').toLowerCase();
   const factor = unit.startsWith('k') ? 1024 : unit.startsWith('m') ? 1024 * 1024 : 1;
   return n * factor;
-}
-
-function bool(env: NodeJS.ProcessEnv, key: ServiceEnvName, issues: string[]): boolean {
-  const raw = env[key]?.trim().toLowerCase();
-  if (raw === undefined || raw === '' || raw === 'false' || raw === '0') return false;
-  if (raw === 'true' || raw === '1') return true;
-  issues.push(`${key}: "${env[key]}" must be true or false`);
-  return false;
 }
 
 /**
@@ -217,7 +190,10 @@ export function loadServiceConfig(
   const demo = opts.demo ?? false;
   const sources = opts.sources ?? CLUSTER_SOURCES;
   const issues: string[] = [];
-  const port = positiveInt(env, 'PORT', SERVICE_DEFAULTS.port, issues, { min: 0, max: 65535 });
+  // The descriptors' names only, so a variable read here is one `--help` and the docs describe.
+  const int = (key: ServiceEnvName, dflt: number, range: IntRange = { min: 1 }) =>
+    intFromEnv(env, key, dflt, range, issues);
+  const port = int('PORT', SERVICE_DEFAULTS.port, { min: 0, max: 65535 });
   const host = env['HOST']?.trim() || (demo ? SERVICE_DEFAULTS.demoHost : SERVICE_DEFAULTS.host);
 
   const tokenValue = env['GENERATOR_TOKEN'];
@@ -260,32 +236,24 @@ export function loadServiceConfig(
       bodyLimitBytes = n;
     }
   }
-  const responseCacheEntries = positiveInt(
-    env,
+  const responseCacheEntries = int(
     'RESPONSE_CACHE_ENTRIES',
     SERVICE_DEFAULTS.responseCacheEntries,
-    issues,
     { min: 0 },
   );
-  const responseCacheMaxBytes = positiveInt(
-    env,
+  const responseCacheMaxBytes = int(
     'RESPONSE_CACHE_MAX_BYTES',
     SERVICE_DEFAULTS.responseCacheMaxBytes,
-    issues,
   );
-  const registrarEnabled = bool(env, 'REGISTRAR_ENABLED', issues);
-  const shutdownSeconds = positiveInt(
+  const registrarEnabled = boolFromEnv(
     env,
-    'SHUTDOWN_TIMEOUT_SECONDS',
-    SERVICE_DEFAULTS.shutdownTimeoutSeconds,
+    'REGISTRAR_ENABLED' satisfies ServiceEnvName,
+    false,
     issues,
+    { digits: true },
   );
-  const absenceRefreshes = positiveInt(
-    env,
-    'FLEET_ABSENCE_REFRESHES',
-    SERVICE_DEFAULTS.absenceRefreshes,
-    issues,
-  );
+  const shutdownSeconds = int('SHUTDOWN_TIMEOUT_SECONDS', SERVICE_DEFAULTS.shutdownTimeoutSeconds);
+  const absenceRefreshes = int('FLEET_ABSENCE_REFRESHES', SERVICE_DEFAULTS.absenceRefreshes);
   const stateStore = stateStoreConfig(env, issues);
 
   if (issues.length > 0) return { issues };

@@ -32,7 +32,7 @@ export async function paths(args: readonly string[], io: Io): Promise<ExitCode> 
   if (!isInside(appDir, rootDir))
     throw new InputError(`the app directory ${appDir} is not inside the repository ${rootDir}`);
 
-  const config = await loadOverlayConfig(appDir);
+  const config = await loadOverlayConfig(appDir, rootDir);
   const { kro } = stageSettings(config, kroStageConfig);
 
   const read: string[] = [appDir];

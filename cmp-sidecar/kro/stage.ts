@@ -5,19 +5,12 @@ import { sectionsOf, stageSettings } from '../render/stages';
 import type { ObjectStage, StageContext } from '../render/stages';
 import type { RenderedObject } from '../render/types';
 import { readFile } from 'node:fs/promises';
-import { kroStageConfig, parseKroConfig, whereIn } from './config';
-import type { KroConfig, KroSettings } from './config';
+import { kroStageConfig, whereIn } from './config';
+import type { KroConfig } from './config';
 import { fieldLine } from './field-lines';
 import type * as InstancesModule from './instances';
-import type * as SchemaLookupModule from './crd/schema-lookup';
-import type { SchemaLookup } from './crd/schema-lookup';
-import {
-  assertEntriesInside,
-  readYamlObjects,
-  resolveRepoPath,
-  yamlFilesUnder,
-} from './reference-files';
-import { rgdName } from './rgd-model';
+import { CRD_DIR_ENV, crdDirectories } from './crd/known-schemas';
+import { readYamlObjects, resolveRepoPath, yamlFilesUnder } from './reference-files';
 import { unexpectedKroFailure, withoutSecretValues } from './secret-redaction';
 import { formatFinding, type KroFinding, type KroInputObject } from './types';
 import type * as ValidateModule from './validate';
@@ -31,8 +24,6 @@ import type * as ValidateModule from './validate';
  * CRD schemas for template checks come from $EKS_OVERLAY_CRD_DIR (directories separated by ":"; the sidecar
  * image mounts them) and `kro.crdDirs`; kinds without a schema are reported as not schema-checked.
  */
-export const CRD_DIR_ENV = 'EKS_OVERLAY_CRD_DIR';
-
 export function createKroStage(processEnv: NodeJS.ProcessEnv = process.env): ObjectStage {
   return {
     name: 'kro',
@@ -67,7 +58,7 @@ async function runKro(
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { buildInstances } = require('./instances') as typeof InstancesModule;
 
-  const crdDirs = await crdDirectories(config, ctx, processEnv, where('kro'));
+  const crdDirs = await crdDirectories(ctx, processEnv);
   const referenceRgds = await loadReferenceRgds(config, ctx, where('kro'));
   let result: ReturnType<typeof validateKroObjects>;
   try {
@@ -114,59 +105,6 @@ async function runKro(
     );
   }
   return out;
-}
-
-/**
- * The CRD schemas this render knows (EKS_OVERLAY_CRD_DIR, kro.crdDirs) and the instance kinds of its RGDs, for
- * stages that need a field's type (inline secret values). A broken kro section is left to the kro stage to report.
- */
-export async function knownSchemas(
-  objects: readonly RenderedObject[],
-  ctx: StageContext,
-  processEnv: NodeJS.ProcessEnv = process.env,
-): Promise<SchemaLookup> {
-  const issues: string[] = [];
-  // The loader's settings when there are some; else the raw section, whose problems the kro stage reports.
-  const loaded = ctx.config.stageSettings?.get(kroStageConfig) as KroSettings | undefined;
-  const config = loaded?.kro ?? parseKroConfig(ctx.config['kro'], issues);
-  const where = ctx.config.sources['kro'];
-  const dirs = await crdDirectories(
-    issues.length > 0 ? { ...config, crdDirs: [] } : config,
-    ctx,
-    processEnv,
-    where?.line === undefined ? CONFIG_FILE : `${where.file}:${where.line}`,
-  );
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const lookup = require('./crd/schema-lookup') as typeof SchemaLookupModule;
-  const entries: SchemaLookupModule.KindSchema[] = [];
-  const lazy: SchemaLookupModule.LazyCrdFile[] = [];
-  for (const dir of dirs.map(lookup.loadCrdDirectory)) {
-    entries.push(...dir.entries);
-    lazy.push(...dir.lazy);
-  }
-  for (const o of objects) {
-    if (o.object['kind'] !== 'ResourceGraphDefinition') continue;
-    const ks = lookup.kindSchemaFromRgd(o.object, rgdName(o.object));
-    if (ks) entries.push(ks);
-  }
-  return lookup.createSchemaLookup(entries, lazy);
-}
-
-async function crdDirectories(
-  config: KroConfig,
-  ctx: StageContext,
-  processEnv: NodeJS.ProcessEnv,
-  where: string,
-): Promise<string[]> {
-  const dirs = (processEnv[CRD_DIR_ENV] ?? '').split(path.delimiter).filter((d) => d !== '');
-  for (const declared of config.crdDirs) {
-    const real = await resolveRepoPath(declared, ctx.appDir, ctx.rootDir, `${where}: kro.crdDirs`);
-    if (real === undefined)
-      throw new ConfigError([`${where}: kro.crdDirs: ${JSON.stringify(declared)} does not exist`]);
-    await assertEntriesInside(real, ctx.rootDir, ctx.appDir);
-    dirs.push(real);
-  }
-  return dirs;
 }
 
 async function loadReferenceRgds(

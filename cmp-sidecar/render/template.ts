@@ -313,6 +313,8 @@ interface Compiled {
   readonly render: (scope: TemplateScope) => string;
   readonly typed: 'int' | 'number' | 'bool' | undefined;
   readonly ast: hbs.AST.Program;
+  /** findRootUse's answers for this template, by root. */
+  readonly rootUses: Map<string, string | undefined>;
 }
 const cache = new Map<string, Compiled>();
 
@@ -339,6 +341,7 @@ function compile(text: string): Compiled {
   const compiled: Compiled = {
     ast,
     typed,
+    rootUses: new Map(),
     render: (scope) =>
       fn(scope, {
         allowProtoPropertiesByDefault: false,
@@ -381,7 +384,7 @@ export function renderTemplate(
   const absent = absentRoots.get(scope);
   if (absent !== undefined) {
     for (const [root, reason] of absent) {
-      const path = findRootUse(compiled.ast, root);
+      const path = findRootUse(compiled, root);
       if (path !== undefined)
         throw new ConfigError([`${at(where)}: the template uses ${path}, but ${reason}`]);
     }
@@ -454,9 +457,20 @@ function explain(e: unknown, ast: hbs.AST.Program, scope: TemplateScope): string
   return message;
 }
 
-/** The first path of the template that starts at `root` (`cluster.x`, `@root.cluster.x`, `../cluster`). */
-function findRootUse(ast: hbs.AST.Program, root: string): string | undefined {
-  let found: string | undefined;
+/** A path expression of a template, as Handlebars parses it. */
+interface PathNode {
+  readonly parts: string[];
+  readonly original: string;
+  readonly data: boolean;
+  readonly loc?: hbs.AST.SourceLocation;
+}
+
+/** The first path expression of the template (in source order) for which `match` answers something. */
+function findPath<T>(
+  ast: hbs.AST.Program,
+  match: (path: PathNode) => T | undefined,
+): T | undefined {
+  let found: T | undefined;
   const visit = (node: unknown): void => {
     if (found !== undefined || typeof node !== 'object' || node === null) return;
     const n = node as {
@@ -464,14 +478,16 @@ function findRootUse(ast: hbs.AST.Program, root: string): string | undefined {
       parts?: string[];
       data?: boolean;
       original?: string;
-      loc?: unknown;
+      loc?: hbs.AST.SourceLocation;
     };
     if (n.type === 'PathExpression' && n.parts !== undefined) {
-      const first = n.data === true && n.parts[0] === 'root' ? n.parts[1] : n.parts[0];
-      if (first === root && (n.data !== true || n.parts[0] === 'root')) {
-        found = n.original ?? n.parts.join('.');
-        return;
-      }
+      found = match({
+        parts: n.parts,
+        original: n.original ?? n.parts.join('.'),
+        data: n.data === true,
+        ...(n.loc === undefined ? {} : { loc: n.loc }),
+      });
+      if (found !== undefined) return;
     }
     for (const v of Object.values(node)) {
       if (Array.isArray(v)) v.forEach(visit);
@@ -480,6 +496,20 @@ function findRootUse(ast: hbs.AST.Program, root: string): string | undefined {
   };
   visit(ast);
   return found;
+}
+
+/**
+ * The first path of the template that starts at `root` (`cluster.x`, `@root.cluster.x`, `../cluster`); asked on
+ * every render while a root is absent, so remembered per compiled template.
+ */
+function findRootUse(compiled: Compiled, root: string): string | undefined {
+  if (compiled.rootUses.has(root)) return compiled.rootUses.get(root);
+  const use = findPath(compiled.ast, (p) => {
+    const first = p.data && p.parts[0] === 'root' ? p.parts[1] : p.parts[0];
+    return first === root && (!p.data || p.parts[0] === 'root') ? p.original : undefined;
+  });
+  compiled.rootUses.set(root, use);
+  return use;
 }
 
 /** "unknown variable cluster.name.lenght (cluster.name is a string: it has no members)" for a MemberError. */
@@ -495,26 +525,9 @@ function unknownMember(e: MemberError, ast: hbs.AST.Program): string {
   return `unknown variable ${path.original} (${owner} is ${e.parentKind}: ${has})`;
 }
 
-function findPathWithMember(
-  ast: hbs.AST.Program,
-  member: string,
-): { original: string; parts: string[] } | undefined {
-  let found: { original: string; parts: string[] } | undefined;
-  const visit = (node: unknown): void => {
-    if (found !== undefined || typeof node !== 'object' || node === null) return;
-    const n = node as { type?: string; parts?: string[]; original?: string; loc?: unknown };
-    // `this.x` has the parts ["x"]: the member may be the first part.
-    if (n.type === 'PathExpression' && n.parts !== undefined && n.parts.includes(member)) {
-      found = { original: n.original ?? n.parts.join('.'), parts: n.parts };
-      return;
-    }
-    for (const v of Object.values(node)) {
-      if (Array.isArray(v)) v.forEach(visit);
-      else if (typeof v === 'object' && v !== null && v !== n.loc) visit(v);
-    }
-  };
-  visit(ast);
-  return found;
+function findPathWithMember(ast: hbs.AST.Program, member: string): PathNode | undefined {
+  // `this.x` has the parts ["x"]: the member may be the first part.
+  return findPath(ast, (p) => (p.parts.includes(member) ? p : undefined));
 }
 
 /** The first root-relative path of the template whose parent does not resolve (best effort; ignores block scopes). */
@@ -522,82 +535,32 @@ function firstUnresolvable(
   ast: hbs.AST.Program,
   scope: TemplateScope,
 ): { path: string; missing: string } | undefined {
-  let found: { path: string; missing: string } | undefined;
-  const visit = (node: unknown): void => {
-    if (found !== undefined || typeof node !== 'object' || node === null) return;
-    const n = node as {
-      type?: string;
-      parts?: string[];
-      original?: string;
-      data?: boolean;
-      loc?: unknown;
-    };
-    if (n.type === 'PathExpression' && !n.data && n.parts !== undefined && n.parts.length > 1) {
-      let cur: unknown = scope;
-      for (let i = 0; i < n.parts.length - 1; i++) {
-        cur =
-          typeof cur === 'object' && cur !== null && Object.hasOwn(cur, n.parts[i]!)
-            ? (cur as Record<string, unknown>)[n.parts[i]!]
-            : undefined;
-        if (cur === undefined || cur === null) {
-          found = {
-            path: n.original ?? n.parts.join('.'),
-            missing: n.parts.slice(0, i + 1).join('.'),
-          };
-          return;
-        }
-      }
+  return findPath(ast, (p) => {
+    if (p.data || p.parts.length < 2) return undefined;
+    let cur: unknown = scope;
+    for (let i = 0; i < p.parts.length - 1; i++) {
+      cur =
+        typeof cur === 'object' && cur !== null && Object.hasOwn(cur, p.parts[i]!)
+          ? (cur as Record<string, unknown>)[p.parts[i]!]
+          : undefined;
+      if (cur === undefined || cur === null)
+        return { path: p.original, missing: p.parts.slice(0, i + 1).join('.') };
     }
-    for (const v of Object.values(node)) {
-      if (Array.isArray(v)) v.forEach(visit);
-      else if (typeof v === 'object' && v !== null && v !== n.loc) visit(v);
-    }
-  };
-  visit(ast);
-  return found;
+    return undefined;
+  });
 }
 
 function findPathEndingWith(ast: hbs.AST.Program, last: string): string | undefined {
-  let found: string | undefined;
-  const visit = (node: unknown): void => {
-    if (found !== undefined || typeof node !== 'object' || node === null) return;
-    const n = node as { type?: string; parts?: string[]; original?: string; loc?: unknown };
-    if (n.type === 'PathExpression' && n.parts !== undefined && n.parts.length > 1) {
-      if (n.parts[n.parts.length - 1] === last) {
-        found = n.original;
-        return;
-      }
-    }
-    for (const v of Object.values(node)) {
-      if (Array.isArray(v)) v.forEach(visit);
-      else if (typeof v === 'object' && v !== null && v !== n.loc) visit(v);
-    }
-  };
-  visit(ast);
-  return found;
+  return findPath(ast, (p) =>
+    p.parts.length > 1 && p.parts[p.parts.length - 1] === last ? p.original : undefined,
+  );
 }
 
 function findPathAt(ast: hbs.AST.Program, line?: number, column?: number): string | undefined {
   if (line === undefined || column === undefined) return undefined;
-  let found: string | undefined;
-  const visit = (node: unknown): void => {
-    if (found !== undefined || typeof node !== 'object' || node === null) return;
-    const n = node as { type?: string; loc?: hbs.AST.SourceLocation; original?: string };
-    if (
-      n.type === 'PathExpression' &&
-      n.loc?.start.line === line &&
-      n.loc.start.column === column
-    ) {
-      found = n.original;
-      return;
-    }
-    for (const v of Object.values(node)) {
-      if (Array.isArray(v)) v.forEach(visit);
-      else if (typeof v === 'object' && v !== null && v !== n.loc) visit(v);
-    }
-  };
-  visit(ast);
-  return found;
+  return findPath(ast, (p) =>
+    p.loc?.start.line === line && p.loc.start.column === column ? p.original : undefined,
+  );
 }
 
 function firstLine(e: unknown): string {

@@ -15,7 +15,7 @@ import { ConversionError, secretToExternalSecret } from './external-secret';
 import { resolveInline } from './inline';
 import type { InlineTarget } from './inline';
 import { AVP_ANNOTATION_PREFIX, PlaceholderSyntaxError } from './placeholders';
-import { knownSchemas } from '../kro/stage';
+import { knownSchemas } from '../kro/crd/known-schemas';
 import { alwaysString, createStringFieldOracle, type StringFieldOracle } from './string-fields';
 
 /**

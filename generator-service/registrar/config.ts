@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { EnvVar } from '../../core/env-vars';
+import { boolFromEnv, intFromEnv } from '../../core/env-vars';
 import { ConfigError } from '../../core/errors';
 
 /** Registrar settings, parsed once from the environment (see README.md in this folder). */
@@ -133,6 +134,8 @@ export const REGISTRAR_ENV_VARS = [
   },
 ] as const satisfies readonly EnvVar[];
 
+type RegistrarEnvName = (typeof REGISTRAR_ENV_VARS)[number]['name'];
+
 export function parseRegistrarConfig(env: NodeJS.ProcessEnv): RegistrarConfig {
   const issues: string[] = [];
 
@@ -222,31 +225,35 @@ function value(env: NodeJS.ProcessEnv, key: string): string | undefined {
   return v === undefined || v === '' ? undefined : v;
 }
 
-function bool(env: NodeJS.ProcessEnv, key: string, issues: string[]): boolean {
-  const v = value(env, key);
-  if (v === undefined) return false;
-  if (v === 'true') return true;
-  if (v === 'false') return false;
-  issues.push(`${key}: expected "true" or "false", got "${v}"`);
-  return false;
+/** `true` or `false`, spelled exactly. */
+function bool(env: NodeJS.ProcessEnv, key: RegistrarEnvName, issues: string[]): boolean {
+  return boolFromEnv(env, key, false, issues, {
+    caseSensitive: true,
+    problem: (name, raw) => `${name}: expected "true" or "false", got "${raw}"`,
+  });
 }
 
+/** A number of seconds within [min, max]. */
 function int(
   env: NodeJS.ProcessEnv,
-  key: string,
+  key: RegistrarEnvName,
   fallback: number,
   min: number,
   max: number,
   issues: string[],
 ): number {
-  const v = value(env, key);
-  if (v === undefined) return fallback;
-  const n = /^\d+$/.test(v) ? Number(v) : NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) {
-    issues.push(`${key}: expected an integer from ${min} to ${max} (seconds), got "${v}"`);
-    return fallback;
-  }
-  return n;
+  return intFromEnv(
+    env,
+    key,
+    fallback,
+    {
+      min,
+      max,
+      problem: (name, raw) =>
+        `${name}: expected an integer from ${min} to ${max} (seconds), got "${raw}"`,
+    },
+    issues,
+  );
 }
 
 /** Settings of the registrar run as its own process (`registrar` subcommand), besides RegistrarConfig. */

@@ -1,6 +1,5 @@
 /** SecretStore and LeaseStore on @kubernetes/client-node: the only registrar module that talks to the API. */
 import {
-  ApiException,
   CoordinationV1Api,
   CoreV1Api,
   V1MicroTime,
@@ -8,14 +7,11 @@ import {
   type V1Lease,
   type V1Secret,
 } from '@kubernetes/client-node';
-import { describeError } from '../../core/errors';
+import { kubeCall } from '../kube/call';
 import type { SecretContent } from './desired';
 import type { ActualSecret } from './plan';
 import type { LeaseRecord, LeaseSpec, LeaseStore, SecretStore } from './stores';
 import { KubeCallError } from './stores';
-
-/** A hung API server must not stall reconciles or lease renewals forever. */
-const CALL_TIMEOUT_MS = 10_000;
 
 export function kubeSecretStore(kc: KubeConfig, namespace: string): SecretStore {
   const api = kc.makeApiClient(CoreV1Api);
@@ -97,38 +93,15 @@ export function kubeLeaseStore(kc: KubeConfig, namespace: string): LeaseStore {
   };
 }
 
-/** Runs one API call with a timeout and turns every failure into a KubeCallError (status, reason; no bodies). */
-async function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new KubeCallError(operation, 0, `timed out after ${CALL_TIMEOUT_MS} ms`)),
-      CALL_TIMEOUT_MS,
-    );
-    timer.unref();
-  });
-  try {
-    return await Promise.race([fn(), timeout]);
-  } catch (e) {
-    if (e instanceof KubeCallError) throw e;
-    if (e instanceof ApiException) {
-      // The exception's own message embeds the response body and headers; keep only the status and reason.
-      const body: unknown = e.body;
-      const reason =
-        typeof body === 'object' &&
-        body !== null &&
-        typeof (body as { reason?: unknown }).reason === 'string'
-          ? (body as { reason: string }).reason
-          : '';
-      throw new KubeCallError(operation, e.code, reason);
-    }
-    // Transport and client-side failures (refused connection, TLS, auth plugin): their messages hold no secrets.
-    throw new KubeCallError(operation, 0, describeError(e).split('\n')[0]?.slice(0, 200) ?? '', {
-      cause: e,
-    });
-  } finally {
-    clearTimeout(timer);
-  }
+/** Runs one API call and turns every failure into a KubeCallError (status, reason; no bodies). */
+function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+  return kubeCall(fn, (failure) =>
+    failure.kind === 'status'
+      ? new KubeCallError(operation, failure.status, failure.reason)
+      : failure.kind === 'timeout'
+        ? new KubeCallError(operation, 0, failure.message)
+        : new KubeCallError(operation, 0, failure.message, { cause: failure.cause }),
+  );
 }
 
 function fromSecret(s: V1Secret): ActualSecret {

@@ -1,4 +1,5 @@
 import type { EnvVar } from '../../core/env-vars';
+import { boolFromEnv, intFromEnv } from '../../core/env-vars';
 import type { LabelSelector } from '../../core/selector';
 import { EVERYTHING, parseSelector } from '../../core/selector';
 
@@ -143,6 +144,8 @@ export const EKS_ENV_VARS = [
   },
 ] as const satisfies readonly EnvVar[];
 
+type EksEnvName = (typeof EKS_ENV_VARS)[number]['name'];
+
 // Commercial, China, GovCloud and ISO partitions: us-east-1, cn-north-1, us-gov-west-1, us-isob-east-1.
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 const ROLE_ARN = /^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
@@ -178,11 +181,8 @@ export function parseEksConfig(
   }
   pushDuplicates(issues, 'EKS_ASSUME_ROLE_ARNS', assumeRoleArns);
 
-  const ownRaw = (env['EKS_INCLUDE_OWN_ACCOUNT'] ?? '').trim().toLowerCase();
-  const includeOwnAccount = ownRaw === '' || ownRaw === 'true';
-  if (ownRaw !== '' && ownRaw !== 'true' && ownRaw !== 'false') {
-    issues.push(`EKS_INCLUDE_OWN_ACCOUNT: "${ownRaw}" must be true or false`);
-  } else if (!includeOwnAccount && assumeRoleArns.length === 0) {
+  const includeOwnAccount = boolFromEnv(env, 'EKS_INCLUDE_OWN_ACCOUNT', true, issues);
+  if (!includeOwnAccount && assumeRoleArns.length === 0) {
     issues.push('EKS_INCLUDE_OWN_ACCOUNT=false needs at least one role in EKS_ASSUME_ROLE_ARNS');
   }
 
@@ -207,16 +207,8 @@ export function parseEksConfig(
     issues.push(`EKS_ENROLL_SELECTOR: ${e instanceof Error ? e.message : String(e)}`);
   }
 
-  const int = (name: string, def: number | undefined, min: number, max: number) => {
-    const raw = env[name];
-    if (raw === undefined || raw.trim() === '') return def;
-    const v = Number(raw.trim());
-    if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(v) || v < min || v > max) {
-      issues.push(`${name}: "${raw}" must be an integer from ${min} to ${max}`);
-      return def;
-    }
-    return v;
-  };
+  const int = (name: EksEnvName, def: number | undefined, min: number, max: number) =>
+    intFromEnv(env, name, def, { min, max }, issues);
   const refreshSeconds = int('EKS_REFRESH_SECONDS', EKS_DEFAULTS.refreshSeconds, 5, 86_400) ?? 0;
   const refreshTimeoutSeconds = int('EKS_REFRESH_TIMEOUT_SECONDS', refreshSeconds, 1, 86_400) ?? 1;
   const maxStaleSeconds =

@@ -1,4 +1,5 @@
 import type { EnvVar } from '../../core/env-vars';
+import { intFromEnv } from '../../core/env-vars';
 
 /** The file source's settings, validated once. */
 export interface FileSourceConfig {
@@ -28,17 +29,6 @@ export const FILE_ENV_VARS = [
 
 type FileEnvName = (typeof FILE_ENV_VARS)[number]['name'];
 
-function positiveInt(env: NodeJS.ProcessEnv, key: FileEnvName, dflt: number, issues: string[]) {
-  const raw = env[key]?.trim();
-  if (raw === undefined || raw === '') return dflt;
-  const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(n) || n < 1) {
-    issues.push(`${key}: "${raw}" must be an integer of at least 1`);
-    return dflt;
-  }
-  return n;
-}
-
 /**
  * Reads the file source's settings. When another source is selected, a fleet file set anyway is reported (it would
  * be silently ignored); the refresh interval is checked whichever source is selected.
@@ -60,10 +50,11 @@ export function parseFileConfig(
       'no fleet configured: set CLUSTERS_FILE to a fleet file, or CLUSTER_SOURCE=eks (with EKS_REGIONS) for EKS discovery; --demo serves the bundled example fleet',
     );
   }
-  const refreshSeconds = positiveInt(
+  const refreshSeconds = intFromEnv(
     env,
-    'CLUSTERS_FILE_REFRESH_SECONDS',
+    'CLUSTERS_FILE_REFRESH_SECONDS' satisfies FileEnvName,
     FILE_DEFAULTS.refreshSeconds,
+    { min: 1 },
     issues,
   );
   if (issues.length > 0) return { issues };

@@ -199,6 +199,28 @@ describe('eks-overlay paths', () => {
     expect(r.stderr).toContain('kro.crdDirs: "../../nope" does not exist');
   });
 
+  it('follows an eks-overlay.yaml that is a symlink to a shared file in the repository, as the render does', async () => {
+    const repo = monorepo();
+    const app = path.join(repo, 'apps', 'orders');
+    cpSync(path.join(app, 'eks-overlay.yaml'), path.join(repo, 'shared', 'orders-overlay.yaml'));
+    rmSync(path.join(app, 'eks-overlay.yaml'));
+    symlinkSync(
+      path.join('..', '..', 'shared', 'orders-overlay.yaml'),
+      path.join(app, 'eks-overlay.yaml'),
+    );
+    const full = await render(repo, 'apps/orders', contextFile);
+    expect(full.code).toBe(0);
+    const r = await cli(['paths', app]);
+    expect(r).toEqual({
+      code: 0,
+      stdout: '.;/platform/rgds;/shared/common;/shared/orders-overlay.yaml\n',
+      stderr: '',
+    });
+    const only = mkdtempSync(path.join(tmp, 'only-'));
+    partialCheckout(repo, refreshPaths(r.stdout.trim(), 'apps/orders'), only);
+    expect(await render(only, 'apps/orders', contextFile)).toEqual(full);
+  });
+
   it('takes the repository root from --root when there is no .git above the app', async () => {
     const repo = monorepo();
     rmSync(path.join(repo, '.git'), { recursive: true });

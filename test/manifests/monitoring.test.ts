@@ -123,7 +123,7 @@ describe('the metrics the code registers', () => {
 });
 
 describe('PrometheusRule argocd-eks-plugins', () => {
-  it('alerts on a stale discovery target, 503 answers, refresh failures, foreign Secrets and registrar conflicts', () => {
+  it('alerts on a stale discovery target, 503 answers, refresh and state store failures, foreign Secrets, registrar conflicts and a registrar behind the fleet', () => {
     const exprs = rules.map((r) => r.expr).join('\n');
     for (const metric of [
       'generator_source_part_stale',
@@ -131,6 +131,8 @@ describe('PrometheusRule argocd-eks-plugins', () => {
       'generator_registry_refresh_failures_total',
       'argocd_eks_registrar_conflicting_secrets',
       'argocd_eks_registrar_conflicts_total',
+      'argocd_eks_registrar_fleet_last_accepted_timestamp_seconds',
+      'generator_state_store_failures_total',
     ])
       expect(exprs).toContain(metric);
   });
