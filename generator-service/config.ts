@@ -28,7 +28,7 @@ export interface ServiceConfig {
   readonly responseCacheMaxBytes: number;
   readonly registrarEnabled: boolean;
   readonly shutdownTimeoutMs: number;
-  /** A served cluster missing from this many consecutive successful refreshes is dropped. */
+  /** A served cluster missing from this many consecutive successful listings of its part is dropped. */
   readonly absenceRefreshes: number;
   /** Where the registry keeps what it served (a ConfigMap); undefined: in this process only. */
   readonly stateStore: { readonly namespace: string; readonly configMap: string } | undefined;
@@ -127,7 +127,7 @@ export const SERVICE_ENV_VARS = [
     name: 'FLEET_ABSENCE_REFRESHES',
     default: SERVICE_DEFAULTS.absenceRefreshes,
     description:
-      'A served cluster missing from a successful listing (any source) is dropped only after this many consecutive refreshes (an integer, at least 1; `1` drops it at its first absence, without protection against one odd listing).',
+      'A served cluster missing from a successful listing (any source) is dropped only after this many consecutive successful listings of its part (its account and region for EKS, the file for a fleet file; a refresh in which that part failed does not count) (an integer, at least 1; `1` drops it at its first absence, without protection against one odd listing).',
   },
   {
     name: 'GENERATOR_STATE_CONFIGMAP',

@@ -106,7 +106,7 @@ export function createServiceMetrics(
   });
   const retained = new Gauge({
     name: 'generator_registry_retained_clusters',
-    help: 'Served clusters answered with their last good parameters: listed in a status not served (status), or missing from fewer than FLEET_ABSENCE_REFRESHES refreshes (absent).',
+    help: 'Served clusters answered with their last good parameters: listed in a status not served (status), or missing from fewer than FLEET_ABSENCE_REFRESHES successful listings of its part (absent).',
     labelNames: ['reason'] as const,
     registers: [registry],
   });

@@ -1,7 +1,9 @@
 import { sanitizeName } from '../../core/names';
 import { clusterFromRecord, type Cluster, type ClusterRecord } from '../../core/cluster';
+import type { SourcePart } from '../../core/snapshot';
 import {
   clusterKey,
+  scopeOfKey,
   DELETING_STATUS,
   SERVED_STATUSES,
   type FleetMemory,
@@ -35,7 +37,12 @@ export interface Unresolved {
 export interface AcceptInput {
   readonly records: readonly ClusterRecord[];
   readonly memory: FleetMemory;
-  /** A served cluster missing from this many consecutive refreshes is dropped. */
+  /**
+   * The source's parts in this refresh. A part that failed answered with its last good records, which say
+   * nothing new about a cluster missing from them: its absence is not counted.
+   */
+  readonly parts: readonly SourcePart[];
+  /** A served cluster missing from this many consecutive successful listings of its part is dropped. */
   readonly absenceRefreshes: number;
   /**
    * Keys of clusters that may have been served before this process started, which it cannot check (no state
@@ -64,8 +71,8 @@ interface Claim {
  * `clusters` and keeps `memory` for the next refresh.
  *
  * - Listed with usable tags in a served status: published as listed (and remembered as served).
- * - Served before, now in another status, missing (fewer than `absenceRefreshes` times in a row) or quarantined:
- *   published with its last good parameters.
+ * - Served before, now in another status, missing (from fewer than `absenceRefreshes` successful listings of its
+ *   part in a row) or quarantined: published with its last good parameters.
  * - DELETING: published as listed (the default filter leaves it out) and forgotten.
  * - Quarantined (a reserved tag it cannot use, or a name another cluster holds) and never served: left out.
  * - A name belongs to the served cluster last answered under it; newcomers claiming it are quarantined, and two
@@ -74,7 +81,7 @@ interface Claim {
 export function acceptRecords(input: AcceptInput): Accepted {
   const judged = new Judgement(input.memory);
   const claims = judged.listed(input.records, input.doubtful);
-  judged.missing(input.absenceRefreshes);
+  judged.missing(input.absenceRefreshes, input.parts);
   judged.names(claims);
   return judged.result();
 }
@@ -147,17 +154,24 @@ class Judgement {
     return claims;
   }
 
-  /** Step 2: served clusters missing from the listing are held until their absence is confirmed. */
-  missing(absenceRefreshes: number): void {
+  /**
+   * Step 2: served clusters missing from the listing are held until their absence is confirmed: missing from
+   * `absenceRefreshes` successful listings of their part in a row. A refresh in which their part failed counts
+   * nothing (nor resets the count): the part's records are then its last good listing, already counted once.
+   */
+  missing(absenceRefreshes: number, parts: readonly SourcePart[]): void {
     for (const [key, entry] of this.memory) {
       if (this.seen.has(key)) continue;
-      const absent = entry.absent + 1;
+      const counted = !partFailed(key, entry, parts);
+      const absent = counted ? entry.absent + 1 : entry.absent;
       if (absent >= absenceRefreshes) continue; // absence confirmed: dropped
       this.retained.push({
         key,
         arn: entry.lastGood?.aws.arn ?? key,
         why: 'absent',
-        detail: `missing from ${absent} refresh(es) of ${absenceRefreshes}`,
+        detail: counted
+          ? `missing from ${absent} refresh(es) of ${absenceRefreshes}`
+          : `missing from ${absent} refresh(es) of ${absenceRefreshes}; its part failed this refresh`,
       });
       this.hold(key, entry, absent);
     }
@@ -252,4 +266,17 @@ class Judgement {
       unresolved: this.unresolved,
     };
   }
+}
+
+/**
+ * Whether a part that lists this cluster failed in this refresh: the part scoped to its account and region (EKS
+ * discovery), or a part without a scope (the fleet file lists every cluster).
+ */
+function partFailed(key: string, entry: ServedEntry, parts: readonly SourcePart[]): boolean {
+  const { accountId, region } = entry.lastGood?.aws ?? scopeOfKey(key);
+  return parts.some(
+    (p) =>
+      p.lastError !== undefined &&
+      (p.scope === undefined || (p.scope.accountId === accountId && p.scope.region === region)),
+  );
 }

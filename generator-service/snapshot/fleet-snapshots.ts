@@ -22,7 +22,10 @@ export interface RegistryOptions {
   readonly defaultRefreshIntervalMs?: number;
   /** A load that takes longer is abandoned (the previous snapshot stays). */
   readonly loadTimeoutMs?: number;
-  /** A served cluster is dropped after missing from this many consecutive successful refreshes. Default 2. */
+  /**
+   * A served cluster is dropped after missing from this many consecutive successful listings of its part (a
+   * refresh in which its part failed does not count). Default 2.
+   */
   readonly absenceRefreshes?: number;
   /** Where the memory of served clusters is kept across restarts and replicas; none: this process only. */
   readonly state?: StateSync;
@@ -182,7 +185,13 @@ export function createFleetRegistry(opts: RegistryOptions): FleetRegistry {
       return;
     }
     doubtful ??= state === undefined ? new Set(load.records.map(clusterKey)) : new Set();
-    const result = acceptRecords({ records: load.records, memory, absenceRefreshes, doubtful });
+    const result = acceptRecords({
+      records: load.records,
+      parts: load.parts,
+      memory,
+      absenceRefreshes,
+      doubtful,
+    });
     reportHeld(result);
     if (result.unresolved.length > 0) {
       // Nothing new is published, so nothing new counts as served; absences still count.

@@ -208,6 +208,104 @@ describe('a cluster missing from a successful listing is dropped only once its a
   });
 });
 
+/**
+ * A source of two EKS-like parts (one per region), each keeping its last good records when it fails, as the EKS
+ * source does: a failed part's clusters are the ones its last successful listing had.
+ */
+function twoRegionSource() {
+  const ACCOUNT = '012345678901';
+  const regions = ['eu-west-1', 'us-east-1'] as const;
+  type Region = (typeof regions)[number];
+  const listed = new Map<Region, ClusterRecord[]>(regions.map((r) => [r, []]));
+  const failing = new Set<Region>();
+  const source: ClusterSource = {
+    kind: 'eks',
+    load: () =>
+      Promise.resolve({
+        records: regions.flatMap((r) => listed.get(r) ?? []),
+        parts: regions.map((region) => ({
+          id: `eks:${ACCOUNT}/${region}`,
+          scope: { accountId: ACCOUNT, region },
+          lastSuccessAt: 1,
+          lastError: failing.has(region) ? 'ListClusters: ServiceUnavailableException' : undefined,
+        })),
+      }),
+  };
+  return {
+    source,
+    /** A successful listing of `region`. */
+    list(region: Region, names: string[]) {
+      listed.set(
+        region,
+        names.map((clusterName) => aClusterRecord({ clusterName, region, accountId: ACCOUNT })),
+      );
+      failing.delete(region);
+    },
+    /** `region` fails: its records stay those of its last successful listing. */
+    fail(region: Region) {
+      failing.add(region);
+    },
+  };
+}
+
+describe("absence is counted only on refreshes that listed the cluster's part successfully", () => {
+  test('a failed refresh of its part keeps a missing cluster retained: it neither confirms nor resets the absence', async () => {
+    const s = twoRegionSource();
+    s.list('eu-west-1', ['euw-a', 'euw-b']);
+    s.list('us-east-1', ['use-a']);
+    const r = start(s.source);
+    await r.registry.refresh();
+    s.list('eu-west-1', ['euw-a']); // missing from one successful listing
+    await r.registry.refresh();
+    expect(r.names()).toEqual(['euw-a', 'euw-b', 'use-a']);
+    s.fail('eu-west-1'); // its part fails, twice: the records are still those of the listing above
+    await r.registry.refresh();
+    await r.registry.refresh();
+    expect(r.names()).toEqual(['euw-a', 'euw-b', 'use-a']);
+    s.list('eu-west-1', ['euw-a']); // the second successful listing without it confirms
+    await r.registry.refresh();
+    expect(r.names()).toEqual(['euw-a', 'use-a']);
+  });
+
+  test('another part failing does not hold back a confirmed absence', async () => {
+    const s = twoRegionSource();
+    s.list('eu-west-1', ['euw-a', 'euw-b']);
+    s.list('us-east-1', ['use-a']);
+    const r = start(s.source);
+    await r.registry.refresh();
+    s.list('eu-west-1', ['euw-a']);
+    s.fail('us-east-1');
+    await r.registry.refresh();
+    await r.registry.refresh();
+    expect(r.names()).toEqual(['euw-a', 'use-a']);
+  });
+
+  test('the one part of a fleet file: an invalid file counts nothing', async () => {
+    const records = [a(), b()];
+    let lastError: string | undefined;
+    let current = records;
+    const source: ClusterSource = {
+      kind: 'file',
+      load: () =>
+        Promise.resolve({
+          records: current,
+          parts: [{ id: 'file:/fleet.yaml', lastSuccessAt: 1, lastError }],
+        }),
+    };
+    const r = start(source);
+    await r.registry.refresh();
+    current = [a()];
+    await r.registry.refresh();
+    lastError = 'fleet.yaml: line 3: bad indentation';
+    await r.registry.refresh();
+    await r.registry.refresh();
+    expect(r.names()).toEqual(['a', 'b']);
+    lastError = undefined;
+    await r.registry.refresh();
+    expect(r.names()).toEqual(['a']);
+  });
+});
+
 describe('quarantine: one bad cluster is held on its own, the rest of the fleet is published', () => {
   const BAD = [
     ['upgrade-weight 50%', { 'argocd-eks-plugins/upgrade-weight': '50%' }, 'upgrade-weight'],

@@ -16,7 +16,7 @@ export const DELETING_STATUS = 'DELETING';
 export interface ServedEntry {
   /** The fleet name it was last served under; it keeps that name against any newcomer. */
   readonly name: string;
-  /** Consecutive successful refreshes it was missing from (0 while listed). */
+  /** Consecutive successful listings of its part it was missing from (0 while listed). */
   readonly absent: number;
   /**
    * Its last good Cluster: what is published while it is retained or quarantined. The process that served it
@@ -38,4 +38,10 @@ export function clusterKey(
   rec: Pick<ClusterRecord, 'accountId' | 'region' | 'clusterName'>,
 ): string {
   return `${rec.accountId}/${rec.region}/${rec.clusterName}`;
+}
+
+/** The account and region of a `clusterKey` (neither contains a `/`; the cluster name may). */
+export function scopeOfKey(key: string): { accountId: string; region: string } {
+  const [accountId = '', region = ''] = key.split('/', 2);
+  return { accountId, region };
 }
