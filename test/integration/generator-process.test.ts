@@ -3,34 +3,25 @@
  * with esbuild into a temporary directory (as `npm run build` does) so the test does not depend on dist/.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { build } from 'esbuild';
+import { bundleSources, type SourceBundles } from '../helpers/bundle';
 import { exampleFleetPath } from '../../plugins/cluster-sources/examples';
 
-const ROOT = path.resolve(__dirname, '..', '..');
+let bundles: SourceBundles;
 let dir: string;
 let bundle: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'generator-bundle-'));
-  bundle = path.join(dir, 'generator-service.cjs');
-  await build({
-    entryPoints: [path.join(ROOT, 'generator-service', 'main.ts')],
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    outfile: bundle,
-    logLevel: 'silent',
-  });
+  bundles = await bundleSources(['generator-service'], 'generator-bundle-');
+  dir = bundles.dir;
+  bundle = bundles.file('generator-service');
   // Beside the bundle, as in the image (dist/examples/): what --demo serves without CLUSTERS_FILE.
   mkdirSync(path.join(dir, 'examples'));
   copyFileSync(exampleFleetPath(), path.join(dir, 'examples', 'fleet.yaml'));
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => bundles.remove());
 
 interface Running {
   child: ChildProcess;

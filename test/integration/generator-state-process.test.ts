@@ -4,36 +4,25 @@
  * written to the ConfigMap.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { build } from 'esbuild';
+import { bundleSources, type SourceBundles } from '../helpers/bundle';
 import { STATE_DATA_KEY } from '../../generator-service/snapshot/state/configmap-store';
 import { exampleFleetPath } from '../../plugins/cluster-sources/examples';
 import { writeKubeconfig } from '../fakes/kube-api/kubeconfig';
 import { startFakeKubeApi, type FakeKubeApi } from '../fakes/kube-api/server';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const NAME = 'eks-cluster-generator-state';
+let bundles: SourceBundles;
 let dir: string;
 let bundle: string;
 let api: FakeKubeApi;
 let child: ChildProcess | undefined;
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'generator-state-'));
-  bundle = path.join(dir, 'generator-service.cjs');
-  await build({
-    entryPoints: [path.join(ROOT, 'generator-service', 'main.ts')],
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    outfile: bundle,
-    logLevel: 'silent',
-  });
+  bundles = await bundleSources(['generator-service'], 'generator-state-');
+  dir = bundles.dir;
+  bundle = bundles.file('generator-service');
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => bundles.remove());
 beforeEach(async () => {
   api = await startFakeKubeApi();
 });

@@ -4,37 +4,28 @@
  * them sits a pass-through that can answer for the generator, to play its faults; the generator can also die.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { build } from 'esbuild';
+import { bundleSources, type SourceBundles } from '../helpers/bundle';
 import { parseFleetYaml } from '../../plugins/cluster-sources/fleet-yaml';
 import { exampleFleetPath } from '../../plugins/cluster-sources/examples';
 import type { Harness } from '../fakes/kube-api/harness';
 import { NAMESPACE, startHarness } from '../fakes/kube-api/harness';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const TOKEN = 'two-process-generator-token';
+let bundles: SourceBundles;
 let dir: string;
 let bundle: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'registrar-bundle-'));
-  bundle = path.join(dir, 'generator-service.cjs');
-  await build({
-    entryPoints: [path.join(ROOT, 'generator-service', 'main.ts')],
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    outfile: bundle,
-    logLevel: 'silent',
-  });
+  bundles = await bundleSources(['generator-service'], 'registrar-bundle-');
+  dir = bundles.dir;
+  bundle = bundles.file('generator-service');
   writeFileSync(path.join(dir, 'token'), `${TOKEN}\n`);
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => bundles.remove());
 
 interface Running {
   child: ChildProcess;
