@@ -2,11 +2,11 @@
  * The bundled service as a process: startup refusal, --demo, and graceful shutdown. The entry point is bundled
  * with esbuild into a temporary directory (as `npm run build` does) so the test does not depend on dist/.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { bundleSources, type SourceBundles } from '../helpers/bundle';
+import { listeningPort, runNode, type RunningChild } from '../hostile/helpers/child';
 import { exampleFleetPath } from '../../plugins/cluster-sources/examples';
 
 let bundles: SourceBundles;
@@ -23,44 +23,18 @@ beforeAll(async () => {
 });
 afterAll(() => bundles.remove());
 
-interface Running {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exit: Promise<number | null>;
-}
+type Running = RunningChild;
 
 /** Runs the bundle; `env` entries set to undefined are left out of the defaults below. */
 function run(args: string[], env: Record<string, string | undefined>): Running {
   const merged: Record<string, string | undefined> = {
-    PATH: process.env['PATH'] ?? '',
     HOST: '127.0.0.1',
     PORT: '0',
     CLUSTERS_FILE: exampleFleetPath(),
     ...env,
   };
-  const child = spawn(process.execPath, [bundle, ...args], {
-    env: Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined)),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, stdout: () => out, stderr: () => err, exit };
-}
-
-/** Resolves with the port from the "listening" log line. */
-async function listeningPort(r: Running): Promise<number> {
-  for (;;) {
-    const line = r
-      .stdout()
-      .split('\n')
-      .find((l) => l.includes('"msg":"listening"'));
-    if (line) return (JSON.parse(line) as { port: number }).port;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  const defined = Object.entries(merged).filter((e): e is [string, string] => e[1] !== undefined);
+  return runNode(bundle, args, Object.fromEntries(defined));
 }
 
 async function untilReady(port: number): Promise<void> {

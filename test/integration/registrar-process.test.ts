@@ -3,12 +3,12 @@
  * fleet) and as `registrar`, two processes talking HTTP, the registrar writing to the fake Kubernetes API. Between
  * them sits a pass-through that can answer for the generator, to play its faults; the generator can also die.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { bundleSources, type SourceBundles } from '../helpers/bundle';
+import { runNode, type RunningChild } from '../hostile/helpers/child';
 import { parseFleetYaml } from '../../plugins/cluster-sources/fleet-yaml';
 import { exampleFleetPath } from '../../plugins/cluster-sources/examples';
 import type { Harness } from '../fakes/kube-api/harness';
@@ -27,24 +27,11 @@ beforeAll(async () => {
 });
 afterAll(() => bundles.remove());
 
-interface Running {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exit: Promise<number | null>;
-}
+type Running = RunningChild;
 
 function run(args: string[], env: NodeJS.ProcessEnv): Running {
-  const child = spawn(process.execPath, [bundle, ...args], {
-    env: { PATH: process.env['PATH'] ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, stdout: () => out, stderr: () => err, exit };
+  const defined = Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined);
+  return runNode(bundle, args, Object.fromEntries(defined));
 }
 
 /** Polls a condition the processes reach on their own; no timing is asserted. */
