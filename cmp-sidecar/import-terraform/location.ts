@@ -1,0 +1,39 @@
+import type { TfResource } from './types';
+
+export interface LocationDefaults {
+  readonly region: string | undefined;
+  readonly accountId: string | undefined;
+}
+
+export interface Location {
+  readonly region: string | undefined;
+  readonly accountId: string | undefined;
+}
+
+const ARN_ATTRIBUTES = ['arn', 'access_entry_arn', 'association_arn'];
+
+/**
+ * Where a resource lives. A state holds no provider configuration (provider aliases are only names), so the
+ * region comes from the resource's ARN, its `region` attribute (AWS provider 6 and later) or --region; the account
+ * from the ARN, `owner_id` (EC2) or --account-id. Undefined when none says: the caller decides whether that is an
+ * error (IAM is global and needs no region).
+ */
+export function resolveLocation(r: TfResource, defaults: LocationDefaults): Location {
+  let region: string | undefined;
+  let accountId: string | undefined;
+  for (const attr of ARN_ATTRIBUTES) {
+    const arn = r.values[attr];
+    if (typeof arn !== 'string') continue;
+    const parts = arn.split(':');
+    if (parts.length < 6 || parts[0] !== 'arn') continue;
+    region ??= parts[3] === '' ? undefined : parts[3];
+    accountId ??= /^\d{12}$/.test(parts[4] ?? '') ? parts[4] : undefined;
+  }
+  const attrRegion = r.values['region'];
+  if (region === undefined && typeof attrRegion === 'string' && attrRegion !== '')
+    region = attrRegion;
+  const owner = r.values['owner_id'];
+  if (accountId === undefined && typeof owner === 'string' && /^\d{12}$/.test(owner))
+    accountId = owner;
+  return { region: region ?? defaults.region, accountId: accountId ?? defaults.accountId };
+}
