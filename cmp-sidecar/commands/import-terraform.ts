@@ -34,6 +34,7 @@ export async function importTerraform(args: readonly string[], io: Io): Promise<
   const resources = readTerraformState(text, opts.state);
   const result = importResources(resources, opts);
   let objects: readonly JsonObject[] = result.objects;
+  let rgdSummary: Parameters<typeof buildReport>[5] = null;
   if (opts.rgd !== undefined) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { buildRgd, checkRgd } = require('../import-terraform/rgd') as typeof RgdModule;
@@ -42,13 +43,21 @@ export async function importTerraform(args: readonly string[], io: Io): Promise<
       objects,
       opts.crdDirs.map((d) => path.resolve(io.cwd, d)),
     );
+    const instance = objects[1]!;
+    rgdSummary = {
+      name: opts.rgd,
+      kind: String(instance['kind']),
+      schema: Object.fromEntries(
+        Object.entries(instance['spec'] as Record<string, unknown>).map(([k, v]) => [k, String(v)]),
+      ),
+    };
   }
   const crdDirs = opts.crdDirs.map((d) => path.resolve(io.cwd, d));
   const schema =
     crdDirs.length === 0
       ? undefined
       : { ...checkAgainstCrds(result.objects, crdDirs), crdDirs: opts.crdDirs };
-  const report = buildReport(result, opts.state, opts.phase, opts.namespace, schema);
+  const report = buildReport(result, opts.state, opts.phase, opts.namespace, schema, rgdSummary);
   const markdown = reportMarkdown(report);
   const json = `${JSON.stringify(report, null, 2)}\n`;
 

@@ -36,6 +36,12 @@ export interface ImportReport {
   readonly disambiguatedNames: readonly { address: string; name: string }[];
   readonly checklist: readonly string[];
   readonly stateRm: readonly string[];
+  /** With --rgd: the ResourceGraphDefinition emitted instead of the flat objects. */
+  readonly rgd: {
+    readonly name: string;
+    readonly kind: string;
+    readonly schema: Readonly<Record<string, string>>;
+  } | null;
 }
 
 export function buildReport(
@@ -44,6 +50,7 @@ export function buildReport(
   phase: Phase,
   namespace: string | undefined,
   schema: (SchemaCheck & { crdDirs: readonly string[] }) | undefined,
+  rgd: ImportReport['rgd'] = null,
 ): ImportReport {
   const nameOf = new Map(result.mapped.map((m) => [m.address, m.name]));
   const addresses = result.mapped.flatMap((m) => [...m.folded, m.address]);
@@ -93,6 +100,7 @@ export function buildReport(
     })),
     checklist: checklist(phase),
     stateRm: phase === 'own' ? addresses.map((a) => `terraform state rm ${shellQuote(a)}`) : [],
+    rgd,
   };
 }
 
@@ -166,6 +174,16 @@ export function reportMarkdown(r: ImportReport): string {
         `Not schema-checked (no CRD for the kind): ${r.schemaCheck.unchecked.join(', ')}.`,
       );
     lines.push('');
+  }
+  if (r.rgd !== null) {
+    lines.push(
+      `ResourceGraphDefinition \`${r.rgd.name}\` (kind \`${r.rgd.kind}\`) groups these objects, with an instance reproducing this estate (schema: ${
+        Object.entries(r.rgd.schema)
+          .map(([k, v]) => `\`${k}\` = ${v}`)
+          .join(', ') || 'none'
+      }). Its templates keep this phase's adoption annotations and the names above: they adopt exactly these resources. To stamp another cluster from it, copy it and remove the \`services.k8s.aws/adoption-*\` and \`read-only\` annotations first, or that cluster's instance would adopt these same resources.`,
+      '',
+    );
   }
   lines.push('## Checklist', '');
   r.checklist.forEach((c, i) => lines.push(`${i + 1}. ${c}`));

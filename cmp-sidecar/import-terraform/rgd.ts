@@ -69,6 +69,13 @@ export function buildRgd(
       },
     });
   }
+  const clashes = result.mapped.flatMap((m) =>
+    stringsWithExpressionSyntax(m.spec, 'spec').map((p) => `${m.address}: ${p}`),
+  );
+  if (clashes.length > 0)
+    throw new ValidationError(
+      `--rgd: these values contain "\${", which kro reads as an expression (IAM policy variables do): ${clashes.join('; ')}; import them without --rgd, or leave them out with --only`,
+    );
   const ids = new Set<string>();
   const resources = objects.map((o) => {
     const kind = String(o['kind']);
@@ -109,6 +116,14 @@ export function buildRgd(
   return [rgd, instance];
 }
 
+function stringsWithExpressionSyntax(v: unknown, at: string): string[] {
+  if (typeof v === 'string') return v.includes('${') ? [at] : [];
+  if (Array.isArray(v)) return v.flatMap((x, i) => stringsWithExpressionSyntax(x, `${at}[${i}]`));
+  if (typeof v === 'object' && v !== null)
+    return Object.entries(v).flatMap(([k, x]) => stringsWithExpressionSyntax(x, `${at}.${k}`));
+  return [];
+}
+
 /** Fails when kro would reject the RGD (the project's own kro checks, with the CRDs given for templates). */
 export function checkRgd(objects: readonly JsonObject[], crdDirs: readonly string[]): void {
   const { findings } = validateKroObjects(
@@ -122,15 +137,15 @@ export function checkRgd(objects: readonly JsonObject[], crdDirs: readonly strin
     );
 }
 
-/** `Subnet` + `dev-private-a` → `subnetDevPrivateA` (kro ids are lowerCamelCase), unique. */
+/** `Subnet` + `dev-private-a` → `subnetDevPrivateA`, `NATGateway` → `natGateway…` (kro ids are lowerCamelCase), unique. */
 function uniqueId(kind: string, name: string, taken: Set<string>): string {
-  const words = [kind, ...name.split(/[^A-Za-z0-9]+/)].filter((w) => w !== '');
-  const base = words
-    .map((w, i) =>
-      i === 0 ? w.charAt(0).toLowerCase() + w.slice(1) : w.charAt(0).toUpperCase() + w.slice(1),
-    )
-    .join('')
-    .replace(/^[^a-z]+/, '');
+  // The leading capitals of the kind become lowercase, but for the one starting the next word (NATGateway).
+  const head = kind.replace(/^[A-Z]+(?=[A-Z][a-z])|^[A-Z]+$|^[A-Z]/, (m) => m.toLowerCase());
+  const words = name.split(/[^A-Za-z0-9]+/).filter((w) => w !== '');
+  const base = (head + words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('')).replace(
+    /^[^a-z]+/,
+    '',
+  );
   let id = base;
   for (let n = 2; taken.has(id); n++) id = `${base}${n}`;
   taken.add(id);
