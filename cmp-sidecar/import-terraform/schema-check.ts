@@ -1,4 +1,4 @@
-import { ValidationError } from '../../core/errors';
+import { InputError, ValidationError } from '../../core/errors';
 import { createAjv, describeAjvErrors } from '../kro/crd/ajv-errors';
 import { toValidationSchema } from '../kro/crd/openapi-to-json-schema';
 import { createSchemaLookup, loadCrdDirectory } from '../kro/crd/schema-lookup';
@@ -21,7 +21,7 @@ export function checkAgainstCrds(
 ): SchemaCheck {
   const loaded = crdDirs.map(loadCrdDirectory);
   const unreadable = loaded.flatMap((d) => d.problems);
-  if (unreadable.length > 0) throw new ValidationError(`--crd-dir: ${unreadable.join('; ')}`);
+  if (unreadable.length > 0) throw new InputError(`--crd-dir: ${unreadable.join('; ')}`);
   const lookup = createSchemaLookup(
     loaded.flatMap((d) => d.entries),
     loaded.flatMap((d) => d.lazy),

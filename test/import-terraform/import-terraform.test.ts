@@ -486,6 +486,37 @@ describe('options', () => {
     expect(none.leftovers).toEqual(['s.json']);
   });
 
+  it('a provider alias per region: each object takes the region of its own ARN', async () => {
+    const subnet = (id: string, region: string): ResourceSpec => ({
+      type: 'aws_subnet',
+      name: id,
+      provider: `provider["registry.terraform.io/hashicorp/aws"].${region}`,
+      instances: [
+        {
+          attributes: {
+            id,
+            arn: `arn:aws:ec2:${region}:${ACCOUNT}:subnet/${id}`,
+            vpc_id: 'vpc-outside',
+            cidr_block: '10.0.0.0/24',
+          },
+        },
+      ],
+    });
+    const r = await importState(
+      rawState([subnet('subnet-east', 'us-east-1'), subnet('subnet-west', 'us-west-2')]),
+      ['--region', 'eu-west-1'],
+    );
+    expect(
+      objectsOf(r).map((o) => [o.metadata.name, o.metadata.annotations['services.k8s.aws/region']]),
+    ).toEqual([
+      ['subnet-east', 'us-east-1'],
+      ['subnet-west', 'us-west-2'],
+    ]);
+    // The VPC is not in the state: a literal id, reported.
+    expect(find(objectsOf(r), 'Subnet', 'subnet-east').spec['vpcID']).toBe('vpc-outside');
+    expect(r.stderr).toContain('| `aws_subnet.subnet-east` | vpcID | vpc-outside |');
+  });
+
   it('--crd-dir: an object the CRD rejects fails the import (exit 1) with nothing written', async () => {
     const state = devClusterState().map((r) =>
       r.type === 'aws_eks_node_group'
@@ -634,6 +665,10 @@ describe('bad input: a clear error, a non-zero exit, no output', () => {
     [['import', 'terraform', 's.json', '--bogus'], /unknown option --bogus/],
     [['import', 'terraform', 's.json', '--namespace', 'Not_OK'], /not a valid namespace/],
     [['import', 'terraform', 'missing.json'], /cannot read the state missing\.json: ENOENT/],
+    [
+      ['import', 'terraform', 's.json', '--crd-dir', 'no-such-dir'],
+      /--crd-dir: CRD directory .*no-such-dir cannot be read/,
+    ],
   ])('usage: %j', async (argv, message) => {
     const { dir, cleanup } = tempDir('tf-import-usage-');
     try {

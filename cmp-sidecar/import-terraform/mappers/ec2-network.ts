@@ -175,7 +175,6 @@ export const eipMapper: KindMapper = {
   build(a, ctx) {
     if (a.string('associate_with_private_ip') !== undefined)
       ctx.partial('associate_with_private_ip', 'ACK ElasticIPAddress does not associate addresses');
-    if (a.string('address') !== undefined) a.string('address');
     return compact({
       address: a.string('address'),
       customerOwnedIPv4Pool: a.string('customer_owned_ipv4_pool'),
