@@ -184,6 +184,10 @@ export function importResources(
     }
   }
   if (issues.length > 0) throw new ConfigError([...new Set(issues)]);
+  if (mapped.length === 0)
+    throw new ConfigError([
+      `nothing to import: none of the state's ${aws.length} AWS resource(s) is of a mapped type${opts.only.length > 0 ? ` selected by --only ${opts.only.join(', ')}` : ''} (found ${[...new Set(aws.map((r) => r.type))].sort().join(', ')})`,
+    ]);
 
   for (const r of auxiliaries) {
     if (folded.has(r.address)) continue;

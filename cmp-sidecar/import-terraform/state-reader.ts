@@ -15,9 +15,15 @@ export function readTerraformState(text: string, file: string): TfResource[] {
   } catch (e) {
     const trimmed = text.trim();
     // A state is one JSON object: one that opens and never closes was cut off (a partial download or copy).
-    const truncated = trimmed.startsWith('{') && !trimmed.endsWith('}');
+    const message = (e as Error).message;
+    const position = /at position (\d+)/.exec(message)?.[1];
+    const truncated =
+      trimmed.startsWith('{') &&
+      (!trimmed.endsWith('}') ||
+        /end of JSON input/.test(message) ||
+        (position !== undefined && Number(position) >= text.trimEnd().length));
     // The parser's message quotes the text around the fault; the state may hold secrets, so quotes are dropped.
-    const reason = (e as Error).message.replace(/"[^"]*"|'[^']*'/g, '…');
+    const reason = message.replace(/"[^"]*"|'[^']*'/g, '…');
     throw new ConfigError([
       `${file}: ${truncated ? 'truncated state (the JSON ends early)' : 'not JSON'}: ${reason}`,
     ]);

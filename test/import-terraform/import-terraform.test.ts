@@ -557,6 +557,12 @@ describe('bad input: a clear error, a non-zero exit, no output', () => {
     ['not JSON', 'hello', 78, /s\.json: not JSON/],
     ['a truncated state', raw.slice(0, 500), 78, /s\.json: truncated state/],
     [
+      'a state cut after a closing brace',
+      raw.slice(0, raw.indexOf('}') + 1),
+      78,
+      /s\.json: truncated state/,
+    ],
+    [
       'state format version 3',
       rawState([vpc({ cidr_block: '10.0.0.0/16' })], 3),
       78,
@@ -575,6 +581,18 @@ describe('bad input: a clear error, a non-zero exit, no output', () => {
       /no AWS resources.*random_id/,
     ],
     ['an empty state', rawState([]), 78, /no AWS resources/],
+    [
+      'only unmapped AWS resources',
+      rawState([
+        {
+          type: 'aws_s3_bucket',
+          name: 'b',
+          instances: [{ attributes: { id: 'b', arn: 'arn:aws:s3:::b' } }],
+        },
+      ]),
+      78,
+      /nothing to import: none of the state's 1 AWS resource\(s\) is of a mapped type \(found aws_s3_bucket\)/,
+    ],
     [
       'a malformed attribute',
       rawState([vpc({ cidr_block: 10 })]),
