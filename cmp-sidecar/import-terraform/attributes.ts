@@ -8,7 +8,13 @@ import type { TfResource } from './types';
  */
 export class Attributes {
   readonly used = new Set<string>();
-  constructor(readonly resource: TfResource) {}
+  /**
+   * @param prefix where a nested block sits (`vpc_config[0]`), for messages and the report
+   */
+  constructor(
+    readonly resource: TfResource,
+    private readonly prefix = '',
+  ) {}
 
   private raw(name: string): unknown {
     this.used.add(name);
@@ -53,12 +59,18 @@ export class Attributes {
     return v;
   }
 
+  /** A Terraform set of strings: sorted (a set's order in the state means nothing). */
   strings(name: string): string[] {
+    return this.orderedStrings(name).sort();
+  }
+
+  /** A Terraform list of strings, in its order (instance types: the first is preferred). */
+  orderedStrings(name: string): string[] {
     const v = this.raw(name);
     if (v === undefined) return [];
     if (!Array.isArray(v) || v.some((x) => typeof x !== 'string' && x !== null))
       this.bad(name, 'a list of strings');
-    return (v as (string | null)[]).filter((x): x is string => x !== null && x !== '').sort();
+    return (v as (string | null)[]).filter((x): x is string => x !== null && x !== '');
   }
 
   stringMap(name: string): Record<string, string> | undefined {
@@ -77,11 +89,7 @@ export class Attributes {
       this.bad(name, 'a list of blocks');
     return (v as (Record<string, unknown> | null)[])
       .filter((x): x is Record<string, unknown> => x !== null)
-      .map((x, i) =>
-        new Attributes({ ...this.resource, values: x, withheld: [] }).at(
-          this.path(`${name}[${i}]`),
-        ),
-      );
+      .map((x, i) => new Attributes({ ...this.resource, values: x }, this.path(`${name}[${i}]`)));
   }
 
   block(name: string): Attributes | undefined {
@@ -92,12 +100,6 @@ export class Attributes {
   tags(): Record<string, string> | undefined {
     this.used.add('tags');
     return this.stringMap('tags_all') ?? this.stringMap('tags');
-  }
-
-  private prefix = '';
-  at(prefix: string): this {
-    this.prefix = prefix;
-    return this;
   }
 
   /** The attribute path as the report names it (`vpc_config[0].subnet_ids`). */

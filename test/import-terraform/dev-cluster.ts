@@ -557,7 +557,7 @@ export function devClusterState(): ResourceSpec[] {
             subnet_ids: ['subnet-0private0', 'subnet-0private1'],
             scaling_config: [{ desired_size: 2, max_size: 4, min_size: 1 }],
             update_config: [{ max_unavailable: 1, max_unavailable_percentage: 0 }],
-            instance_types: ['m6i.large'],
+            instance_types: ['m6i.large', 'm5.large'],
             ami_type: 'AL2023_x86_64_STANDARD',
             capacity_type: 'ON_DEMAND',
             disk_size: 50,

@@ -214,7 +214,7 @@ describe('a dev cluster state', () => {
         { from: { name: 'dev-private-eu-west-1b' } },
       ],
       scalingConfig: { minSize: 1, maxSize: 4, desiredSize: 2 },
-      instanceTypes: ['m6i.large'],
+      instanceTypes: ['m6i.large', 'm5.large'], // a list: its order is kept
       capacityType: 'ON_DEMAND',
       updateConfig: { maxUnavailable: 1 },
     });

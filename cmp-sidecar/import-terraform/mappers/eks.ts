@@ -144,7 +144,7 @@ export const nodegroupMapper: KindMapper = {
             desiredSize: scaling.number('desired_size'),
           })
         : undefined,
-      instanceTypes: a.strings('instance_types'),
+      instanceTypes: a.orderedStrings('instance_types'),
       amiType: a.string('ami_type'),
       capacityType: a.string('capacity_type'),
       diskSize: a.number('disk_size') || undefined,
