@@ -1,7 +1,7 @@
 import { ConfigError, InputError } from '../../core/errors';
 import { phaseAnnotations } from './annotations';
 import { Attributes } from './attributes';
-import { resolveLocation } from './location';
+import { providerAlias, resolveLocation } from './location';
 import type { BuildContext, KindMapper } from './mapping';
 import { AUXILIARY, MAPPERS } from './mappers';
 import { assignNames, nameFromAddress, sanitizeName } from './names';
@@ -20,6 +20,7 @@ export interface ImportOptions {
   /** ACK kinds or Terraform types to import; empty: all. */
   readonly only: readonly string[];
   readonly region: string | undefined;
+  readonly regionByAlias: Readonly<Record<string, string>>;
   readonly accountId: string | undefined;
 }
 
@@ -154,10 +155,14 @@ export function importResources(
     };
     try {
       const location = resolveLocation(p.r, opts);
-      if (p.m.regional && location.region === undefined)
+      if (p.m.regional && location.region === undefined) {
+        const alias = providerAlias(p.r.provider);
         throw new ConfigError([
-          `${p.r.address}: no region: a state holds no provider configuration, and this resource has no ARN or region attribute: pass --region`,
+          alias === undefined
+            ? `${p.r.address}: no region: a state holds no provider configuration, and this resource has no ARN or region attribute: pass --region <region>`
+            : `${p.r.address}: no region: it belongs to the provider configuration aws.${alias}, whose region the state does not hold, and has no ARN or region attribute: pass --region ${alias}=<region>`,
         ]);
+      }
       const spec = p.m.build(p.a, ctx);
       const adoptionFields = p.m.adoptionFields(p.a);
       for (const w of p.r.withheld) partial.push({ attribute: w, reason: 'withheld: sensitive' });

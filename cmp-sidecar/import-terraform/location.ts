@@ -2,6 +2,7 @@ import type { TfResource } from './types';
 
 export interface LocationDefaults {
   readonly region: string | undefined;
+  readonly regionByAlias: Readonly<Record<string, string>>;
   readonly accountId: string | undefined;
 }
 
@@ -35,5 +36,14 @@ export function resolveLocation(r: TfResource, defaults: LocationDefaults): Loca
   const owner = r.values['owner_id'];
   if (accountId === undefined && typeof owner === 'string' && /^\d{12}$/.test(owner))
     accountId = owner;
-  return { region: region ?? defaults.region, accountId: accountId ?? defaults.accountId };
+  // A resource of an aliased provider configuration (`provider["…/aws"].west`) is in that configuration's region,
+  // which the state does not hold: only `--region west=<r>` says it; the default region would be a guess.
+  const alias = providerAlias(r.provider);
+  const fallback = alias === undefined ? defaults.region : defaults.regionByAlias[alias];
+  return { region: region ?? fallback, accountId: accountId ?? defaults.accountId };
+}
+
+/** `provider["registry.terraform.io/hashicorp/aws"].west` → `west`; undefined for the default configuration. */
+export function providerAlias(provider: string): string | undefined {
+  return /\]\.([A-Za-z_][A-Za-z0-9_-]*)$/.exec(provider)?.[1];
 }

@@ -10,16 +10,20 @@ export interface ImportTerraformOptions {
   readonly rgd: string | undefined;
   readonly only: readonly string[];
   readonly crdDirs: readonly string[];
+  /** The default region (`--region <r>`). */
   readonly region: string | undefined;
+  /** Regions of aliased provider configurations (`--region <alias>=<r>`). */
+  readonly regionByAlias: Readonly<Record<string, string>>;
   readonly accountId: string | undefined;
   readonly report: string | undefined;
 }
 
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /**
  * `terraform <state> [--out d] [--phase p] [--namespace ns] [--rgd name] [--only t]... [--crd-dir d]...
- * [--region r] [--account-id id] [--report f]`, checked token by token as parseCommandLine does: the first problem
+ * [--region [alias=]r]... [--account-id id] [--report f]`, checked token by token as parseCommandLine does: the first problem
  * is reported naming the argument as typed.
  */
 export function parseImportTerraform(args: readonly string[]): ImportTerraformOptions {
@@ -30,7 +34,7 @@ export function parseImportTerraform(args: readonly string[]): ImportTerraformOp
         ? 'import needs a source: eks-overlay import terraform <state>'
         : `import: unknown source ${JSON.stringify(source)} (terraform is the only one)`,
     );
-  const multiple = new Set(['only', 'crd-dir']);
+  const multiple = new Set(['only', 'crd-dir', 'region']);
   const names = [
     'out',
     'phase',
@@ -53,7 +57,7 @@ export function parseImportTerraform(args: readonly string[]): ImportTerraformOp
   });
   let state: string | undefined;
   const single: Record<string, string> = {};
-  const lists: Record<string, string[]> = { only: [], 'crd-dir': [] };
+  const lists: Record<string, string[]> = { only: [], 'crd-dir': [], region: [] };
   for (const token of tokens) {
     const raw = rest[token.index]!;
     if (token.kind === 'positional') {
@@ -88,9 +92,31 @@ export function parseImportTerraform(args: readonly string[]): ImportTerraformOp
     throw new InputError(
       `--rgd ${JSON.stringify(rgd)} is not a valid object name (lowercase letters, digits, - and .)`,
     );
-  const region = single['region'];
-  if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region))
-    throw new InputError(`--region ${JSON.stringify(region)} is not an AWS region name`);
+  let region: string | undefined;
+  const regionByAlias: Record<string, string> = {};
+  for (const value of lists['region']!) {
+    const eq = value.indexOf('=');
+    const [alias, name] = eq < 0 ? [undefined, value] : [value.slice(0, eq), value.slice(eq + 1)];
+    if (!REGION.test(name))
+      throw new InputError(
+        `--region ${JSON.stringify(value)}: ${JSON.stringify(name)} is not an AWS region name`,
+      );
+    if (alias === undefined) {
+      if (region !== undefined)
+        throw new InputError(
+          '--region <region> given twice (use <provider alias>=<region> for aliases)',
+        );
+      region = name;
+    } else {
+      if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(alias))
+        throw new InputError(
+          `--region ${JSON.stringify(value)}: ${JSON.stringify(alias)} is not a provider alias`,
+        );
+      if (regionByAlias[alias] !== undefined)
+        throw new InputError(`--region ${alias}=... given twice`);
+      regionByAlias[alias] = name;
+    }
+  }
   const accountId = single['account-id'];
   if (accountId !== undefined && !/^\d{12}$/.test(accountId))
     throw new InputError(
@@ -105,6 +131,7 @@ export function parseImportTerraform(args: readonly string[]): ImportTerraformOp
     only: lists['only']!,
     crdDirs: lists['crd-dir']!,
     region,
+    regionByAlias,
     accountId,
     report: single['report'],
   };

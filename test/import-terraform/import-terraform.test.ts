@@ -517,6 +517,39 @@ describe('options', () => {
     expect(r.stderr).toContain('| `aws_subnet.subnet-east` | vpcID | vpc-outside |');
   });
 
+  it('a resource of an aliased provider takes the region given for that alias, never the default one', async () => {
+    const state = rawState([
+      {
+        type: 'aws_nat_gateway',
+        name: 'west',
+        provider: 'provider["registry.terraform.io/hashicorp/aws"].west',
+        instances: [{ attributes: { id: 'nat-w', subnet_id: 'subnet-w' } }],
+      },
+      {
+        type: 'aws_nat_gateway',
+        name: 'home',
+        instances: [{ attributes: { id: 'nat-h', subnet_id: 'subnet-h' } }],
+      },
+    ]);
+    const guessed = await importState(state, ['--region', 'eu-west-1', ...OUT]);
+    expect(guessed.code).toBe(78);
+    expect(guessed.stderr).toContain(
+      'aws_nat_gateway.west: no region: it belongs to the provider configuration aws.west, whose region the state does not hold, and has no ARN or region attribute: pass --region west=<region>',
+    );
+    expect(guessed.stderr).not.toContain('aws_nat_gateway.home');
+    expect(guessed.leftovers).toEqual(['s.json']);
+    const given = await importState(state, ['--region', 'eu-west-1', '--region', 'west=us-west-2']);
+    expect(
+      objectsOf(given).map((o) => [
+        o.metadata.name,
+        o.metadata.annotations['services.k8s.aws/region'],
+      ]),
+    ).toEqual([
+      ['home', 'eu-west-1'],
+      ['west', 'us-west-2'],
+    ]);
+  });
+
   it('--crd-dir: an object the CRD rejects fails the import (exit 1) with nothing written', async () => {
     const state = devClusterState().map((r) =>
       r.type === 'aws_eks_node_group'
@@ -678,8 +711,19 @@ describe('bad input: a clear error, a non-zero exit, no output', () => {
       /--phase "delete": one of observe, adopt, own/,
     ],
     [['import', 'terraform', 's.json', '--only', 'Bucket'], /--only "Bucket": not a mapped kind/],
-    [['import', 'terraform', 's.json', '--region', 'moon'], /--region "moon" is not an AWS region/],
+    [
+      ['import', 'terraform', 's.json', '--region', 'moon'],
+      /--region "moon": "moon" is not an AWS region name/,
+    ],
     [['import', 'terraform', 's.json', '--account-id', '12'], /12-digit/],
+    [
+      ['import', 'terraform', 's.json', '--region', 'eu-west-1', '--region', 'us-east-1'],
+      /--region <region> given twice/,
+    ],
+    [
+      ['import', 'terraform', 's.json', '--region', 'we st=us-east-1'],
+      /"we st" is not a provider alias/,
+    ],
     [['import', 'terraform', 's.json', '--bogus'], /unknown option --bogus/],
     [['import', 'terraform', 's.json', '--namespace', 'Not_OK'], /not a valid namespace/],
     [['import', 'terraform', 'missing.json'], /cannot read the state missing\.json: ENOENT/],
