@@ -22,6 +22,7 @@ export interface ImportOptions {
   readonly region: string | undefined;
   readonly regionByAlias: Readonly<Record<string, string>>;
   readonly accountId: string | undefined;
+  readonly accountIdByAlias: Readonly<Record<string, string>>;
 }
 
 export interface NotMapped {

@@ -3,6 +3,7 @@ import type { TfResource } from './types';
 export interface LocationDefaults {
   readonly region: string | undefined;
   readonly regionByAlias: Readonly<Record<string, string>>;
+  readonly accountIdByAlias: Readonly<Record<string, string>>;
   readonly accountId: string | undefined;
 }
 
@@ -36,11 +37,14 @@ export function resolveLocation(r: TfResource, defaults: LocationDefaults): Loca
   const owner = r.values['owner_id'];
   if (accountId === undefined && typeof owner === 'string' && /^\d{12}$/.test(owner))
     accountId = owner;
-  // A resource of an aliased provider configuration (`provider["…/aws"].west`) is in that configuration's region,
-  // which the state does not hold: only `--region west=<r>` says it; the default region would be a guess.
+  // A resource of an aliased provider configuration (`provider["…/aws"].west`) is in that configuration's region
+  // and account, which the state does not hold: only `--region west=<r>` / `--account-id west=<id>` say them; the
+  // default configuration's would be a guess (an adoption in the wrong region or account).
   const alias = providerAlias(r.provider);
-  const fallback = alias === undefined ? defaults.region : defaults.regionByAlias[alias];
-  return { region: region ?? fallback, accountId: accountId ?? defaults.accountId };
+  const fallbackRegion = alias === undefined ? defaults.region : defaults.regionByAlias[alias];
+  const fallbackAccount =
+    alias === undefined ? defaults.accountId : defaults.accountIdByAlias[alias];
+  return { region: region ?? fallbackRegion, accountId: accountId ?? fallbackAccount };
 }
 
 /** `provider["registry.terraform.io/hashicorp/aws"].west` → `west`; undefined for the default configuration. */

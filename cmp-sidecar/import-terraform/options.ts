@@ -15,6 +15,7 @@ export interface ImportTerraformOptions {
   /** Regions of aliased provider configurations (`--region <alias>=<r>`). */
   readonly regionByAlias: Readonly<Record<string, string>>;
   readonly accountId: string | undefined;
+  readonly accountIdByAlias: Readonly<Record<string, string>>;
   readonly report: string | undefined;
 }
 
@@ -23,7 +24,7 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /**
  * `terraform <state> [--out d] [--phase p] [--namespace ns] [--rgd name] [--only t]... [--crd-dir d]...
- * [--region [alias=]r]... [--account-id id] [--report f]`, checked token by token as parseCommandLine does: the first problem
+ * [--region [alias=]r]... [--account-id [alias=]id]... [--report f]`, checked token by token as parseCommandLine does: the first problem
  * is reported naming the argument as typed.
  */
 export function parseImportTerraform(args: readonly string[]): ImportTerraformOptions {
@@ -34,7 +35,7 @@ export function parseImportTerraform(args: readonly string[]): ImportTerraformOp
         ? 'import needs a source: eks-overlay import terraform <state>'
         : `import: unknown source ${JSON.stringify(source)} (terraform is the only one)`,
     );
-  const multiple = new Set(['only', 'crd-dir', 'region']);
+  const multiple = new Set(['only', 'crd-dir', 'region', 'account-id']);
   const names = [
     'out',
     'phase',
@@ -57,7 +58,12 @@ export function parseImportTerraform(args: readonly string[]): ImportTerraformOp
   });
   let state: string | undefined;
   const single: Record<string, string> = {};
-  const lists: Record<string, string[]> = { only: [], 'crd-dir': [], region: [] };
+  const lists: Record<string, string[]> = {
+    only: [],
+    'crd-dir': [],
+    region: [],
+    'account-id': [],
+  };
   for (const token of tokens) {
     const raw = rest[token.index]!;
     if (token.kind === 'positional') {
@@ -92,36 +98,13 @@ export function parseImportTerraform(args: readonly string[]): ImportTerraformOp
     throw new InputError(
       `--rgd ${JSON.stringify(rgd)} is not a valid object name (lowercase letters, digits, - and .)`,
     );
-  let region: string | undefined;
-  const regionByAlias: Record<string, string> = {};
-  for (const value of lists['region']!) {
-    const eq = value.indexOf('=');
-    const [alias, name] = eq < 0 ? [undefined, value] : [value.slice(0, eq), value.slice(eq + 1)];
-    if (!REGION.test(name))
-      throw new InputError(
-        `--region ${JSON.stringify(value)}: ${JSON.stringify(name)} is not an AWS region name`,
-      );
-    if (alias === undefined) {
-      if (region !== undefined)
-        throw new InputError(
-          '--region <region> given twice (use <provider alias>=<region> for aliases)',
-        );
-      region = name;
-    } else {
-      if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(alias))
-        throw new InputError(
-          `--region ${JSON.stringify(value)}: ${JSON.stringify(alias)} is not a provider alias`,
-        );
-      if (regionByAlias[alias] !== undefined)
-        throw new InputError(`--region ${alias}=... given twice`);
-      regionByAlias[alias] = name;
-    }
-  }
-  const accountId = single['account-id'];
-  if (accountId !== undefined && !/^\d{12}$/.test(accountId))
-    throw new InputError(
-      `--account-id ${JSON.stringify(accountId)} is not a 12-digit AWS account id`,
-    );
+  const region = perAlias('--region', lists['region']!, REGION, 'an AWS region name');
+  const account = perAlias(
+    '--account-id',
+    lists['account-id']!,
+    /^\d{12}$/,
+    'a 12-digit AWS account id',
+  );
   return {
     state,
     out: single['out'],
@@ -130,9 +113,47 @@ export function parseImportTerraform(args: readonly string[]): ImportTerraformOp
     rgd,
     only: lists['only']!,
     crdDirs: lists['crd-dir']!,
-    region,
-    regionByAlias,
-    accountId,
+    region: region.default,
+    regionByAlias: region.byAlias,
+    accountId: account.default,
+    accountIdByAlias: account.byAlias,
     report: single['report'],
   };
+}
+
+/**
+ * `<value>` (the default configuration's) or `<provider alias>=<value>`, repeatable: what the state cannot say about
+ * a provider configuration (its region, its account), once per configuration.
+ */
+function perAlias(
+  option: string,
+  values: readonly string[],
+  valid: RegExp,
+  what: string,
+): { default: string | undefined; byAlias: Record<string, string> } {
+  let fallback: string | undefined;
+  const byAlias: Record<string, string> = {};
+  for (const value of values) {
+    const eq = value.indexOf('=');
+    const [alias, v] = eq < 0 ? [undefined, value] : [value.slice(0, eq), value.slice(eq + 1)];
+    if (!valid.test(v))
+      throw new InputError(
+        `${option} ${JSON.stringify(value)}: ${JSON.stringify(v)} is not ${what}`,
+      );
+    if (alias === undefined) {
+      if (fallback !== undefined)
+        throw new InputError(
+          `${option} given twice without an alias (use <provider alias>=<value> for aliases)`,
+        );
+      fallback = v;
+    } else {
+      if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(alias))
+        throw new InputError(
+          `${option} ${JSON.stringify(value)}: ${JSON.stringify(alias)} is not a provider alias`,
+        );
+      if (byAlias[alias] !== undefined) throw new InputError(`${option} ${alias}=... given twice`);
+      byAlias[alias] = v;
+    }
+  }
+  return { default: fallback, byAlias };
 }

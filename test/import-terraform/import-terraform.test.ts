@@ -538,7 +538,16 @@ describe('options', () => {
     );
     expect(guessed.stderr).not.toContain('aws_nat_gateway.home');
     expect(guessed.leftovers).toEqual(['s.json']);
-    const given = await importState(state, ['--region', 'eu-west-1', '--region', 'west=us-west-2']);
+    const given = await importState(state, [
+      '--region',
+      'eu-west-1',
+      '--region',
+      'west=us-west-2',
+      '--account-id',
+      '111122223333',
+      '--account-id',
+      'west=444455556666',
+    ]);
     expect(
       objectsOf(given).map((o) => [
         o.metadata.name,
@@ -548,6 +557,21 @@ describe('options', () => {
       ['home', 'eu-west-1'],
       ['west', 'us-west-2'],
     ]);
+    expect(
+      objectsOf(given).map((o) => o.metadata.annotations['services.k8s.aws/owner-account-id']),
+    ).toEqual(['111122223333', '444455556666']);
+    // Without its own account, an aliased resource gets no owner-account annotation rather than the default one.
+    const noAccount = await importState(state, [
+      '--region',
+      'eu-west-1',
+      '--region',
+      'west=us-west-2',
+      '--account-id',
+      '111122223333',
+    ]);
+    expect(
+      objectsOf(noAccount).map((o) => o.metadata.annotations['services.k8s.aws/owner-account-id']),
+    ).toEqual(['111122223333', undefined]);
   });
 
   it('--crd-dir: an object the CRD rejects fails the import (exit 1) with nothing written', async () => {
@@ -715,10 +739,13 @@ describe('bad input: a clear error, a non-zero exit, no output', () => {
       ['import', 'terraform', 's.json', '--region', 'moon'],
       /--region "moon": "moon" is not an AWS region name/,
     ],
-    [['import', 'terraform', 's.json', '--account-id', '12'], /12-digit/],
+    [
+      ['import', 'terraform', 's.json', '--account-id', '12'],
+      /"12" is not a 12-digit AWS account id/,
+    ],
     [
       ['import', 'terraform', 's.json', '--region', 'eu-west-1', '--region', 'us-east-1'],
-      /--region <region> given twice/,
+      /--region given twice without an alias/,
     ],
     [
       ['import', 'terraform', 's.json', '--region', 'we st=us-east-1'],
