@@ -20,10 +20,12 @@ Usage:
   eks-overlay render <dir> [options]      render one app for people and CI
   eks-overlay validate <dir> [options]    render for every --context given and report every problem
   eks-overlay paths [dir] [--root <repo>] the Application's argocd.argoproj.io/manifest-generate-paths value
-  eks-overlay import terraform <state> [--out <dir>] [--phase observe|adopt|own] [--namespace <ns>] [--rgd <name>]
-                          [--only <kind>]... [--crd-dir <dir>]... [--region [<alias>=]<r>]... [--account-id [<alias>=]<id>]...
-                          [--report <f>]
-                                          a Terraform state's AWS resources as ACK objects, adopted in phases
+  eks-overlay import terraform <state> [options]
+                                          a Terraform state's AWS resources as ACK objects, adopted in phases:
+                                          [--out <dir>] [--phase observe|adopt|own] [--namespace <ns>]
+                                          [--rgd <name>] [--only <kind>]... [--crd-dir <dir>]...
+                                          [--region [<alias>=]<r>]... [--account-id [<alias>=]<id>]...
+                                          [--report <file.json>]
   eks-overlay --help | --version
 
 Options (render, validate):
