@@ -168,7 +168,10 @@ export function importResources(
       const adoptionFields = p.m.adoptionFields(p.a);
       for (const w of p.r.withheld) partial.push({ attribute: w, reason: 'withheld: sensitive' });
       for (const attr of unusedAttributes(p.r, p.a, p.m))
-        partial.push({ attribute: attr, reason: `no ${p.m.kind} field for it` });
+        partial.push({
+          attribute: attr,
+          reason: `set in the state, not carried into the ${p.m.kind} spec`,
+        });
       mapped.push({
         address: p.r.address,
         folded: foldedHere.sort(),

@@ -298,7 +298,7 @@ describe('a dev cluster state', () => {
         {
           address: 'module.vpc.aws_subnet.private[0]',
           attribute: 'availability_zone_id',
-          reason: 'no Subnet field for it',
+          reason: 'set in the state, not carried into the Subnet spec',
         },
         {
           address: 'module.eks.aws_eks_addon.this["vpc-cni"]',
