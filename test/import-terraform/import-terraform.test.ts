@@ -411,6 +411,59 @@ describe('options', () => {
       type: 'aws_eks_cluster',
       reason: 'left out by --only',
     });
+    expect(report.notMapped).toContainEqual({
+      address: 'module.vpc.aws_route.peering',
+      type: 'aws_route',
+      reason: 'folded into RouteTable, left out by --only',
+    });
+  });
+
+  it('a rule, route or attachment whose parent is not in the state is listed as not mapped, never dropped', async () => {
+    const r = await importState(
+      rawState([
+        {
+          type: 'aws_vpc',
+          name: 'v',
+          instances: [
+            {
+              attributes: {
+                id: 'vpc-1',
+                arn: `arn:aws:ec2:${REGION}:${ACCOUNT}:vpc/vpc-1`,
+                cidr_block: '10.0.0.0/16',
+              },
+            },
+          ],
+        },
+        {
+          type: 'aws_iam_role_policy_attachment',
+          name: 'a',
+          instances: [
+            { attributes: { role: 'elsewhere', policy_arn: 'arn:aws:iam::aws:policy/P' } },
+          ],
+        },
+        {
+          type: 'aws_security_group_rule',
+          name: 'r',
+          instances: [
+            { attributes: { type: 'ingress', security_group_id: 'sg-elsewhere', protocol: 'tcp' } },
+          ],
+        },
+      ]),
+      ['--report', 'r.json'],
+    );
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.reportJson!) as { notMapped: unknown[] }).notMapped).toEqual([
+      {
+        address: 'aws_iam_role_policy_attachment.a',
+        type: 'aws_iam_role_policy_attachment',
+        reason: 'belongs to a Role that is not in the state',
+      },
+      {
+        address: 'aws_security_group_rule.r',
+        type: 'aws_security_group_rule',
+        reason: 'belongs to a SecurityGroup that is not in the state',
+      },
+    ]);
   });
 
   it('--namespace puts every object in the namespace', async () => {
