@@ -1,5 +1,6 @@
 import { InputError } from '../core/errors';
 import type * as GenerateCommand from './commands/generate';
+import type * as ImportTerraformCommand from './commands/import-terraform';
 import type * as ParametersCommand from './commands/parameters';
 import type * as PathsCommand from './commands/paths';
 import type * as ValidateCommand from './commands/validate';
@@ -19,6 +20,12 @@ Usage:
   eks-overlay render <dir> [options]      render one app for people and CI
   eks-overlay validate <dir> [options]    render for every --context given and report every problem
   eks-overlay paths [dir] [--root <repo>] the Application's argocd.argoproj.io/manifest-generate-paths value
+  eks-overlay import terraform <state> [options]
+                                          a Terraform state's AWS resources as ACK objects, adopted in phases:
+                                          [--out <dir>] [--phase observe|adopt|own] [--namespace <ns>]
+                                          [--rgd <name>] [--only <kind>]... [--crd-dir <dir>]...
+                                          [--region [<alias>=]<r>]... [--account-id [<alias>=]<id>]...
+                                          [--report <file.json>]
   eks-overlay --help | --version
 
 Options (render, validate):
@@ -89,6 +96,8 @@ export async function run(argv: readonly string[], io: Io): Promise<ExitCode> {
       }
       case 'paths':
         return await commands.paths().paths(rest, io);
+      case 'import':
+        return await commands.importTerraform().importTerraform(rest, io);
       default:
         throw new InputError(`unknown command ${JSON.stringify(command)}`);
     }
@@ -111,4 +120,7 @@ const commands = {
   validate: () => require('./commands/validate') as typeof ValidateCommand,
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   paths: () => require('./commands/paths') as typeof PathsCommand,
+  importTerraform: () =>
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('./commands/import-terraform') as typeof ImportTerraformCommand,
 };

@@ -23,6 +23,8 @@ const NEEDS = {
       'cmp-sidecar/secrets/external-secret.test.ts',
       'test/cmp/merge-keys.test.ts',
       'test/contract/plugin-generator-vectors.test.ts',
+      'test/import-terraform/import-terraform.test.ts',
+      'test/import-terraform/rgd.test.ts',
       'test/integration/kro-cli.test.ts',
       'test/integration/kro-corpus-validate.test.ts',
       'test/integration/kro-secrets-and-rgd-paths.test.ts',
