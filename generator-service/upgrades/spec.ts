@@ -114,10 +114,13 @@ export function parseSpec(raw: unknown): { spec: UpgradeSpec } | { issues: strin
     const names = new Set<string>();
     rawGates.forEach((g, i) => {
       const gate = parseGate(g, `spec.gates[${i}]`, issues);
-      if (gate === undefined) return;
-      if (names.has(gate.name)) issues.push(`spec.gates[${i}].name: "${gate.name}" is used twice`);
-      names.add(gate.name);
-      gates.push(gate);
+      // Names are compared even among invalid gates, so one edit fixes every problem reported.
+      const name = isObject(g) ? g['name'] : undefined;
+      if (typeof name === 'string' && names.has(name)) {
+        issues.push(`spec.gates[${i}].name: "${name}" is used twice`);
+      }
+      if (typeof name === 'string') names.add(name);
+      if (gate !== undefined) gates.push(gate);
     });
   }
 

@@ -148,6 +148,29 @@ describe('a blue/green upgrade', () => {
     expectPairsServed();
   });
 
+  it("rolls back when green's PostSync smoke test fails after a step", async () => {
+    h = await startUpgradeHarness();
+    h.prometheus.answer('checkout', 0.01);
+    let greenWeight = 0;
+    h.hookPhase = ({ color }) => (color === 'green' && greenWeight >= 25 ? 'Failed' : 'Succeeded');
+    const c = await h.controller('a');
+    h.createUpgrade('checkout-1-32', SPEC);
+
+    const s = await h.drive(c, (st) => {
+      greenWeight = st?.targetWeights?.green ?? 0;
+      return terminal(st);
+    });
+
+    expect(s?.phase).toBe('RolledBack');
+    expect(s?.rollback?.reason).toMatch(
+      /gate failed at green 25: green-apps: checkout-checkout-green: PostSync hook Job\/smoke-test Failed/,
+    );
+    expect(h.weight('checkout-green')).toBe(0);
+    expect(h.weight('checkout-blue')).toBe(100);
+    expectSafeWeights();
+    expectPairsServed();
+  });
+
   it('holds, moving no traffic either way, when Prometheus is unreachable', async () => {
     h = await startUpgradeHarness();
     await h.prometheus.refuse();
