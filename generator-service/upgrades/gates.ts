@@ -90,13 +90,14 @@ async function prometheusGate(
   if (url === undefined) {
     return { result: 'Error', reason: 'no Prometheus URL (gate url or UPGRADE_PROMETHEUS_URL)' };
   }
-  const query = (m: PairMember, color: string) =>
-    fillQuery(gate.query, { name: m.name, color, labels: m.labels });
-  const green = await ctx.prometheus.value(url, query(ctx.pair.green, 'green'));
+  // The cluster's own color tag: after a group's first upgrade the incoming cluster may be the blue one.
+  const query = (m: PairMember) =>
+    fillQuery(gate.query, { name: m.name, color: m.color, labels: m.labels });
+  const green = await ctx.prometheus.value(url, query(ctx.pair.green));
   let limit: number;
   let against: string;
   if (gate.blueFactor !== undefined) {
-    const blue = await ctx.prometheus.value(url, query(ctx.pair.blue, 'blue'));
+    const blue = await ctx.prometheus.value(url, query(ctx.pair.blue));
     limit = blue * gate.blueFactor;
     against = `${gate.blueFactor} × blue's ${blue}`;
   } else {

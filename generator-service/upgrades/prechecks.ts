@@ -38,21 +38,37 @@ export function findPair(group: string, served: readonly ServedCluster[]): PairR
   };
 }
 
-/** Green ACTIVE (or UPDATING, finishing) and on a newer minor than blue. */
-export function checkVersions(blue: ServedCluster, green: ServedCluster): PreCheckFailure[] {
+/**
+ * Which way traffic moves: to the cluster on the newer minor. A group's first upgrade moves it from blue to green;
+ * the next one pairs today's green (serving) with a new cluster, tagged blue, so the roles follow the versions, not
+ * the tags. With no newer side, green is the target (and checkVersions says why it cannot be).
+ */
+export function roles(pair: { blue: ServedCluster; green: ServedCluster }): {
+  from: ServedCluster;
+  to: ServedCluster;
+} {
+  const b = minorOf(pair.blue.version);
+  const g = minorOf(pair.green.version);
+  const blueIsNewer =
+    b !== undefined && g !== undefined && b.major === g.major && b.minor > g.minor;
+  return blueIsNewer ? { from: pair.green, to: pair.blue } : { from: pair.blue, to: pair.green };
+}
+
+/** The target ACTIVE (or UPDATING, finishing) and on a newer minor than the cluster traffic leaves. */
+export function checkVersions(from: ServedCluster, to: ServedCluster): PreCheckFailure[] {
   const out: PreCheckFailure[] = [];
-  if (green.status !== 'ACTIVE' && green.status !== 'UPDATING') {
+  if (to.status !== 'ACTIVE' && to.status !== 'UPDATING') {
     out.push({
       check: 'green-status',
-      message: `green cluster ${green.name} is ${green.status || 'of unknown status'}, not ACTIVE`,
+      message: `${to.upgrade.color} cluster ${to.name} is ${to.status || 'of unknown status'}, not ACTIVE`,
     });
   }
-  const b = minorOf(blue.version);
-  const g = minorOf(green.version);
-  if (b === undefined || g === undefined || g.major !== b.major || g.minor <= b.minor) {
+  const f = minorOf(from.version);
+  const t = minorOf(to.version);
+  if (f === undefined || t === undefined || t.major !== f.major || t.minor <= f.minor) {
     out.push({
       check: 'version',
-      message: `green cluster ${green.name} runs Kubernetes ${green.version || '?'}, not a newer minor than blue ${blue.name} (${blue.version || '?'})`,
+      message: `${to.upgrade.color} cluster ${to.name} runs Kubernetes ${to.version || '?'}, not a newer minor than ${from.upgrade.color} ${from.name} (${from.version || '?'})`,
     });
   }
   return out;
@@ -63,7 +79,7 @@ function minorOf(v: string): { major: number; minor: number } | undefined {
   return m ? { major: Number(m[1]), minor: Number(m[2]) } : undefined;
 }
 
-/** Every add-on installed on green at a version DescribeAddonVersions lists as compatible with green's Kubernetes. */
+/** Every add-on installed on the target at a version DescribeAddonVersions lists as compatible with its Kubernetes. */
 export async function checkAddons(
   eks: EksUpgradeApi,
   green: ServedCluster,
@@ -74,7 +90,7 @@ export async function checkAddons(
     if (!compatible.includes(addon.version)) {
       out.push({
         check: 'addons',
-        message: `add-on ${addon.name} ${addon.version} on green cluster ${green.name} is not listed by DescribeAddonVersions as compatible with Kubernetes ${green.version}${compatible.length > 0 ? ` (compatible: ${compatible.join(', ')})` : ''}`,
+        message: `add-on ${addon.name} ${addon.version} on ${green.upgrade.color} cluster ${green.name} is not listed by DescribeAddonVersions as compatible with Kubernetes ${green.version}${compatible.length > 0 ? ` (compatible: ${compatible.join(', ')})` : ''}`,
       });
     }
   }
@@ -94,8 +110,8 @@ export function targets(app: ApplicationView, c: { name: string; server: string 
  */
 export function checkTwins(
   apps: readonly ApplicationView[],
-  blue: { name: string; server: string },
-  green: { name: string; server: string },
+  blue: ServedCluster,
+  green: ServedCluster,
 ): PreCheckFailure[] {
   const out: PreCheckFailure[] = [];
   const onGreen = apps.filter((a) => targets(a, green));
@@ -108,7 +124,7 @@ export function checkTwins(
     if (twin === undefined) {
       out.push({
         check: 'twins',
-        message: `${origin} on blue has no twin on green cluster ${green.name}`,
+        message: `${origin} on ${blue.upgrade.color} has no twin on ${green.upgrade.color} cluster ${green.name}`,
       });
     } else if (twin.syncStatus !== 'Synced' || twin.healthStatus !== 'Healthy') {
       out.push({
@@ -128,6 +144,7 @@ export function checkTwins(
 export function pairMember(c: ServedCluster): PairMember {
   return {
     name: c.name,
+    color: c.upgrade.color,
     arn: c.arn,
     server: c.server,
     version: c.version,

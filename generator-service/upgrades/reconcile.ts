@@ -26,6 +26,7 @@ import {
   checkVersions,
   findPair,
   GROUP_TAG,
+  roles,
   pairMember,
   RETIRED_TAG,
   targets,
@@ -131,7 +132,7 @@ async function check(
       found.failures.map((f) => f.message),
       now,
     );
-  const { blue, green } = found.pair;
+  const { from: blue, to: green } = roles(found.pair);
   const failures = [
     ...checkVersions(blue, green),
     ...(await checkAddons(d.eks, green)),

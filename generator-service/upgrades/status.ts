@@ -9,8 +9,14 @@ export type Phase =
   'Checking' | 'Shifting' | 'Baking' | 'Completed' | 'RolledBack' | 'Held' | 'Failed';
 export type Color = 'blue' | 'green';
 
+/**
+ * One cluster of the pair. In the status, `blue` is the cluster traffic leaves and `green` the one it moves to; for
+ * a group's first upgrade these are the clusters tagged so, and after it the colors alternate (the next upgrade pairs
+ * today's green, then serving, with a new cluster tagged blue), so `color` holds the cluster's own tag.
+ */
 export interface PairMember {
   readonly name: string;
+  readonly color: string;
   readonly arn: string;
   readonly server: string;
   readonly version: string;

@@ -10,13 +10,14 @@ import { NS, pairsAlwaysServed, startUpgradeHarness, weightHistory } from './upg
 
 const RETIRED = 'argocd-eks-plugins/upgrade-retired';
 
-const SPEC = {
-  group: 'checkout',
+/** The gates look at the incoming cluster only: its Applications of the group, its error ratio against blue's. */
+const specFor = (group: string) => ({
+  group,
   bakeSeconds: 60,
   gates: [
     {
       name: 'green-apps',
-      applications: { selector: { matchLabels: { 'upgrade-color': 'green' } } },
+      applications: { selector: { matchLabels: { 'upgrade-group': group } } },
     },
     {
       name: 'error-ratio',
@@ -27,7 +28,8 @@ const SPEC = {
       },
     },
   ],
-};
+});
+const SPEC = specFor('checkout');
 
 const terminal = (s: UpgradeStatus | undefined) =>
   s?.phase === 'Failed' ||
@@ -106,6 +108,57 @@ describe('a blue/green upgrade', () => {
     expect(h.prometheus.queries).toContain('errors_ratio{cluster="checkout-blue",color="blue"}');
     expect(events('Completed')).toHaveLength(1);
     expect(await c.metric('argocd_eks_upgrade_outcomes_total', { outcome: 'completed' })).toBe(1);
+    expectPairsServed();
+  });
+
+  it("pairs today's green with a new cluster for the group's next upgrade, whatever its color tag", async () => {
+    h = await startUpgradeHarness();
+    h.prometheus.answer('checkout', 0.01);
+    const c = await h.controller('a');
+    h.createUpgrade('checkout-1-32', SPEC);
+    expect((await h.drive(c, terminal))?.phase).toBe('Completed');
+
+    // The next cluster of the group, on 1.33, tagged blue: the retired blue has left the pair.
+    h.fake.addCluster('111111111111', 'eu-west-1', {
+      name: 'checkout-next',
+      version: '1.33',
+      tags: {
+        argocd: 'enabled',
+        'argocd-eks-plugins/upgrade-group': 'checkout',
+        'argocd-eks-plugins/upgrade-color': 'blue',
+        'argocd-eks-plugins/upgrade-weight': '0',
+      },
+      addons: { 'vpc-cni': 'v1.19.2-eksbuild.1' },
+    });
+    h.fake.setAddons([
+      {
+        addonName: 'vpc-cni',
+        versions: [{ addonVersion: 'v1.19.2-eksbuild.1', compat: { '1.33': true, '1.32': true } }],
+      },
+    ]);
+    // Argo CD creates the new cluster's Application (its ApplicationSet reconciles).
+    const set = h.api.get('applicationsets', NS, 'checkout')!;
+    h.api.seed('applicationsets', {
+      ...set,
+      metadata: {
+        ...set.metadata,
+        annotations: { 'argocd.argoproj.io/application-set-refresh': 'true' },
+      },
+    });
+    await h.argoTick();
+    h.createUpgrade('checkout-1-33', { ...SPEC, steps: [0, 50, 100] });
+
+    const s = await h.drive(c, terminal, { name: 'checkout-1-33' });
+
+    expect(s?.phase).toBe('Completed');
+    expect(s?.pair?.blue).toMatchObject({ name: 'checkout-green', color: 'green' });
+    expect(s?.pair?.green).toMatchObject({ name: 'checkout-next', color: 'blue' });
+    expect(h.weight('checkout-next')).toBe(100);
+    expect(h.weight('checkout-green')).toBe(0);
+    expect(h.fake.cluster('111111111111', 'eu-west-1', 'checkout-green')?.tags?.[RETIRED]).toBe(
+      'true',
+    );
+    expect(h.prometheus.queries).toContain('errors_ratio{cluster="checkout-next",color="blue"}');
     expectPairsServed();
   });
 
@@ -362,7 +415,7 @@ describe('a blue/green upgrade', () => {
     h.prometheus.answer('-green', 0.01);
     const c = await h.controller('a');
     h.createUpgrade('checkout-1-32', SPEC);
-    h.createUpgrade('payments-1-32', { ...SPEC, group: 'payments', steps: [0, 50, 100] });
+    h.createUpgrade('payments-1-32', { ...specFor('payments'), steps: [0, 50, 100] });
 
     await h.drive(
       c,
