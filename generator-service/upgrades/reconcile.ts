@@ -163,13 +163,14 @@ async function check(
     now,
   );
   st.history = [...(st.history ?? []), { step: stepIndex, weights: target, startedAt: now }];
+  const saved = await d.upgrades.replaceStatus(obj, st);
   await d.events.emit(
-    obj,
+    saved,
     'Normal',
     'PreChecksPassed',
-    `pair blue ${blue.name}, green ${green.name}`,
+    `traffic moves from ${blue.upgrade.color} ${blue.name} to ${green.upgrade.color} ${green.name}`,
   );
-  return { next: await d.upgrades.replaceStatus(obj, st) };
+  return { next: saved };
 }
 
 function weightOf(c: ServedCluster): number {
@@ -241,6 +242,18 @@ async function step(
     case 'Converging': {
       const waitingFor = await converged(d, st);
       if (waitingFor !== undefined) {
+        const since = Date.parse(st.refreshedAt ?? now);
+        if (d.now() >= since + plan.convergeSeconds * 1000) {
+          // Argo CD never caught up: nothing to gate, and nothing tells which way to move; hold.
+          return hold(
+            obj,
+            st,
+            d,
+            `not converged after ${plan.convergeSeconds}s: ${waitingFor}`,
+            'NotConverged',
+            now,
+          );
+        }
         if (st.message === waitingFor) return WAIT;
         st.message = waitingFor;
         await d.upgrades.replaceStatus(obj, st);
@@ -321,8 +334,6 @@ async function gate(
         ? `gate failed: ${describe(failed)}`
         : `gate could not be evaluated: ${describe(errors)}`;
     finish(failed.length > 0 ? 'Failed' : 'Error');
-    st.phase = 'Held';
-    st.message = `held at green ${target.green}: ${why}; edit the spec to resume`;
     setCondition(
       st,
       {
@@ -333,11 +344,7 @@ async function gate(
       },
       now,
     );
-    const saved = await d.upgrades.replaceStatus(obj, st);
-    d.metrics.hold();
-    d.log.warn('upgrade held', { upgrade: obj.name, reason: why });
-    await d.events.emit(saved, 'Warning', 'Held', why);
-    return WAIT;
+    return hold(obj, st, d, why, failed.length > 0 ? 'GateFailed' : 'GateError', now);
   }
 
   // Step boundary: the only place a spec edit takes effect.
@@ -494,6 +501,7 @@ function planOf(spec: UpgradeSpec, generation: number): Plan {
     generation,
     steps: spec.steps,
     bakeSeconds: spec.bakeSeconds,
+    convergeSeconds: spec.convergeSeconds,
     gates: spec.gates,
     onGateFailure: spec.onGateFailure,
   };
@@ -507,6 +515,25 @@ function adoptSpec(obj: UpgradeObject, st: UpgradeStatus): boolean {
   st.plan = planOf(parsed.spec, obj.generation);
   st.observedGeneration = obj.generation;
   return true;
+}
+
+/** Keeps the weights where they are until the spec changes. */
+async function hold(
+  obj: UpgradeObject,
+  st: UpgradeStatus,
+  d: ReconcileDeps,
+  why: string,
+  reason: string,
+  now: string,
+): Promise<Advance> {
+  st.phase = 'Held';
+  st.message = `held at green ${st.targetWeights?.green ?? '?'}: ${why}; edit the spec to resume`;
+  setCondition(st, { type: 'Progressing', status: 'False', reason, message: why }, now);
+  const saved = await d.upgrades.replaceStatus(obj, st);
+  d.metrics.hold();
+  d.log.warn('upgrade held', { upgrade: obj.name, reason: why });
+  await d.events.emit(saved, 'Warning', 'Held', why);
+  return WAIT;
 }
 
 async function failChecks(

@@ -7,6 +7,7 @@ describe('parseSpec', () => {
         group: 'checkout',
         steps: DEFAULT_STEPS,
         bakeSeconds: 300,
+        convergeSeconds: 1800,
         gates: [],
         onGateFailure: 'rollback',
         onGateError: 'hold',

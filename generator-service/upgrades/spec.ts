@@ -13,6 +13,7 @@ export const PLURAL = 'clusterupgrades';
 
 export const DEFAULT_STEPS: readonly number[] = [0, 10, 25, 50, 100];
 export const DEFAULT_BAKE_SECONDS = 300;
+export const DEFAULT_CONVERGE_SECONDS = 1800;
 
 export type Operator = '<' | '<=' | '>' | '>=';
 
@@ -44,6 +45,8 @@ export interface UpgradeSpec {
   readonly group: string;
   readonly steps: readonly number[];
   readonly bakeSeconds: number;
+  /** How long a step may wait for the generator and Argo CD before it is held. */
+  readonly convergeSeconds: number;
   readonly gates: readonly Gate[];
   readonly onGateFailure: 'rollback' | 'hold';
   readonly onGateError: 'hold';
@@ -94,6 +97,14 @@ export function parseSpec(raw: unknown): { spec: UpgradeSpec } | { issues: strin
     } else bakeSeconds = v as number;
   }
 
+  let convergeSeconds = DEFAULT_CONVERGE_SECONDS;
+  if (s['convergeSeconds'] !== undefined) {
+    const v = s['convergeSeconds'];
+    if (!Number.isInteger(v) || (v as number) < 1 || (v as number) > 86400) {
+      issues.push(`spec.convergeSeconds: ${JSON.stringify(v)} is not an integer from 1 to 86400`);
+    } else convergeSeconds = v as number;
+  }
+
   const onGateFailure = s['onGateFailure'] ?? 'rollback';
   if (onGateFailure !== 'rollback' && onGateFailure !== 'hold') {
     issues.push(
@@ -130,6 +141,7 @@ export function parseSpec(raw: unknown): { spec: UpgradeSpec } | { issues: strin
       group: (group as string).trim(),
       steps,
       bakeSeconds,
+      convergeSeconds,
       gates,
       onGateFailure: onGateFailure as 'rollback' | 'hold',
       onGateError: 'hold',

@@ -67,6 +67,7 @@ export interface Plan {
   readonly generation: number;
   readonly steps: readonly number[];
   readonly bakeSeconds: number;
+  readonly convergeSeconds: number;
   readonly gates: readonly Gate[];
   readonly onGateFailure: 'rollback' | 'hold';
 }

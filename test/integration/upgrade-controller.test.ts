@@ -224,6 +224,31 @@ describe('a blue/green upgrade', () => {
     expectPairsServed();
   });
 
+  it('holds when the Applications never become Healthy with the new weights', async () => {
+    h = await startUpgradeHarness();
+    h.prometheus.answer('checkout', 0.01);
+    let greenWeight = 0;
+    h.health = ({ color }) => (color === 'green' && greenWeight >= 10 ? 'Degraded' : 'Healthy');
+    const c = await h.controller('a');
+    h.createUpgrade('checkout-1-32', { ...SPEC, convergeSeconds: 120 });
+
+    const s = await h.drive(c, (st) => {
+      greenWeight = st?.targetWeights?.green ?? 0;
+      return terminal(st);
+    });
+
+    expect(s?.phase).toBe('Held');
+    expect(s?.message).toMatch(
+      /held at green 10: not converged after 120s: waiting for Application checkout-checkout-green to be Synced and Healthy/,
+    );
+    expect(s?.weights).toEqual({ blue: 90, green: 10 });
+    expect(s?.conditions).toContainEqual(
+      expect.objectContaining({ type: 'Progressing', status: 'False', reason: 'NotConverged' }),
+    );
+    expectSafeWeights();
+    expectPairsServed();
+  });
+
   it('holds, moving no traffic either way, when Prometheus is unreachable', async () => {
     h = await startUpgradeHarness();
     await h.prometheus.refuse();
