@@ -6,6 +6,16 @@ import { UpgradeError } from '../../core/errors';
 import type { GeneratorClient, ServedCluster } from './ports';
 import { isObject } from './spec';
 
+/** A non-2xx answer of the generator, with its status (400: the parameters sent; 503: not ready). */
+export class GeneratorRefusal extends UpgradeError {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(`generator answered HTTP ${status}${message ? `: ${message}` : ''}`);
+  }
+}
+
 export function httpGeneratorClient(opts: {
   readonly baseUrl: string;
   readonly token: () => string;
@@ -29,12 +39,7 @@ export function httpGeneratorClient(opts: {
         throw new UpgradeError(`generator ${opts.baseUrl} unreachable`, { cause: e });
       }
       const text = await res.text();
-      if (!res.ok) {
-        const message = messageOf(text);
-        throw new UpgradeError(
-          `generator answered HTTP ${res.status}${message ? `: ${message}` : ''}`,
-        );
-      }
+      if (!res.ok) throw new GeneratorRefusal(res.status, messageOf(text));
       return parseAnswer(text);
     },
   };

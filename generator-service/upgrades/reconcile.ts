@@ -8,6 +8,7 @@
 import { describeError, UpgradeError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import { runGates } from './gates';
+import { GeneratorRefusal } from './generator-client';
 import type { UpgradeMetrics } from './metrics';
 import type {
   ApplicationView,
@@ -90,15 +91,29 @@ export async function advance(obj: UpgradeObject, d: ReconcileDeps): Promise<Adv
     }
     case 'Checking':
       return check(obj, st, d, now);
-    case 'Held':
+    case 'Held': {
       if ((st.observedGeneration ?? 0) >= obj.generation) return WAIT;
-      // A spec edit releases a hold: the new spec is taken and the step bakes and is gated again.
-      if (!adoptSpec(obj, st)) return fail(obj, st, d, 'InvalidSpec', 'spec is invalid', now);
-      st.phase = 'Baking';
-      st.stage = 'Baking';
-      st.bakeStartedAt = now;
-      st.message = 'hold released by a spec change; baking again';
+      // A spec edit releases a hold: the new spec is taken and the step converges or bakes and is gated again.
+      const parsed = parseSpec(obj.spec);
+      if ('issues' in parsed) {
+        // Still held, the weights where they are: an invalid edit neither releases nor restarts anything.
+        st.observedGeneration = obj.generation;
+        st.message = `still held: the edited spec is invalid: ${parsed.issues.join('; ')}`;
+        return save();
+      }
+      adoptSpec(obj, st);
+      if (st.stage === 'Converging') {
+        st.phase = 'Shifting';
+        st.stage = 'Refreshing';
+        st.message = 'hold released by a spec change; refreshing again';
+      } else {
+        st.phase = 'Baking';
+        st.stage = 'Baking';
+        st.bakeStartedAt = now;
+        st.message = 'hold released by a spec change; baking again';
+      }
       return save();
+    }
     case 'Completed':
     case 'RolledBack':
       if (st.stage === 'Done') return WAIT;
@@ -448,7 +463,21 @@ async function selectingApplicationSets(
   for (const set of await d.argo.applicationSets()) {
     for (const g of set.pluginGenerators) {
       if (g.configMap !== d.generatorConfigMap) continue;
-      const served = await d.generator.clusters(g.parameters);
+      let served: ServedCluster[];
+      try {
+        served = await d.generator.clusters(g.parameters);
+      } catch (e) {
+        // The generator refuses this ApplicationSet's own input (400): Argo CD cannot render it either and keeps its
+        // Applications; it selects nothing this controller could wait for. Any other failure is retried.
+        if (e instanceof GeneratorRefusal && e.status === 400) {
+          d.log.warn('ApplicationSet input refused by the generator; not refreshed', {
+            applicationSet: set.name,
+            error: describeError(e),
+          });
+          continue;
+        }
+        throw e;
+      }
       if (served.some((c) => c.arn === pair.blue.arn || c.arn === pair.green.arn)) {
         out.push(set.name);
         break;

@@ -51,7 +51,13 @@ function expectSafeWeights(group = 'checkout') {
 
 function expectPairsServed(groups = ['checkout']) {
   expect(h.answers.length).toBeGreaterThan(0);
-  expect(pairsAlwaysServed(h.answers, groups)).toEqual([]);
+  // A 400 answers a request's own bad parameters (an ApplicationSet typo), not a fault of the generator.
+  expect(
+    pairsAlwaysServed(
+      h.answers.filter((a) => a.status !== 400),
+      groups,
+    ),
+  ).toEqual([]);
 }
 
 function events(reason?: string) {
@@ -245,8 +251,62 @@ describe('a blue/green upgrade', () => {
     expect(s?.conditions).toContainEqual(
       expect.objectContaining({ type: 'Progressing', status: 'False', reason: 'NotConverged' }),
     );
+
+    // An edit that does not parse keeps it held where it is.
+    const o = h.api.get('clusterupgrades', NS, 'checkout-1-32')!;
+    h.api.seed('clusterupgrades', { ...o, spec: { ...SPEC, steps: [0, 10, 50] } });
+    await c.round();
+    expect(h.upgrade('checkout-1-32')?.status).toMatchObject({
+      phase: 'Held',
+      weights: { blue: 90, green: 10 },
+      message: expect.stringMatching(
+        /still held: the edited spec is invalid: spec.steps: must end at 100/,
+      ),
+    });
+
+    // Fixed, and released by a valid edit: the step refreshes and converges again, then goes on.
+    h.health = () => 'Healthy';
+    h.api.seed('clusterupgrades', { ...o, spec: { ...SPEC, resume: 'apps-fixed' } });
+    const done = await h.drive(c, terminal);
+    expect(done?.phase).toBe('Completed');
     expectSafeWeights();
     expectPairsServed();
+  });
+
+  it('leaves out an ApplicationSet whose input the generator refuses, and still upgrades', async () => {
+    h = await startUpgradeHarness();
+    h.prometheus.answer('checkout', 0.01);
+    h.api.seed('applicationsets', {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'ApplicationSet',
+      metadata: { name: 'typo', namespace: NS },
+      spec: {
+        generators: [
+          {
+            plugin: {
+              configMapRef: { name: 'eks-cluster-generator' },
+              input: { parameters: { regoins: ['eu-west-1'] } },
+            },
+          },
+        ],
+        template: { metadata: { name: 'x' }, spec: {} },
+      },
+    });
+    const c = await h.controller('a');
+    h.createUpgrade('checkout-1-32', SPEC);
+
+    const s = await h.drive(c, terminal);
+
+    expect(s?.phase).toBe('Completed');
+    expect(s?.refreshedApplicationSets).toEqual(['checkout']);
+    expect(
+      c
+        .logs()
+        .some((l) => l['msg'] === 'ApplicationSet input refused by the generator; not refreshed'),
+    ).toBe(true);
+    // The refused answers were the generator's own 400s, not a fault.
+    expect(h.answers.filter((a) => a.status !== 200).every((a) => a.status === 400)).toBe(true);
+    expectPairsServed(['checkout']);
   });
 
   it('holds, moving no traffic either way, when Prometheus is unreachable', async () => {
