@@ -453,6 +453,29 @@ describe('a blue/green upgrade', () => {
     expectPairsServed();
   });
 
+  it('sends an announced write again when its result could not be recorded, and goes on', async () => {
+    h = await startUpgradeHarness();
+    h.prometheus.answer('checkout', 0.01);
+    const c = await h.controller('a');
+    h.createUpgrade('checkout-1-32', SPEC);
+    // Green's first write succeeds, but the status update recording it fails (as if the controller died there).
+    h.fake.onTagged = () => {
+      h.fake.onTagged = undefined;
+      h.api.inject({ verb: 'update', resource: 'clusterupgrades/status', status: 500, times: 1 });
+    };
+
+    const s = await h.drive(c, terminal);
+
+    expect(s?.phase).toBe('Completed');
+    const green10 = h.fake.tagWrites.filter(
+      (w) =>
+        w.arn === h.arn('checkout-green') && w.tags['argocd-eks-plugins/upgrade-weight'] === '10',
+    );
+    expect(green10).toHaveLength(2);
+    expectSafeWeights();
+    expectPairsServed();
+  });
+
   it('stops a controller whose status update lost to another writer before its next AWS write', async () => {
     h = await startUpgradeHarness();
     h.prometheus.answer('checkout', 0.01);
