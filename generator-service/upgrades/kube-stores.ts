@@ -21,7 +21,7 @@ import type {
   UpgradeObject,
   UpgradeStore,
 } from './ports';
-import { REFRESH_ANNOTATION } from './reconcile';
+import { REFRESH_ANNOTATION } from './argo-sync';
 import { GROUP, isObject, KIND, PLURAL, VERSION } from './spec';
 import type { UpgradeStatus } from './status';
 

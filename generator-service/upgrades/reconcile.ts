@@ -7,11 +7,10 @@
  */
 import { describeError, UpgradeError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
+import { converged, selectingApplicationSets } from './argo-sync';
 import { runGates } from './gates';
-import { GeneratorRefusal } from './generator-client';
 import type { UpgradeMetrics } from './metrics';
 import type {
-  ApplicationView,
   ArgoStore,
   EksUpgradeApi,
   EventSink,
@@ -30,7 +29,6 @@ import {
   roles,
   pairMember,
   RETIRED_TAG,
-  targets,
   WEIGHT_TAG,
 } from './prechecks';
 import type { UpgradeSpec } from './spec';
@@ -38,8 +36,6 @@ import { parseSpec } from './spec';
 import type { Color, PairMember, Plan, UpgradeStatus, Weights } from './status';
 import { setCondition, weightsForStep } from './status';
 import { isSafe, nextWeightWrite } from './weights';
-
-export const REFRESH_ANNOTATION = 'argocd.argoproj.io/application-set-refresh';
 
 export interface ReconcileDeps {
   readonly upgrades: UpgradeStore;
@@ -452,77 +448,6 @@ async function sendIntended(
     return WAIT;
   }
   return { next: await d.upgrades.replaceStatus(obj, st) };
-}
-
-/** ApplicationSets with a plugin generator of this generator whose answer holds a cluster of the pair. */
-async function selectingApplicationSets(
-  d: ReconcileDeps,
-  pair: { blue: PairMember; green: PairMember },
-): Promise<string[]> {
-  const out: string[] = [];
-  for (const set of await d.argo.applicationSets()) {
-    for (const g of set.pluginGenerators) {
-      if (g.configMap !== d.generatorConfigMap) continue;
-      let served: ServedCluster[];
-      try {
-        served = await d.generator.clusters(g.parameters);
-      } catch (e) {
-        // The generator refuses this ApplicationSet's own input (400): Argo CD cannot render it either and keeps its
-        // Applications; it selects nothing this controller could wait for. Any other failure is retried.
-        if (e instanceof GeneratorRefusal && e.status === 400) {
-          d.log.warn('ApplicationSet input refused by the generator; not refreshed', {
-            applicationSet: set.name,
-            error: describeError(e),
-          });
-          continue;
-        }
-        throw e;
-      }
-      if (served.some((c) => c.arn === pair.blue.arn || c.arn === pair.green.arn)) {
-        out.push(set.name);
-        break;
-      }
-    }
-  }
-  return out.sort();
-}
-
-/** Undefined when the generator serves the target weights and the pair's Applications synced after the refresh. */
-async function converged(d: ReconcileDeps, st: UpgradeStatus): Promise<string | undefined> {
-  const pair = st.pair as { blue: PairMember; green: PairMember };
-  const target = st.targetWeights as Weights;
-  const group = (st.pair && (await groupOf(d, pair))) ?? [];
-  for (const color of ['blue', 'green'] as const) {
-    const c = group.find((x) => x.arn === pair[color].arn);
-    if (c === undefined)
-      return `waiting: the generator does not serve ${color} ${pair[color].name}`;
-    if (c.upgrade.weight !== String(target[color])) {
-      return `waiting for the generator to serve ${color} ${pair[color].name} at weight ${target[color]} (serves ${c.upgrade.weight})`;
-    }
-  }
-  const sets = new Set(st.refreshedApplicationSets ?? []);
-  const refreshedAt = Date.parse(st.refreshedAt ?? '');
-  const apps = (await d.argo.applications()).filter(
-    (a: ApplicationView) =>
-      a.applicationSet !== undefined &&
-      sets.has(a.applicationSet) &&
-      (targets(a, pair.blue) || targets(a, pair.green)),
-  );
-  for (const a of apps) {
-    const fresh = a.reconciledAt !== undefined && Date.parse(a.reconciledAt) >= refreshedAt;
-    if (!fresh || a.syncStatus !== 'Synced' || a.healthStatus !== 'Healthy') {
-      return `waiting for Application ${a.name} to be Synced and Healthy with the new weights`;
-    }
-  }
-  return undefined;
-}
-
-async function groupOf(
-  d: ReconcileDeps,
-  pair: { blue: PairMember; green: PairMember },
-): Promise<ServedCluster[]> {
-  const group = pair.blue.labels[GROUP_TAG] ?? pair.green.labels[GROUP_TAG] ?? '';
-  return d.generator.clusters({ selector: { matchLabels: { [GROUP_TAG]: group } } });
 }
 
 function planOf(spec: UpgradeSpec, generation: number): Plan {

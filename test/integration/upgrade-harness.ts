@@ -31,7 +31,7 @@ import {
   kubeUpgradeStore,
 } from '../../generator-service/upgrades/kube-stores';
 import { httpPrometheusClient } from '../../generator-service/upgrades/prometheus';
-import { REFRESH_ANNOTATION } from '../../generator-service/upgrades/reconcile';
+import { REFRESH_ANNOTATION } from '../../generator-service/upgrades/argo-sync';
 import type { UpgradeStatus } from '../../generator-service/upgrades/status';
 import { eksSourceFromEnv } from '../../plugins/cluster-sources/eks';
 import { pluginGeneratorEnv, renderApplicationSet } from '../argocd/applicationset';
