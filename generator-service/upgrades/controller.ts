@@ -132,6 +132,9 @@ export async function startUpgradeController(
       });
     }
     summary = seen;
+    const counts: Record<string, number> = {};
+    for (const s of seen) counts[s.phase] = (counts[s.phase] ?? 0) + 1;
+    metrics.phases(counts);
   };
 
   const reconcileAll = (): Promise<void> => {

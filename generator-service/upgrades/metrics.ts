@@ -9,7 +9,11 @@ export interface UpgradeMetrics {
   gate(result: 'Passed' | 'Failed' | 'Error'): void;
   reconcileError(): void;
   leader(leading: boolean): void;
+  /** How many ClusterUpgrades are in each phase after a round. */
+  phases(counts: Readonly<Record<string, number>>): void;
 }
+
+const PHASES = ['Checking', 'Shifting', 'Baking', 'Completed', 'RolledBack', 'Held', 'Failed'];
 
 export function upgradeMetrics(registry: Registry): UpgradeMetrics {
   const registers = [registry];
@@ -41,6 +45,12 @@ export function upgradeMetrics(registry: Registry): UpgradeMetrics {
     help: '1 while this replica holds the upgrade controller lease.',
     registers,
   });
+  const upgrades = new Gauge({
+    name: 'argocd_eks_upgrade_upgrades',
+    help: 'ClusterUpgrades by phase after the last round of the leader.',
+    labelNames: ['phase'],
+    registers,
+  });
   leader.set(0);
   for (const result of ['success', 'failed']) tagWrites.inc({ result }, 0);
   for (const outcome of ['rolled-back', 'held', 'completed']) outcomes.inc({ outcome }, 0);
@@ -52,5 +62,8 @@ export function upgradeMetrics(registry: Registry): UpgradeMetrics {
     gate: (result) => gates.inc({ result }),
     reconcileError: () => errors.inc(),
     leader: (leading) => leader.set(leading ? 1 : 0),
+    phases: (counts) => {
+      for (const phase of PHASES) upgrades.set({ phase }, counts[phase] ?? 0);
+    },
   };
 }

@@ -330,6 +330,8 @@ describe('a blue/green upgrade', () => {
     }
     expect(h.fake.tagWrites.length).toBe(writes);
     expect(events('Held')).toHaveLength(1);
+    expect(await c.metric('argocd_eks_upgrade_upgrades', { phase: 'Held' })).toBe(1);
+    expect(await c.metric('argocd_eks_upgrade_outcomes_total', { outcome: 'held' })).toBe(1);
     expectSafeWeights();
     expectPairsServed();
   });
