@@ -137,7 +137,7 @@ describe('the upgrade controller component', () => {
         .filter((r) => r.apiGroups.includes(group) && r.resources.includes(resource))
         .flatMap((r) => r.verbs)
         .sort();
-    expect(verbsOn('argocd-eks-plugins.io', 'clusterupgrades')).toEqual(['get', 'list', 'watch']);
+    expect(verbsOn('argocd-eks-plugins.io', 'clusterupgrades')).toEqual(['get', 'list']);
     expect(verbsOn('argocd-eks-plugins.io', 'clusterupgrades/status')).toEqual(['get', 'update']);
     expect(verbsOn('argoproj.io', 'applications')).toEqual(['get', 'list']);
     expect(verbsOn('argoproj.io', 'applicationsets')).toEqual(['get', 'list', 'patch']);
