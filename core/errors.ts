@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'ERR_SECRET'
   | 'ERR_VALIDATION'
   | 'ERR_KUBERNETES'
+  | 'ERR_UPGRADE'
   | 'ERR_INTERNAL';
 
 export interface ErrorOptions {
@@ -113,6 +114,11 @@ export class ValidationError extends AppError {
 /** The Kubernetes API refused or failed a call. */
 export class KubernetesError extends AppError {
   readonly code = 'ERR_KUBERNETES';
+}
+
+/** A blue/green upgrade could not take its next step (a dependency refused or answered without substance). */
+export class UpgradeError extends AppError {
+  readonly code = 'ERR_UPGRADE';
 }
 
 export function isAppError(e: unknown): e is AppError {

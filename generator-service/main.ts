@@ -208,6 +208,11 @@ if (isFleetParseWorker()) {
   import('./registrar/command.js')
     .then((m) => m.runRegistrarProcess(process.env))
     .catch((e: unknown) => fail(`registrar: fatal: ${describeError(e)}`, 1));
+} else if (process.argv[2] === 'upgrade-controller') {
+  // The blue/green upgrade controller as its own process (generator-service/upgrades/README.md).
+  import('./upgrades/command.js')
+    .then((m) => m.runUpgradeControllerProcess(process.env))
+    .catch((e: unknown) => fail(`upgrade-controller: fatal: ${describeError(e)}`, 1));
 } else {
   main(process.argv.slice(2), process.env).catch((e: unknown) => {
     fail(`fatal: ${describeError(e)}`, 1);

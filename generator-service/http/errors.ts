@@ -35,6 +35,7 @@ export function statusForCode(code: ErrorCode): number {
     case 'ERR_SECRET':
     case 'ERR_VALIDATION':
     case 'ERR_KUBERNETES':
+    case 'ERR_UPGRADE':
     case 'ERR_INTERNAL':
       return 500;
   }

@@ -11,6 +11,8 @@ export interface LeaderElectorOptions {
   readonly log: Logger;
   readonly now?: () => number;
   readonly onChange?: (leading: boolean) => void;
+  /** Who elects, in log messages (default `registrar`): the upgrade controller uses the same election. */
+  readonly component?: string;
 }
 
 /**
@@ -38,6 +40,10 @@ export class LeaderElector {
     this.now = opts.now ?? Date.now;
   }
 
+  private get component(): string {
+    return this.opts.component ?? 'registrar';
+  }
+
   private get durationMs(): number {
     return this.opts.durationSeconds * 1000;
   }
@@ -63,7 +69,7 @@ export class LeaderElector {
     try {
       await this.round();
     } catch (e) {
-      this.opts.log.warn('registrar lease round failed', {
+      this.opts.log.warn(`${this.component} lease round failed`, {
         lease: this.opts.leaseName,
         error: describeError(e),
       });
@@ -108,13 +114,18 @@ export class LeaderElector {
             },
             lease.resourceVersion,
           );
-          this.opts.log.info('registrar released leadership', { lease: this.opts.leaseName });
+          this.opts.log.info(`${this.component} released leadership`, {
+            lease: this.opts.leaseName,
+          });
         }
       } catch (e) {
-        this.opts.log.warn('registrar could not release the lease; a successor waits for expiry', {
-          lease: this.opts.leaseName,
-          error: describeError(e),
-        });
+        this.opts.log.warn(
+          `${this.component} could not release the lease; a successor waits for expiry`,
+          {
+            lease: this.opts.leaseName,
+            error: describeError(e),
+          },
+        );
       }
     }
     this.lastRenewAt = undefined;
@@ -190,10 +201,13 @@ export class LeaderElector {
     const leading = this.isLeader();
     if (leading === this.wasLeading) return;
     this.wasLeading = leading;
-    this.opts.log.info(leading ? 'registrar became leader' : 'registrar is not leader', {
-      lease: this.opts.leaseName,
-      identity: this.opts.identity,
-    });
+    this.opts.log.info(
+      leading ? `${this.component} became leader` : `${this.component} is not leader`,
+      {
+        lease: this.opts.leaseName,
+        identity: this.opts.identity,
+      },
+    );
     this.opts.onChange?.(leading);
   }
 }

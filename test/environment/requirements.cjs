@@ -39,6 +39,7 @@ const NEEDS = {
       'test/manifests/examples-applicationsets.test.ts',
       'test/manifests/install.test.ts',
       'test/manifests/schemas.test.ts',
+      'test/manifests/upgrades-component.test.ts',
     ],
   },
   kubectl: {
@@ -56,6 +57,7 @@ const NEEDS = {
       'test/manifests/registrar-component.test.ts',
       'test/manifests/schemas.test.ts',
       'test/manifests/service-config.test.ts',
+      'test/manifests/upgrades-component.test.ts',
     ],
   },
   'lua5.1': {

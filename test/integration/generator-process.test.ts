@@ -69,6 +69,8 @@ test('--help and --version answer on stdout and exit 0 without starting', async 
   expect(help.stdout()).toMatch(/^eks-cluster-generator \d+\.\d+\.\d+: /);
   for (const name of ['CLUSTERS_FILE', 'CLUSTER_SOURCE', 'GENERATOR_TOKEN_FILE', 'EKS_REGIONS'])
     expect(help.stdout()).toContain(name);
+  for (const subcommand of ['registrar', 'upgrade-controller'])
+    expect(help.stdout()).toMatch(new RegExp(`^  ${subcommand} `, 'm'));
   expect(help.stdout()).not.toContain('shared/');
   const version = run(['--version'], {});
   expect(await version.exit).toBe(0);

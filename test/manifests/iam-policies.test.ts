@@ -111,6 +111,11 @@ const POLICIES: { file: string; who: string; covers: (c: AwsCall) => boolean }[]
     covers: (c) => c.file.startsWith('plugins/cluster-sources/') && c.action.startsWith('eks:'),
   },
   {
+    file: 'upgrade-controller.json',
+    who: 'the upgrade controller (tags, add-on reads, AssumeRole into member accounts)',
+    covers: (c) => c.file.startsWith('generator-service/upgrades/'),
+  },
+  {
     file: 'eks-overlay-inline-secrets.json',
     who: 'argocd-repo-server (eks-overlay, secrets.mode: inline)',
     covers: (c) => c.file.startsWith('plugins/secret-providers/'),

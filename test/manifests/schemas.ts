@@ -4,7 +4,7 @@ import addFormats from 'ajv-formats';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { K8sObject } from './manifest-tree';
-import { readYamlDocuments, SHARED_DIR } from './manifest-tree';
+import { MANIFESTS_DIR, readYamlDocuments, SHARED_DIR } from './manifest-tree';
 
 /**
  * Schema checks for everything the manifests hold: core kinds through kubernetes-models (its `validate()`), custom
@@ -22,6 +22,9 @@ interface Crd {
 }
 
 export const CRDS_DIR = path.join(SHARED_DIR, 'crds');
+
+/** The project's own CRDs: objects of their kinds (the examples) are validated against them like any other. */
+export const OWN_CRD_FILES = [path.join(MANIFESTS_DIR, 'components', 'upgrades', 'crd.yaml')];
 
 let crdValidators: Map<string, ValidateFunction> | undefined;
 
@@ -63,8 +66,14 @@ function loadCrdValidators(): Map<string, ValidateFunction> {
   const ajv = new Ajv({ strict: false, allErrors: true, useDefaults: true });
   addFormats(ajv);
   const map = new Map<string, ValidateFunction>();
-  for (const file of readdirSync(CRDS_DIR).filter((f) => f.endsWith('.yaml'))) {
-    for (const doc of readYamlDocuments(path.join(CRDS_DIR, file)) as Crd[]) {
+  const files = [
+    ...readdirSync(CRDS_DIR)
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => path.join(CRDS_DIR, f)),
+    ...OWN_CRD_FILES,
+  ];
+  for (const file of files) {
+    for (const doc of readYamlDocuments(file) as Crd[]) {
       if (doc.kind !== 'CustomResourceDefinition') continue;
       for (const version of doc.spec.versions) {
         const schema = version.schema?.openAPIV3Schema;

@@ -50,9 +50,19 @@ interface IssuedKey {
 
 const XMLNS = 'https://sts.amazonaws.com/doc/2011-06-15/';
 
+/** A TagResource the fake applied, in order. */
+export interface TagWrite {
+  readonly arn: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
 export class AwsFake {
   readonly homeAccount: string;
   readonly calls: CallRecord[] = [];
+  /** Every TagResource applied (answered 200), in order. */
+  readonly tagWrites: TagWrite[] = [];
+  /** Runs after each applied TagResource, before its answer is sent. */
+  onTagged: ((w: TagWrite) => void) | undefined;
   /** account → region → name → cluster. */
   private readonly fleets = new Map<string, Map<string, Map<string, FakeCluster>>>();
   private addons: readonly FakeAddon[] = DEFAULT_ADDONS;
@@ -95,6 +105,11 @@ export class AwsFake {
     let names = regions.get(region);
     if (names === undefined) regions.set(region, (names = new Map()));
     names.set(cluster.name, cluster);
+  }
+
+  /** The stored cluster, as TagResource left it. */
+  cluster(account: string, region: string, name: string): FakeCluster | undefined {
+    return this.fleets.get(account)?.get(region)?.get(name);
   }
 
   removeCluster(account: string, region: string, name: string): void {
@@ -251,15 +266,18 @@ export class AwsFake {
     const issued = this.issuedKeys.get(auth.accessKeyId);
     const account = issued?.account ?? this.homeAccount;
     const url = new URL(req.url ?? '/', 'http://fake');
-    const isSts = req.method === 'POST';
+    // STS is form-encoded POSTs to /; EKS's only POST here is TagResource.
+    const isSts = req.method === 'POST' && !url.pathname.startsWith('/tags/');
     const form = isSts ? new URLSearchParams(body) : undefined;
     const op = isSts ? stsOp(form) : eksOp(req.method ?? 'GET', url.pathname);
     const subject =
-      op === 'DescribeCluster'
-        ? decodeURIComponent(url.pathname.slice('/clusters/'.length))
-        : op === 'AssumeRole'
-          ? (form?.get('RoleArn') ?? undefined)
-          : undefined;
+      op === 'DescribeCluster' || op === 'ListAddons' || op === 'DescribeAddon'
+        ? decodeURIComponent(url.pathname.split('/')[2] ?? '')
+        : op === 'TagResource'
+          ? decodeURIComponent(url.pathname.slice('/tags/'.length))
+          : op === 'AssumeRole'
+            ? (form?.get('RoleArn') ?? undefined)
+            : undefined;
     const record: CallRecord = {
       service: isSts ? 'sts' : 'eks',
       op: op ?? 'Unknown',
@@ -299,6 +317,12 @@ export class AwsFake {
         return this.describeCluster(res, record, subject ?? '');
       case 'DescribeAddonVersions':
         return this.describeAddonVersions(res, record, url);
+      case 'TagResource':
+        return this.tagResource(res, record, subject ?? '', body);
+      case 'ListAddons':
+        return this.listAddons(res, record, subject ?? '', url);
+      case 'DescribeAddon':
+        return this.describeAddon(res, record, subject ?? '', url);
       case 'AssumeRole':
         return this.assumeRole(res, record, form ?? new URLSearchParams());
       case 'GetCallerIdentity':
@@ -460,6 +484,96 @@ export class AwsFake {
     });
   }
 
+  private tagResource(res: ServerResponse, record: CallRecord, arn: string, body: string): void {
+    const m = /^arn:aws[\w-]*:eks:([\w-]+):(\d{12}):cluster\/([^/]+)$/.exec(arn);
+    const c = m
+      ? this.fleets
+          .get(m[2] ?? '')
+          ?.get(m[1] ?? '')
+          ?.get(m[3] ?? '')
+      : undefined;
+    if (!m || c === undefined || m[2] !== record.account) {
+      return this.eksError(
+        res,
+        record,
+        404,
+        'ResourceNotFoundException',
+        `Resource ${arn} not found`,
+      );
+    }
+    let tags: unknown;
+    try {
+      tags = (JSON.parse(body) as { tags?: unknown }).tags;
+    } catch {
+      tags = undefined;
+    }
+    if (
+      typeof tags !== 'object' ||
+      tags === null ||
+      Object.values(tags).some((v) => typeof v !== 'string')
+    ) {
+      return this.eksError(res, record, 400, 'InvalidParameterException', 'tags is required');
+    }
+    const applied = { ...(c.tags ?? {}), ...(tags as Record<string, string>) };
+    this.addCluster(m[2] ?? '', m[1] ?? '', { ...c, tags: applied });
+    const write = { arn, tags: { ...(tags as Record<string, string>) } };
+    this.tagWrites.push(write);
+    this.onTagged?.(write);
+    this.json(res, record, {});
+  }
+
+  private listAddons(res: ServerResponse, record: CallRecord, name: string, url: URL): void {
+    const c = this.fleets.get(record.account)?.get(record.region)?.get(name);
+    if (c === undefined) {
+      return this.eksError(
+        res,
+        record,
+        404,
+        'ResourceNotFoundException',
+        `No cluster found for name: ${name}.`,
+      );
+    }
+    const max = this.maxResults(url);
+    if (typeof max === 'string')
+      return this.eksError(res, record, 400, 'InvalidParameterException', max);
+    const names = Object.keys(c.addons ?? {}).sort();
+    const start = Number(url.searchParams.get('nextToken') ?? '0');
+    this.json(res, record, {
+      addons: names.slice(start, start + max),
+      nextToken: start + max < names.length ? String(start + max) : null,
+    });
+  }
+
+  private describeAddon(res: ServerResponse, record: CallRecord, name: string, url: URL): void {
+    const c = this.fleets.get(record.account)?.get(record.region)?.get(name);
+    const addonName = decodeURIComponent(url.pathname.split('/')[4] ?? '');
+    const version = c?.addons?.[addonName];
+    if (c === undefined || version === undefined) {
+      return this.eksError(
+        res,
+        record,
+        404,
+        'ResourceNotFoundException',
+        `No addon: ${addonName} found in cluster: ${name}`,
+        { clusterName: name, addonName },
+      );
+    }
+    const arn = `arn:aws:eks:${record.region}:${record.account}:addon/${name}/${addonName}/${hex8(addonName)}`;
+    this.json(res, record, {
+      addon: {
+        addonName,
+        clusterName: name,
+        status: 'ACTIVE',
+        addonVersion: version,
+        health: { issues: [] },
+        addonArn: arn,
+        createdAt: 1_700_000_000.5,
+        modifiedAt: 1_700_000_100.5,
+        tags: {},
+      },
+    });
+  }
+
   /** 1..100 like EKS; EKS defaults to 100 when absent. */
   private maxResults(url: URL): number | string {
     const raw = url.searchParams.get('maxResults');
@@ -583,7 +697,10 @@ export class AwsFake {
 }
 
 function eksOp(method: string, path: string): FakeOp | undefined {
+  if (method === 'POST' && /^\/tags\/[^/]+$/.test(path)) return 'TagResource';
   if (method !== 'GET') return undefined;
+  if (/^\/clusters\/[^/]+\/addons$/.test(path)) return 'ListAddons';
+  if (/^\/clusters\/[^/]+\/addons\/[^/]+$/.test(path)) return 'DescribeAddon';
   if (path === '/clusters') return 'ListClusters';
   if (/^\/clusters\/[^/]*$/.test(path)) return 'DescribeCluster';
   if (path === '/addons/supported-versions') return 'DescribeAddonVersions';
@@ -620,6 +737,10 @@ function editJson(answer: unknown, edit: Fault & { kind: 'omit' | 'replace' }): 
   if (edit.kind === 'omit') delete at[last];
   else at[last] = edit.value;
   return copy;
+}
+
+function hex8(seed: string): string {
+  return Buffer.from(seed).toString('hex').padEnd(8, '0').slice(0, 8);
 }
 
 function sleep(ms: number): Promise<void> {

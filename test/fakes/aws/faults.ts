@@ -2,7 +2,14 @@ import type { AwsFake } from './aws-fake';
 
 /** The operations the fake answers. */
 export type FakeOp =
-  'ListClusters' | 'DescribeCluster' | 'DescribeAddonVersions' | 'AssumeRole' | 'GetCallerIdentity';
+  | 'ListClusters'
+  | 'DescribeCluster'
+  | 'DescribeAddonVersions'
+  | 'TagResource'
+  | 'ListAddons'
+  | 'DescribeAddon'
+  | 'AssumeRole'
+  | 'GetCallerIdentity';
 
 /** What a matching request gets instead of its normal answer. */
 export type Fault =
@@ -49,7 +56,7 @@ export interface FaultMatch {
   readonly op?: FakeOp | readonly FakeOp[];
   readonly region?: string;
   readonly account?: string;
-  /** DescribeCluster: the cluster name; AssumeRole: the role ARN. */
+  /** DescribeCluster, ListAddons, DescribeAddon: the cluster name; TagResource: the ARN; AssumeRole: the role ARN. */
   readonly subject?: string;
 }
 

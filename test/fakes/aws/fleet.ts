@@ -10,6 +10,8 @@ export interface FakeCluster {
   readonly tags?: Readonly<Record<string, string>>;
   /** Epoch seconds (a fraction is allowed); default a fixed instant derived from the name. */
   readonly createdAt?: number;
+  /** Installed EKS add-ons (ListAddons, DescribeAddon): name → addonVersion. */
+  readonly addons?: Readonly<Record<string, string>>;
 }
 
 /** One add-on in the DescribeAddonVersions catalogue: versions with their per-Kubernetes compatibility. */

@@ -1,5 +1,7 @@
 /**
- * An HTTP fake of the Kubernetes API for core/v1 Secrets and ConfigMaps and coordination.k8s.io/v1 Leases, enough for the real
+ * An HTTP fake of the Kubernetes API for core/v1 Secrets, ConfigMaps and Events, coordination.k8s.io/v1 Leases, Argo
+ * CD's Applications and ApplicationSets, and ClusterUpgrades with their status subresource (a PUT of the object keeps
+ * its status, a PUT of /status keeps the rest; `metadata.generation` rises with each spec change), enough for the real
  * @kubernetes/client-node to talk to: list (labelSelector), get, create, replace (PUT), merge patch, delete
  * (with preconditions), resourceVersion with 409 on conflict, Status bodies on errors, faults injectable per verb,
  * and a request log (never holding bodies or tokens) for assertions.
@@ -11,7 +13,15 @@ import { isValidLabelKey, isValidLabelValue } from '../../../core/labels';
 import { matchesSelector, parseSelector } from '../../../core/selector';
 
 export type Verb = 'list' | 'get' | 'create' | 'update' | 'patch' | 'delete';
-export type Resource = 'secrets' | 'configmaps' | 'leases';
+export type Resource =
+  | 'secrets'
+  | 'configmaps'
+  | 'leases'
+  | 'events'
+  | 'applications'
+  | 'applicationsets'
+  | 'clusterupgrades'
+  | 'clusterupgrades/status';
 
 export interface Fault {
   readonly verb: Verb;
@@ -82,7 +92,20 @@ const KINDS: Record<Resource, { apiVersion: string; kind: string }> = {
   secrets: { apiVersion: 'v1', kind: 'Secret' },
   configmaps: { apiVersion: 'v1', kind: 'ConfigMap' },
   leases: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease' },
+  events: { apiVersion: 'v1', kind: 'Event' },
+  applications: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application' },
+  applicationsets: { apiVersion: 'argoproj.io/v1alpha1', kind: 'ApplicationSet' },
+  clusterupgrades: { apiVersion: 'argocd-eks-plugins.io/v1alpha1', kind: 'ClusterUpgrade' },
+  'clusterupgrades/status': {
+    apiVersion: 'argocd-eks-plugins.io/v1alpha1',
+    kind: 'ClusterUpgrade',
+  },
 };
+
+/** Custom resources: metadata.generation counts spec changes. */
+const CUSTOM = new Set<Resource>(['applications', 'applicationsets', 'clusterupgrades']);
+/** Custom resources with a status subresource: their status is written through /status only. */
+const WITH_STATUS = new Set<Resource>(['clusterupgrades']);
 
 const PATHS: { re: RegExp; resource: Resource }[] = [
   { re: /^\/api\/v1\/namespaces\/([^/]+)\/secrets(?:\/([^/]+))?$/, resource: 'secrets' },
@@ -90,6 +113,23 @@ const PATHS: { re: RegExp; resource: Resource }[] = [
   {
     re: /^\/apis\/coordination\.k8s\.io\/v1\/namespaces\/([^/]+)\/leases(?:\/([^/]+))?$/,
     resource: 'leases',
+  },
+  { re: /^\/api\/v1\/namespaces\/([^/]+)\/events(?:\/([^/]+))?$/, resource: 'events' },
+  {
+    re: /^\/apis\/argoproj\.io\/v1alpha1\/namespaces\/([^/]+)\/applications(?:\/([^/]+))?$/,
+    resource: 'applications',
+  },
+  {
+    re: /^\/apis\/argoproj\.io\/v1alpha1\/namespaces\/([^/]+)\/applicationsets(?:\/([^/]+))?$/,
+    resource: 'applicationsets',
+  },
+  {
+    re: /^\/apis\/argocd-eks-plugins\.io\/v1alpha1\/namespaces\/([^/]+)\/clusterupgrades\/([^/]+)\/status$/,
+    resource: 'clusterupgrades/status',
+  },
+  {
+    re: /^\/apis\/argocd-eks-plugins\.io\/v1alpha1\/namespaces\/([^/]+)\/clusterupgrades(?:\/([^/]+))?$/,
+    resource: 'clusterupgrades',
   },
 ];
 
@@ -126,20 +166,40 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
   const hooks: { verb: Verb; resource: Resource; name: string; hook: () => void }[] = [];
   let revision = 1000;
 
-  const keyOf = (resource: Resource, ns: string, name: string) => `${resource}/${ns}/${name}`;
+  // A subresource is stored with its object.
+  const keyOf = (resource: Resource, ns: string, name: string) =>
+    `${resource.split('/')[0] ?? resource}/${ns}/${name}`;
   const clone = <T>(v: T): T => structuredClone(v);
 
   const stamp = (resource: Resource, ns: string, obj: KubeObject, previous?: KubeObject) => {
     revision += 1;
+    const base = resource.split('/')[0] as Resource;
+    let content = clone(obj);
+    if (resource === 'clusterupgrades/status') {
+      // PUT /status changes the status only.
+      content = { ...clone(previous ?? obj), status: clone(obj['status']) };
+    } else if (WITH_STATUS.has(base)) {
+      // PUT (or create) of the object never changes its status.
+      if (previous?.['status'] === undefined) delete content['status'];
+      else content['status'] = clone(previous['status']);
+    }
+    const generation = !CUSTOM.has(base)
+      ? undefined
+      : previous === undefined
+        ? 1
+        : JSON.stringify(previous['spec']) === JSON.stringify(content['spec'])
+          ? Number(previous.metadata['generation'] ?? 1)
+          : Number(previous.metadata['generation'] ?? 1) + 1;
     const stored: KubeObject = {
-      ...clone(obj),
+      ...content,
       ...KINDS[resource],
       metadata: {
-        ...clone(obj.metadata),
+        ...clone(content.metadata),
         namespace: ns,
         resourceVersion: String(revision),
         uid: previous?.metadata.uid ?? randomUUID(),
         creationTimestamp: previous?.metadata.creationTimestamp ?? new Date().toISOString(),
+        ...(generation === undefined ? {} : { generation }),
       },
     };
     if (resource === 'secrets') normalizeSecret(stored);
