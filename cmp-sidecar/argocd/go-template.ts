@@ -34,8 +34,16 @@ import {
  */
 
 export class UnsupportedTemplateError extends Error {
-  constructor(what: string) {
-    super(`go-template emulation: ${what} is not supported`);
+  /** The feature, e.g. `function "toYaml"`; `field` is the template field it sits in, once known. */
+  constructor(
+    readonly what: string,
+    readonly field?: string,
+  ) {
+    super(
+      field === undefined
+        ? `go-template emulation: ${what} is not supported`
+        : `${field}: go-template emulation: ${what} is not supported`,
+    );
   }
 }
 

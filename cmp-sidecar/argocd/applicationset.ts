@@ -17,6 +17,7 @@ import type {
   SecretObject,
 } from './plugin-generator';
 import { renderDeep } from './render';
+import { UnsupportedTemplateError } from './go-template';
 
 /**
  * The ApplicationSet controller, reduced to what this project's ApplicationSets use, so tests can see the
@@ -39,6 +40,34 @@ import { renderDeep } from './render';
  */
 
 export class UnsupportedGeneratorError extends Error {}
+
+/**
+ * An unsupported generator or template feature, rethrown with the ApplicationSet and the field it sits in, so a
+ * preview names what it cannot reproduce instead of showing something Argo CD would not do.
+ */
+function named<T>(where: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    throw locate(where, e);
+  }
+}
+
+async function namedAsync<T>(where: string, f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    throw locate(where, e);
+  }
+}
+
+function locate(where: string, e: unknown): unknown {
+  if (e instanceof UnsupportedTemplateError || e instanceof UnsupportedGeneratorError) {
+    if (e.message.startsWith('ApplicationSet "')) return e;
+    return new UnsupportedGeneratorError(`${where}: ${e.message}`);
+  }
+  return e;
+}
 
 export interface ArgoCdEnv {
   /** The ApplicationSet controller's namespace (ConfigMaps and Secrets are read there). Default `argocd`. */
@@ -567,7 +596,10 @@ export async function renderApplicationSet(
   }
   const metadata = (appSetObject['metadata'] ?? {}) as { name?: string; namespace?: string };
   const spec = (appSetObject['spec'] ?? {}) as Record<string, unknown>;
-  if (spec['templatePatch'] !== undefined) throw new UnsupportedGeneratorError('templatePatch');
+  if (spec['templatePatch'] !== undefined)
+    throw new UnsupportedGeneratorError(
+      `ApplicationSet "${metadata.name ?? ''}": spec.templatePatch is not emulated`,
+    );
   const appSet: ApplicationSetInfo = {
     name: metadata.name ?? '',
     goTemplate: spec['goTemplate'] === true,
@@ -577,9 +609,11 @@ export async function renderApplicationSet(
   const syncPolicy = spec['syncPolicy'] as { preserveResourcesOnDeletion?: boolean } | undefined;
   const applications: Application[] = [];
   let firstError: string | undefined;
-  for (const generator of (spec['generators'] ?? []) as Record<string, unknown>[]) {
-    const kind = kindOf(generator);
-    const generated = await generateParams(generator, ctx);
+  const generators = (spec['generators'] ?? []) as Record<string, unknown>[];
+  for (const [index, generator] of generators.entries()) {
+    const where = `ApplicationSet "${appSet.name}": spec.generators[${index}]`;
+    const kind = named(where, () => kindOf(generator));
+    const generated = await namedAsync(where, () => generateParams(generator, ctx));
     if ('error' in generated) {
       firstError ??= generated.error;
       continue;
@@ -592,11 +626,8 @@ export async function renderApplicationSet(
         applications.push(toApplication(template, metadata.namespace ?? ctx.ns, syncPolicy, false));
         continue;
       }
-      const rendered = renderDeep(
-        template,
-        params,
-        appSet.goTemplate,
-        appSet.goTemplateOptions ?? [],
+      const rendered = named(`ApplicationSet "${appSet.name}": spec.template`, () =>
+        renderDeep(template, params, appSet.goTemplate, appSet.goTemplateOptions ?? []),
       );
       if ('error' in rendered) {
         firstError ??= `error generating application from params: ${rendered.error}`;

@@ -415,10 +415,28 @@ describe('renderApplicationSet', () => {
     });
   });
 
-  test('generators outside the emulation throw', async () => {
+  test('generators outside the emulation throw, naming the ApplicationSet and the generator', async () => {
     await expect(
-      renderApplicationSet(appSet({ generators: [{ merge: {} }], template: {} })),
-    ).rejects.toThrow(UnsupportedGeneratorError);
+      renderApplicationSet(appSet({ generators: [{ scmProvider: {} }], template: {} })),
+    ).rejects.toThrow(
+      new UnsupportedGeneratorError(
+        'ApplicationSet "set": spec.generators[0]: generator "scmProvider" is not emulated',
+      ),
+    );
+  });
+
+  test('a template function outside the subset throws, naming the ApplicationSet, the field and the function', async () => {
+    await expect(
+      renderApplicationSet(
+        appSet({
+          goTemplate: true,
+          generators: [{ list: { elements: [{ a: 'x' }] } }],
+          template: { metadata: { name: 'x' }, spec: { source: { path: '{{ toYaml .a }}' } } },
+        }),
+      ),
+    ).rejects.toThrow(
+      'ApplicationSet "set": spec.template: spec.source.path: go-template emulation: function "toYaml" is not supported',
+    );
   });
 });
 
