@@ -56,11 +56,17 @@ export function toMarkdown(report: PreviewReport, limits: MarkdownLimits = DEFAU
   const s = report.summary;
   const out: string[] = [];
   let used = 0;
+  // Room kept for the "… N more" lines, which are always written.
+  const budget = limits.maxChars - 200;
   const push = (block: string): boolean => {
-    if (used + block.length + 1 > limits.maxChars) return false;
+    if (used + block.length + 2 > budget) return false;
     out.push(block);
-    used += block.length + 1;
+    used += block.length + 2;
     return true;
+  };
+  const more = (line: string) => {
+    out.push(line);
+    used += line.length + 2;
   };
   push(`## eks-overlay preview: \`${s.base}\` → \`${s.head}\``);
   const rows = STATUSES.map((st) => `| ${LABEL[st]} | ${s.applications[st]} |`);
@@ -90,7 +96,12 @@ export function toMarkdown(report: PreviewReport, limits: MarkdownLimits = DEFAU
       status === 'removed'
         ? `### :warning: ${plural(list.length, 'Application')} removed: Argo CD deletes ${list.length === 1 ? 'it' : 'them'} (and, with prune, ${list.length === 1 ? 'its' : 'their'} resources)`
         : `### :x: ${plural(list.length, 'error')}`;
-    if (!push(title)) break;
+    if (!push(title)) {
+      more(
+        `… ${list.length} ${status === 'removed' ? 'removed Applications' : 'errors'} not shown (see the JSON output)`,
+      );
+      continue;
+    }
     let shown = 0;
     for (const e of list) {
       if (shown >= limits.maxItems) break;
@@ -101,7 +112,7 @@ export function toMarkdown(report: PreviewReport, limits: MarkdownLimits = DEFAU
       if (!push(line)) break;
       shown++;
     }
-    if (shown < list.length) push(`… ${list.length - shown} more`);
+    if (shown < list.length) more(`… ${list.length - shown} more`);
   }
   if (report.diffGroups.length > 0) push('### Changes');
   let groupsShown = 0;
@@ -118,7 +129,7 @@ export function toMarkdown(report: PreviewReport, limits: MarkdownLimits = DEFAU
     groupsShown++;
   }
   if (groupsShown < report.diffGroups.length) {
-    out.push(`… ${report.diffGroups.length - groupsShown} more changes (see the JSON output)`);
+    more(`… ${report.diffGroups.length - groupsShown} more changes (see the JSON output)`);
   }
   const notPreviewed = report.applications.filter((e) => e.status === 'notPreviewed');
   if (notPreviewed.length > 0 && push(`### Not previewed (${notPreviewed.length})`)) {
