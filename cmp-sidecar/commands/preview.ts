@@ -11,6 +11,7 @@ import { DEFAULT_KUBE_API_VERSIONS } from '../preview/kube-api-versions';
 import { parsePreviewOptions } from '../preview/options';
 import { runPreview } from '../preview/preview';
 import type { RunCli } from '../preview/render-app';
+import { createRenderPool } from '../preview/render-pool';
 import { toJson, toMarkdown } from '../preview/report';
 
 /**
@@ -38,6 +39,7 @@ export async function preview(args: readonly string[], io: Io, run: RunCli): Pro
         );
   const temp = new TempDirs();
   const unguard = temp.guardSignals();
+  const pool = createRenderPool(run, opts.jobs);
   try {
     const base = await checkout(repo, opts.base, temp, 'base');
     const head: Revision =
@@ -56,6 +58,7 @@ export async function preview(args: readonly string[], io: Io, run: RunCli): Pro
       kubeApiVersions: opts.kubeApiVersions ?? DEFAULT_KUBE_API_VERSIONS,
       jobs: opts.jobs,
       run,
+      pool,
       ...(tty ? { onProgress: progressBar(io, started) } : {}),
     });
     if (tty) io.stderr.write('\n');
@@ -66,6 +69,7 @@ export async function preview(args: readonly string[], io: Io, run: RunCli): Pro
       report.summary.applications.error > 0 || (report.summary.policy?.denied ?? 0) > 0;
     return failed ? EXIT.render : EXIT.ok;
   } finally {
+    await pool.close();
     unguard();
     temp.dispose();
   }

@@ -16,10 +16,10 @@ import {
   pluginInputsHash,
   renderDirectory,
   renderKustomize,
-  renderPlugin,
   sameRepository,
 } from './render-app';
 import type { AppSource, RenderOutcome, RenderRequest, RunCli } from './render-app';
+import type { RenderPool } from './render-pool';
 
 export interface PreviewSettings {
   readonly base: Revision;
@@ -31,6 +31,8 @@ export interface PreviewSettings {
   readonly kubeApiVersions: string;
   readonly jobs: number;
   readonly run: RunCli;
+  /** Where eks-overlay renders run (worker threads or this thread). */
+  readonly pool: RenderPool;
   /** Called after each Application is settled (for the progress bar). */
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -161,7 +163,7 @@ function plan(
         const h = await pluginInputsHash(settings.run, rev.dir, dir, env, hasher, memo);
         if (h === undefined) hashable = false;
         else sha.update(h);
-        renders.push(() => renderPlugin(settings.run, dir, env));
+        renders.push(() => settings.pool.render(dir, env));
       } else if (p.kind === 'kustomize') {
         // kustomize may read anywhere in the repository (`../base`): the whole checkout is its input.
         sha.update((await hasher.hash(rev.dir)).hash);
@@ -317,7 +319,8 @@ export async function runPreview(settings: PreviewSettings): Promise<PreviewRepo
   };
 
   let done = 0;
-  await pool(settings.jobs, keys.length, async (i) => {
+  // Twice the workers in flight: while one job waits for its render, the next is hashed here.
+  await pool(settings.jobs * 2, keys.length, async (i) => {
     await settle(i);
     settings.onProgress?.(++done, keys.length);
   });

@@ -54,6 +54,7 @@ const NEEDS = {
       'test/manifests/registrar-component.test.ts',
       'test/manifests/schemas.test.ts',
       'test/manifests/service-config.test.ts',
+      'test/preview/preview-process.test.ts',
       'test/preview/preview.test.ts',
     ],
   },
@@ -61,7 +62,7 @@ const NEEDS = {
     kind: 'tool',
     available: () => runs('git', ['--version']),
     why: 'git is not on the PATH (install git)',
-    suites: ['test/preview/preview.test.ts'],
+    suites: ['test/preview/preview-process.test.ts', 'test/preview/preview.test.ts'],
   },
   'lua5.1': {
     kind: 'tool',
