@@ -77,10 +77,9 @@ test('SIGTERM during the preview removes the temporary checkouts, and nothing is
   }
   const sawCheckout = checkouts().length > 0;
   child.kill('SIGTERM');
-  const [, signal] = (await new Promise((r) => child.on('exit', (...a) => r(a)))) as [
-    number | null,
-    NodeJS.Signals | null,
-  ];
+  const signal = await new Promise<NodeJS.Signals | null>((resolve) =>
+    child.on('exit', (_code, sig) => resolve(sig)),
+  );
   expect(sawCheckout).toBe(true);
   expect(signal).toBe('SIGTERM');
   expect(stdout).toBe('');
