@@ -72,7 +72,7 @@ test('SIGTERM during the preview removes the temporary checkouts, and nothing is
   let stdout = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   // Wait until the first checkout exists, then stop the preview.
-  for (let i = 0; i < 500 && checkouts().length === 0 && child.exitCode === null; i++) {
+  for (let i = 0; i < 3000 && checkouts().length === 0 && child.exitCode === null; i++) {
     await new Promise((r) => setTimeout(r, 10));
   }
   const sawCheckout = checkouts().length > 0;
