@@ -152,9 +152,8 @@ function write(root: string, files: Record<string, string>): void {
  * input (a README); (3) the raw render rate in process against one `eks-overlay generate` process per Application
  * (Argo CD's way) on a sample of 100 Applications, side by side; (4) what skipping by input hash saved.
  */
-export async function runPreviewBench(opts: { clusters: number; sample: number }): Promise<Row[]> {
-  const cli = resolve('dist/eks-overlay.cjs');
-  const root = mkdtempSync(join(tmpdir(), 'bench-preview-'));
+/** The benchmark's fleet repository: tags `base`, `head` (one layer changed) and `docs` (no rendered input). */
+export function buildBenchRepo(root: string, clusters: number): ClusterRecord[] {
   const repo = join(root, 'repo');
   mkdirSync(repo);
   const git = (...args: string[]) =>
@@ -169,43 +168,51 @@ export async function runPreviewBench(opts: { clusters: number; sample: number }
         GIT_COMMITTER_EMAIL: 'b@x',
       },
     });
-  try {
-    const records = fleet(opts.clusters);
-    writeFileSync(
-      join(root, 'fleet.yaml'),
-      stringify({
-        clusters: records.map((r) => ({
-          clusterName: r.clusterName,
-          accountId: r.accountId,
-          region: r.region,
-          version: r.version,
-          endpoint: r.endpoint,
-          tags: r.tags,
-        })),
-      }),
-    );
-    git('init', '-q', '-b', 'main');
-    git('remote', 'add', 'origin', REPO_URL);
-    for (const app of APPS) {
-      write(join(repo, 'apps', app), appFiles(app));
-      write(repo, { [`fleet/${app}.yaml`]: appSet(app) });
-    }
-    git('add', '-A');
-    git('commit', '-q', '-m', 'base');
-    git('tag', 'base');
-    write(repo, {
-      'apps/orders/envs/prod/replicas.yaml': readFileSync(
-        join(repo, 'apps/orders/envs/prod/replicas.yaml'),
-        'utf8',
-      ).replace('replicas: 4', 'replicas: 6'),
-    });
-    git('commit', '-q', '-am', 'one layer');
-    git('tag', 'head');
-    write(repo, { 'README.md': 'docs only\n' });
-    git('add', '-A');
-    git('commit', '-q', '-m', 'docs');
-    git('tag', 'docs');
+  const records = fleet(clusters);
+  writeFileSync(
+    join(root, 'fleet.yaml'),
+    stringify({
+      clusters: records.map((r) => ({
+        clusterName: r.clusterName,
+        accountId: r.accountId,
+        region: r.region,
+        version: r.version,
+        endpoint: r.endpoint,
+        tags: r.tags,
+      })),
+    }),
+  );
+  git('init', '-q', '-b', 'main');
+  git('remote', 'add', 'origin', REPO_URL);
+  for (const app of APPS) {
+    write(join(repo, 'apps', app), appFiles(app));
+    write(repo, { [`fleet/${app}.yaml`]: appSet(app) });
+  }
+  git('add', '-A');
+  git('commit', '-q', '-m', 'base');
+  git('tag', 'base');
+  write(repo, {
+    'apps/orders/envs/prod/replicas.yaml': readFileSync(
+      join(repo, 'apps/orders/envs/prod/replicas.yaml'),
+      'utf8',
+    ).replace('replicas: 4', 'replicas: 6'),
+  });
+  git('commit', '-q', '-am', 'one layer');
+  git('tag', 'head');
+  write(repo, { 'README.md': 'docs only\n' });
+  git('add', '-A');
+  git('commit', '-q', '-m', 'docs');
+  git('tag', 'docs');
 
+  return records;
+}
+
+export async function runPreviewBench(opts: { clusters: number; sample: number }): Promise<Row[]> {
+  const cli = resolve('dist/eks-overlay.cjs');
+  const root = mkdtempSync(join(tmpdir(), 'bench-preview-'));
+  const repo = join(root, 'repo');
+  try {
+    const records = buildBenchRepo(root, opts.clusters);
     const jobs = availableParallelism();
     const previewRun = async (base: string, head: string, out: string) => {
       const t = await timeCommand(

@@ -1,10 +1,14 @@
+import { isMainThread, workerData } from 'node:worker_threads';
 import { run } from './cli';
-import { isPreviewRenderWorker, runPreviewRenderWorker } from './preview/render-pool';
+import type * as RenderPool from './preview/render-pool';
 
-// A render worker of `eks-overlay preview` (the bundle is its own worker entry) only renders what it is handed.
-if (isPreviewRenderWorker()) runPreviewRenderWorker(run);
-// The only place that exits: after stdout has flushed, so a large YAML stream is never cut short.
-else
+// A render worker of `eks-overlay preview` (the bundle is its own worker entry) only renders what it is handed. The
+// pool's code loads only there, so `generate`'s cold start does not pay for it.
+if (!isMainThread && (workerData as { task?: unknown } | null)?.task === 'preview-render') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require('./preview/render-pool') as typeof RenderPool).runPreviewRenderWorker(run);
+} else {
+  // The only place that exits: after stdout has flushed, so a large YAML stream is never cut short.
   void run(process.argv.slice(2), {
     stdout: process.stdout,
     stderr: process.stderr,
@@ -19,3 +23,4 @@ else
       process.exit(70);
     },
   );
+}

@@ -1,4 +1,4 @@
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { parentPort, Worker } from 'node:worker_threads';
 import type { RenderOutcome, RunCli } from './render-app';
 import { renderPlugin } from './render-app';
 
@@ -13,21 +13,13 @@ export interface RenderPool {
   close(): Promise<void>;
 }
 
+// main.ts recognises its workers by this task (it checks the literal, so that it loads none of this otherwise).
 const TASK = 'preview-render';
 
 interface Job {
   readonly id: number;
   readonly dir: string;
   readonly env: Record<string, string>;
-}
-
-export function isPreviewRenderWorker(): boolean {
-  return (
-    !isMainThread &&
-    typeof workerData === 'object' &&
-    workerData !== null &&
-    (workerData as { task?: unknown }).task === TASK
-  );
 }
 
 /** The worker side: render each job handed over and post the outcome back. */
@@ -49,35 +41,43 @@ export function createRenderPool(run: RunCli, jobs: number): RenderPool {
   if (jobs <= 1 || !entry.endsWith('.cjs')) {
     return { render: (dir, env) => renderPlugin(run, dir, env), close: () => Promise.resolve() };
   }
-  const workers = Array.from(
-    { length: jobs },
-    () => new Worker(entry, { workerData: { task: TASK }, stdout: true, stderr: true }),
-  );
+  // Started on the first render: a preview that skips every Application never pays for them.
+  let started: Worker[] | undefined;
   const pending = new Map<
     number,
     { resolve: (o: RenderOutcome) => void; reject: (e: Error) => void }
   >();
-  const load = new Map<Worker, number>(workers.map((w) => [w, 0]));
+  const load = new Map<Worker, number>();
   const owner = new Map<number, Worker>();
   let nextId = 0;
-  for (const w of workers) {
-    w.on('message', (m: { id: number; outcome: RenderOutcome }) => {
-      pending.get(m.id)?.resolve(m.outcome);
-      pending.delete(m.id);
-      owner.delete(m.id);
-      load.set(w, (load.get(w) ?? 1) - 1);
-    });
-    w.on('error', (e) => {
-      for (const [id, p] of pending) {
-        if (owner.get(id) === w) {
-          p.reject(e);
-          pending.delete(id);
+  const start = (): Worker[] => {
+    const workers = Array.from(
+      { length: jobs },
+      () => new Worker(entry, { workerData: { task: TASK }, stdout: true, stderr: true }),
+    );
+    for (const w of workers) {
+      load.set(w, 0);
+      w.on('message', (m: { id: number; outcome: RenderOutcome }) => {
+        pending.get(m.id)?.resolve(m.outcome);
+        pending.delete(m.id);
+        owner.delete(m.id);
+        load.set(w, (load.get(w) ?? 1) - 1);
+      });
+      w.on('error', (e) => {
+        for (const [id, p] of pending) {
+          if (owner.get(id) === w) {
+            p.reject(e);
+            pending.delete(id);
+          }
         }
-      }
-    });
-  }
+      });
+    }
+    return workers;
+  };
   return {
     render(dir, env) {
+      started ??= start();
+      const workers = started;
       // The least busy worker takes the job.
       let best = workers[0] as Worker;
       for (const w of workers) if ((load.get(w) ?? 0) < (load.get(best) ?? 0)) best = w;
@@ -90,7 +90,7 @@ export function createRenderPool(run: RunCli, jobs: number): RenderPool {
       });
     },
     async close() {
-      await Promise.all(workers.map((w) => w.terminate()));
+      await Promise.all((started ?? []).map((w) => w.terminate()));
     },
   };
 }
