@@ -1,4 +1,7 @@
-import { kubeVersionOf, pluginEnv, sameRepository } from './render-app';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { kubeVersionOf, pluginEnv, sameRepository, unreadLayers } from './render-app';
 import type { RenderRequest } from './render-app';
 
 const req: RenderRequest = {
@@ -88,4 +91,53 @@ test.each([
   ['https://github.com/o/r', 'https://github.com/o/other', false],
 ])('sameRepository(%j, %j) = %j', (a, b, expected) => {
   expect(sameRepository(a, b)).toBe(expected);
+});
+
+describe('unreadLayers: the layer directories a cluster render cannot read', () => {
+  let app: string;
+  const context = (labels: Record<string, string>) => ({
+    ARGOCD_ENV_CLUSTER_CONTEXT: JSON.stringify({
+      name: 'prod-1',
+      metadata: { labels, annotations: {} },
+      aws: { region: 'eu-west-1' },
+    }),
+  });
+  const write = (config: string) => writeFileSync(path.join(app, 'eks-overlay.yaml'), config);
+
+  beforeAll(() => {
+    app = mkdtempSync(path.join(tmpdir(), 'unread-layers-'));
+    for (const d of [
+      'base',
+      'envs/dev',
+      'envs/prod',
+      'envs/common',
+      'regions/eu-west-1',
+      'regions/us-east-1',
+    ]) {
+      mkdirSync(path.join(app, d), { recursive: true });
+    }
+  });
+  afterAll(() => rmSync(app, { recursive: true, force: true }));
+
+  test("the other values' directories beside each templated layer, static layers kept", async () => {
+    write(
+      'layers:\n  - base\n  - envs/common\n  - envs/{{cluster.metadata.labels.env}}\n  - regions/{{ cluster.aws.region }}\n',
+    );
+    expect(await unreadLayers(app, context({ env: 'prod' }))).toEqual([
+      'envs/dev',
+      'regions/us-east-1',
+    ]);
+  });
+
+  test.each([
+    ['a helper in a layer path', 'layers:\n  - envs/{{lower cluster.metadata.labels.env}}\n'],
+    ['a non-cluster variable', 'layers:\n  - envs/{{env.STAGE}}\n'],
+    ['a templated layer at the top of the app', 'layers:\n  - base\n  - "{{cluster.name}}"\n'],
+    ['the app root as a layer', 'layers:\n  - .\n  - envs/{{cluster.metadata.labels.env}}\n'],
+    ['a value the context lacks', 'layers:\n  - envs/{{cluster.metadata.labels.tier}}\n'],
+    ['a templated kro path', 'layers: [base]\nkro:\n  rgdPaths: ["rgds/{{cluster.name}}"]\n'],
+  ])('%s: no narrowing (everything is an input)', async (_what, config) => {
+    write(config);
+    expect(await unreadLayers(app, context({ env: 'prod' }))).toBeUndefined();
+  });
 });

@@ -3,7 +3,9 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import { parseAllDocuments, stringify } from 'yaml';
+import { parse, parseAllDocuments, stringify } from 'yaml';
+import { readArgoEnv } from '../argocd-env';
+import { buildClusterView } from '../cluster-context';
 import { argocdEnvsubst } from '../argocd/plugin-env';
 import { encodeGoJson } from '../argocd/go-values';
 import type { ExitCode } from '../exit';
@@ -236,17 +238,24 @@ export async function renderDirectory(dir: string, source: AppSource): Promise<R
 export class TreeHasher {
   private readonly memo = new Map<string, Promise<{ hash: string; text: boolean }>>();
 
-  /** sha256 over every file under `p` (relative names and bytes), or of the file itself; `text` = mentions revision. */
-  hash(p: string): Promise<{ hash: string; text: boolean }> {
-    let h = this.memo.get(p);
+  /**
+   * sha256 over every file under `p` (relative names and bytes), or of the file itself, leaving out the subtrees
+   * `excluded` names (relative to `p`); `text` = some file mentions the revision.
+   */
+  hash(p: string, excluded: readonly string[] = []): Promise<{ hash: string; text: boolean }> {
+    const key = `${p}\0${excluded.join('\0')}`;
+    let h = this.memo.get(key);
     if (h === undefined) {
-      h = this.compute(p);
-      this.memo.set(p, h);
+      h = this.compute(p, new Set(excluded.map((e) => `/${e}`)));
+      this.memo.set(key, h);
     }
     return h;
   }
 
-  private async compute(p: string): Promise<{ hash: string; text: boolean }> {
+  private async compute(
+    p: string,
+    excluded: ReadonlySet<string>,
+  ): Promise<{ hash: string; text: boolean }> {
     const sha = createHash('sha256');
     let revision = false;
     const visit = async (abs: string, rel: string): Promise<void> => {
@@ -257,6 +266,7 @@ export class TreeHasher {
         sha.update(`missing ${rel}\n`);
         return;
       }
+      if (excluded.has(rel)) return;
       if (st.isDirectory()) {
         const names = (await readdir(abs)).filter((n) => n !== '.git').sort();
         for (const n of names) await visit(path.join(abs, n), `${rel}/${n}`);
@@ -293,10 +303,12 @@ export async function pluginInputsHash(
   }
   const list = await paths;
   if (list === undefined) return undefined;
+  const app = await realpath(dir);
+  const unread = await unreadLayers(app, env);
   const sha = createHash('sha256').update('plugin\0');
   let readsRevision = false;
   for (const p of list) {
-    const { hash, text } = await hasher.hash(p);
+    const { hash, text } = await hasher.hash(p, p === app ? (unread ?? []) : []);
     readsRevision ||= text;
     sha.update(`${path.relative(checkoutDir, p)}\0${hash}\0`);
   }
@@ -329,4 +341,86 @@ async function readPaths(
     .filter((p) => p !== '')
     .map((p) => (p.startsWith('/') ? path.join(root, p) : path.resolve(app, p)))
     .sort();
+}
+
+const SIMPLE_REF = /\{\{\s*cluster((?:\.[A-Za-z0-9_]+)+)\s*\}\}/g;
+
+/**
+ * The layer directories of the app that this cluster's render cannot read: for each templated layer such as
+ * `envs/{{cluster.metadata.labels.env}}`, the other directories beside the one it resolves to (`envs/dev` for a
+ * prod cluster), unless a static layer, another resolved layer or a kro path lies in them. Their changes cannot
+ * change this render, so they stay out of its input hash. Undefined (hash everything) whenever the layers cannot be
+ * resolved here exactly: a helper or a non-cluster variable in a layer path, a value the context lacks, a layer at
+ * the top of the app, a kro path with a template, an invalid file.
+ */
+export async function unreadLayers(
+  appDir: string,
+  env: Record<string, string>,
+): Promise<string[] | undefined> {
+  let config: { layers?: unknown; kro?: { rgdPaths?: unknown; crdDirs?: unknown } };
+  let view: Readonly<Record<string, unknown>>;
+  try {
+    config = (parse(await readFile(path.join(appDir, 'eks-overlay.yaml'), 'utf8')) ??
+      {}) as typeof config;
+    view = buildClusterView(readArgoEnv(env));
+  } catch {
+    return undefined;
+  }
+  const layers = config.layers;
+  if (!Array.isArray(layers) || !layers.every((l): l is string => typeof l === 'string')) {
+    return undefined;
+  }
+  const kroPaths = [config.kro?.rgdPaths, config.kro?.crdDirs].flatMap((v): unknown[] =>
+    Array.isArray(v) ? (v as unknown[]) : [],
+  );
+  if (!kroPaths.every((k): k is string => typeof k === 'string' && !k.includes('{{'))) {
+    return undefined;
+  }
+  const clean = (p: string) => path.posix.normalize(p).replace(/^\.\/|\/+$/g, '');
+  const kept: string[] = kroPaths.map(clean);
+  const families = new Map<string, Set<string>>();
+  for (const template of layers) {
+    let failed = false;
+    const resolved = template.replace(SIMPLE_REF, (_m, refPath: string) => {
+      let v: unknown = view;
+      for (const key of refPath.slice(1).split('.')) {
+        v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined;
+      }
+      if (typeof v !== 'string' || v === '' || v.includes('/') || v.startsWith('.')) failed = true;
+      return typeof v === 'string' ? v : '';
+    });
+    if (failed || resolved.includes('{{') || resolved.includes('}}')) return undefined;
+    const normalized = clean(resolved);
+    if (normalized.startsWith('..') || path.posix.isAbsolute(normalized)) return undefined;
+    kept.push(normalized);
+    if (!template.includes('{{')) continue;
+    const segments = clean(template).split('/');
+    const k = segments.findIndex((seg) => seg.includes('{{'));
+    if (k <= 0) return undefined;
+    const family = segments.slice(0, k).join('/');
+    const keep = normalized.split('/')[k];
+    if (keep === undefined) return undefined;
+    const set = families.get(family) ?? new Set<string>();
+    set.add(keep);
+    families.set(family, set);
+  }
+  // A layer at the top of the app reads all of it.
+  if (kept.some((k) => k === '.' || k === '')) return undefined;
+  const excluded: string[] = [];
+  for (const [family, keep] of families) {
+    let children: string[];
+    try {
+      children = await readdir(path.join(appDir, family));
+    } catch {
+      continue;
+    }
+    for (const child of children) {
+      const rel = `${family}/${child}`;
+      const needed =
+        keep.has(child) ||
+        kept.some((k) => k === rel || k.startsWith(`${rel}/`) || rel.startsWith(`${k}/`));
+      if (!needed) excluded.push(rel);
+    }
+  }
+  return excluded.sort();
 }

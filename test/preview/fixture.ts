@@ -186,6 +186,9 @@ metadata:
 data:
   LOG_LEVEL: '{{cluster.metadata.labels.loglevel}}'
 `,
+  // A layer no worker cluster reads (worker selects prod clusters): the workers are still skipped by input hash.
+  'apps/worker/envs/dev/config.yaml':
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: worker-config\n  namespace: worker\ndata:\n  LOG_LEVEL: trace\n',
   'fleet/legacy.yaml': null,
   'fleet/vault.yaml': pluginAppSet('vault', 'apps/vault', 'env: dev'),
   // A template function outside the emulation: an error naming the ApplicationSet, the field and the function.

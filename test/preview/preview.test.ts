@@ -122,7 +122,7 @@ describe('--fleet: base against head of the fixture repository', () => {
     expect(group?.diff).toContain('-  replicas: 3\n+  replicas: 5\n');
   });
 
-  test('Applications whose inputs hash the same at base and head are unchanged without rendering', () => {
+  test('Applications whose inputs hash the same at base and head are unchanged without rendering (a layer they do not read changed)', () => {
     expect(apps.get('worker/worker-prod-euw1')).toMatchObject({
       status: 'unchanged',
       skipped: true,
