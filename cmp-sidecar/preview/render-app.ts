@@ -237,6 +237,17 @@ export async function renderDirectory(dir: string, source: AppSource): Promise<R
 /** Content hashes of directories of one checkout, computed once each. */
 export class TreeHasher {
   private readonly memo = new Map<string, Promise<{ hash: string; text: boolean }>>();
+  private readonly files = new Map<string, Promise<unknown>>();
+
+  /** A file or directory read of this checkout, done once (`read` runs on the first ask only). */
+  once<T>(key: string, read: () => Promise<T>): Promise<T> {
+    let v = this.files.get(key) as Promise<T> | undefined;
+    if (v === undefined) {
+      v = read();
+      this.files.set(key, v);
+    }
+    return v;
+  }
 
   /**
    * sha256 over every file under `p` (relative names and bytes), or of the file itself, leaving out the subtrees
@@ -303,8 +314,8 @@ export async function pluginInputsHash(
   }
   const list = await paths;
   if (list === undefined) return undefined;
-  const app = await realpath(dir);
-  const unread = await unreadLayers(app, env);
+  const app = await hasher.once(`realpath:${dir}`, () => realpath(dir));
+  const unread = await unreadLayers(app, env, hasher);
   const sha = createHash('sha256').update('plugin\0');
   let readsRevision = false;
   for (const p of list) {
@@ -356,12 +367,19 @@ const SIMPLE_REF = /\{\{\s*cluster((?:\.[A-Za-z0-9_]+)+)\s*\}\}/g;
 export async function unreadLayers(
   appDir: string,
   env: Record<string, string>,
+  reads: Pick<TreeHasher, 'once'> = new TreeHasher(),
 ): Promise<string[] | undefined> {
-  let config: { layers?: unknown; kro?: { rgdPaths?: unknown; crdDirs?: unknown } };
+  type Config = { layers?: unknown; kro?: { rgdPaths?: unknown; crdDirs?: unknown } };
+  const config = await reads.once(`config:${appDir}`, async (): Promise<Config | undefined> => {
+    try {
+      return (parse(await readFile(path.join(appDir, 'eks-overlay.yaml'), 'utf8')) ?? {}) as Config;
+    } catch {
+      return undefined;
+    }
+  });
+  if (config === undefined) return undefined;
   let view: Readonly<Record<string, unknown>>;
   try {
-    config = (parse(await readFile(path.join(appDir, 'eks-overlay.yaml'), 'utf8')) ??
-      {}) as typeof config;
     view = buildClusterView(readArgoEnv(env));
   } catch {
     return undefined;
@@ -408,12 +426,9 @@ export async function unreadLayers(
   if (kept.some((k) => k === '.' || k === '')) return undefined;
   const excluded: string[] = [];
   for (const [family, keep] of families) {
-    let children: string[];
-    try {
-      children = await readdir(path.join(appDir, family));
-    } catch {
-      continue;
-    }
+    const children = await reads.once(`readdir:${appDir}/${family}`, () =>
+      readdir(path.join(appDir, family)).catch((): string[] => []),
+    );
     for (const child of children) {
       const rel = `${family}/${child}`;
       const needed =
