@@ -308,3 +308,62 @@ describe('bad input: a clear message and a non-zero exit, nothing on stdout', ()
     expect(ran.stderr).toContain(message);
   });
 });
+
+test('--appsets narrows the ApplicationSets previewed', async () => {
+  const ran = await preview([
+    '--base',
+    'base',
+    '--head',
+    'head',
+    '--fleet',
+    repo.fleetFile,
+    '--format',
+    'json',
+    '--appsets',
+    'fleet/w*.yaml',
+  ]);
+  const report = JSON.parse(ran.stdout) as PreviewReport;
+  expect([...new Set(report.applications.map((a) => a.applicationSet))].sort()).toEqual([
+    'web',
+    'worker',
+  ]);
+});
+
+test('an ApplicationSet file that is not valid YAML is an error naming the file', async () => {
+  const file = path.join(repo.dir, 'fleet', 'broken.yaml');
+  writeFileSync(file, 'kind: ApplicationSet\nmetadata: {name: broken\n');
+  try {
+    const ran = await preview(['--base', 'head', '--fleet', repo.fleetFile, '--format', 'json']);
+    expect(ran.code).toBe(1);
+    const report = JSON.parse(ran.stdout) as PreviewReport;
+    const entry = report.applications.find((a) => a.applicationSet === 'fleet/broken.yaml');
+    expect(entry?.status).toBe('error');
+    expect(entry?.error).toMatch(/^fleet\/broken\.yaml \(working tree\): /);
+  } finally {
+    rmSync(file);
+  }
+});
+
+test('--policies: a policy slot per Application and in the summary (the policy stage fills them)', async () => {
+  const policies = mkdtempSync(path.join(tmp, '..', 'policies-'));
+  try {
+    const ran = await preview([
+      '--base',
+      'base',
+      '--head',
+      'head',
+      '--fleet',
+      repo.fleetFile,
+      '--format',
+      'json',
+      '--policies',
+      policies,
+    ]);
+    const report = JSON.parse(ran.stdout) as PreviewReport;
+    expect(report.summary.policy).toEqual({ evaluated: true, denied: 0 });
+    const web = byName(report).get('web/web-prod-euw1');
+    expect(web?.policy).toEqual({ denied: false, violations: [] });
+  } finally {
+    rmSync(policies, { recursive: true, force: true });
+  }
+});
