@@ -29,6 +29,11 @@ export interface FleetSource {
   readonly clusters: Map<string, ClusterInfo>;
   /** The first answer of the generator that was not a usable 2xx, if any: the preview then fails as a whole. */
   readonly failures: string[];
+  /**
+   * Whether the native clusters generator can be previewed: the fleet file gives one cluster Secret per cluster; the
+   * generator's URL does not say which cluster Secrets Argo CD holds.
+   */
+  readonly clusterSecrets: boolean;
 }
 
 /** The ConfigMap name ApplicationSets reference for this project's generator (manifests/base/plugin-generator). */
@@ -67,6 +72,7 @@ export async function fleetFromFile(file: string): Promise<FleetSource> {
     env: { ...base, secrets, transport: recordFailures(fileTransport(snapshot), failures) },
     clusters: new Map(clusters.map((c) => [c.server, { name: c.name, version: c.aws.version }])),
     failures,
+    clusterSecrets: true,
   };
 }
 
@@ -125,7 +131,12 @@ export async function fleetFromGenerator(url: string, tokenFile: string): Promis
     if (res.status >= 200 && res.status <= 299) learnClusters(res.body, clusters);
     return res;
   };
-  return { env: { ...base, transport: recordFailures(learn, failures) }, clusters, failures };
+  return {
+    env: { ...base, transport: recordFailures(learn, failures) },
+    clusters,
+    failures,
+    clusterSecrets: false,
+  };
 }
 
 /** Every parameter set of a 2xx answer, indexed by server (the clusters the Applications will point at). */

@@ -68,6 +68,13 @@ async function expand(rev: Revision, settings: PreviewSettings): Promise<Expansi
   const errors = new Map<string, string>();
   for (const u of unreadable) errors.set(u.file, `${u.file} (${rev.label}): ${u.problem}`);
   for (const set of found) {
+    if (!settings.fleet.clusterSecrets && usesClustersGenerator(set.object)) {
+      errors.set(
+        set.name,
+        `${set.file} (${rev.label}): not previewable with --generator-url: its clusters generator reads Argo CD's cluster Secrets; preview it with --fleet`,
+      );
+      continue;
+    }
     const gitRepos: Record<string, string> = {};
     for (const url of repoUrlsIn(set.object['spec'], new Set())) {
       if (sameRepository(url, settings.repoUrl)) gitRepos[url] = rev.dir;
@@ -98,6 +105,22 @@ async function expand(rev: Revision, settings: PreviewSettings): Promise<Expansi
     }
   }
   return { apps, errors };
+}
+
+/** Whether a generator of the ApplicationSet (nested in matrix or merge included) is the native clusters one. */
+function usesClustersGenerator(appSet: Record<string, unknown>): boolean {
+  const visit = (generators: unknown): boolean =>
+    Array.isArray(generators) &&
+    generators.some((g: unknown) => {
+      if (g === null || typeof g !== 'object') return false;
+      const o = g as Record<string, { generators?: unknown } | undefined>;
+      return (
+        o['clusters'] !== undefined ||
+        visit(o['matrix']?.generators) ||
+        visit(o['merge']?.generators)
+      );
+    });
+  return visit((appSet['spec'] as { generators?: unknown } | undefined)?.generators);
 }
 
 function sourcesOf(app: Application): AppSource[] {

@@ -13,7 +13,7 @@ import { parseFleetYaml } from '../../plugins/cluster-sources/fleet-yaml';
 import { expectMatchesGolden } from '../cmp/golden';
 import { startGenerator } from '../helpers/generator';
 import type { StartedGenerator } from '../helpers/generator';
-import { FLEET_YAML, buildFixtureRepo } from './fixture';
+import { FLEET_YAML, REPO_URL, buildFixtureRepo } from './fixture';
 import type { FixtureRepo } from './fixture';
 
 interface Ran {
@@ -270,6 +270,64 @@ describe('--generator-url: the running generator, over HTTP, as Argo CD calls it
       expect(ran.stderr).not.toContain('not-the-token');
     } finally {
       rmSync(wrong, { force: true });
+    }
+  });
+
+  test('the native clusters generator is previewed from the fleet file, and refused (naming it) with the URL', async () => {
+    const file = path.join(repo.dir, 'fleet', 'native.yaml');
+    writeFileSync(
+      file,
+      [
+        'apiVersion: argoproj.io/v1alpha1',
+        'kind: ApplicationSet',
+        'metadata: { name: native, namespace: argocd }',
+        'spec:',
+        '  goTemplate: true',
+        '  generators: [{ clusters: { selector: { matchLabels: { env: prod } } } }]',
+        '  template:',
+        "    metadata: { name: 'native-{{ .name }}' }",
+        '    spec:',
+        '      project: default',
+        `      source: { repoURL: '${REPO_URL}', path: apps/plain, targetRevision: main }`,
+        "      destination: { server: '{{ .server }}', namespace: extras }",
+        '',
+      ].join('\n'),
+    );
+    try {
+      const viaFile = await preview([
+        '--base',
+        'head',
+        '--fleet',
+        repo.fleetFile,
+        '--format',
+        'json',
+      ]);
+      const added = (JSON.parse(viaFile.stdout) as PreviewReport).applications
+        .filter((a) => a.applicationSet === 'native')
+        .map((a) => [a.name, a.cluster, a.status]);
+      expect(added).toEqual([
+        ['native-prod-euw1', 'prod-euw1', 'added'],
+        ['native-prod-use1', 'prod-use1', 'added'],
+      ]);
+      const viaUrl = await preview([
+        '--base',
+        'head',
+        '--generator-url',
+        gen.url,
+        '--generator-token-file',
+        tokenFile,
+        '--format',
+        'json',
+      ]);
+      const refused = (JSON.parse(viaUrl.stdout) as PreviewReport).applications.find(
+        (a) => a.applicationSet === 'native',
+      );
+      expect(refused?.status).toBe('error');
+      expect(refused?.error).toContain(
+        "its clusters generator reads Argo CD's cluster Secrets; preview it with --fleet",
+      );
+    } finally {
+      rmSync(file);
     }
   });
 
