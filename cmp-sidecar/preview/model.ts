@@ -22,7 +22,10 @@ export interface AppEntry {
   readonly error?: string;
   /** Why a source is not previewed (another repository, Helm, another plugin). */
   readonly reason?: string;
-  /** True when the inputs hashed equal at base and head, so nothing was rendered. */
+  /**
+   * True when the inputs hashed equal at base and head, so the Application is unchanged without comparing renders
+   * (nothing is rendered, or with --policies only the head, for the policies).
+   */
   readonly skipped?: boolean;
   readonly policy: PolicyResult | null;
 }
@@ -46,7 +49,10 @@ export interface Summary {
   readonly renders: {
     /** Renders performed (base and head count separately). */
     readonly performed: number;
-    /** Applications found unchanged by their input hash, without rendering (two renders saved each). */
+    /**
+     * Applications found unchanged by their input hash, without comparing renders (two renders saved each; one
+     * with --policies, which still renders the head).
+     */
     readonly skipped: number;
   };
   readonly policy: { readonly evaluated: boolean; readonly denied: number } | null;

@@ -308,10 +308,17 @@ export async function runPreview(settings: PreviewSettings): Promise<PreviewRepo
         baseSide.inputs === headSide.inputs
       ) {
         skipped++;
-        slots[index] = entry('unchanged', {
-          skipped: true,
-          policy: settings.policyDirs.length > 0 ? { denied: false, violations: [] } : null,
-        });
+        if (settings.policyDirs.length === 0) {
+          slots[index] = entry('unchanged', { skipped: true, policy: null });
+          return;
+        }
+        // Equal inputs render equally, but the head must still pass the policies: it is rendered (once) for them.
+        performed++;
+        const out = await headSide.render();
+        const policy = policyOf(settings, out);
+        slots[index] = out.ok
+          ? entry('unchanged', { skipped: true, policy })
+          : entry('error', { error: out.error, policy });
         return;
       }
       if (baseSide.notPreviewed === undefined) {

@@ -421,6 +421,24 @@ test('--policies: a policy slot per Application and in the summary (the policy s
     expect(report.summary.policy).toEqual({ evaluated: true, denied: 0 });
     const web = byName(report).get('web/web-prod-euw1');
     expect(web?.policy).toEqual({ denied: false, violations: [] });
+    // Skipped by input hash, the head is still rendered once for the policies.
+    expect(byName(report).get('worker/worker-prod-euw1')).toMatchObject({
+      status: 'unchanged',
+      skipped: true,
+      policy: { denied: false, violations: [] },
+    });
+    const without = await preview([
+      '--base',
+      'base',
+      '--head',
+      'head',
+      '--fleet',
+      repo.fleetFile,
+      '--format',
+      'json',
+    ]);
+    const renders = (r: string) => (JSON.parse(r) as PreviewReport).summary.renders;
+    expect(renders(ran.stdout).performed).toBe(renders(without.stdout).performed + 2);
   } finally {
     rmSync(policies, { recursive: true, force: true });
   }
