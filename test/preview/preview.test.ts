@@ -443,3 +443,33 @@ test('--policies: a policy slot per Application and in the summary (the policy s
     rmSync(policies, { recursive: true, force: true });
   }
 });
+
+test('progress goes to stderr only when stderr is a terminal', async () => {
+  const args = [
+    'preview',
+    '--base',
+    'base',
+    '--head',
+    'head',
+    '--fleet',
+    repo.fleetFile,
+    '--format',
+    'json',
+  ];
+  let tty = '';
+  await run(args, {
+    stdout: { write: () => true },
+    stderr: Object.assign({ write: (s: string) => (tty += s) }, { isTTY: true }),
+    env: {},
+    cwd: repo.dir,
+  });
+  expect(tty).toMatch(/\reks-overlay preview: Applications (\d+)\/\1 {2}\d+\/s {2}ETA 0s /);
+  let quiet = '';
+  await run(args, {
+    stdout: { write: () => true },
+    stderr: { write: (s: string) => (quiet += s) },
+    env: {},
+    cwd: repo.dir,
+  });
+  expect(quiet).toBe('');
+});
