@@ -8,6 +8,7 @@ import os from 'node:os';
 import { runCmpBench } from './cmp';
 import { runEksDiscoveryBench } from './eks-discovery';
 import { runGeneratorBench } from './generator';
+import { runPreviewBench } from './preview';
 import { runSecretsBench } from './secrets';
 import { markdownTable, type Row } from './stats';
 
@@ -32,6 +33,11 @@ async function main(): Promise<void> {
     rows.push(
       ...(await runSecretsBench({ counts: [1, 20, 21, 100, 1000], rounds: quick ? 3 : 5 })),
     );
+  }
+
+  // The fleet preview: run only with --only=preview (it builds a 3,000-Application repository).
+  if (only?.split(',').includes('preview')) {
+    rows.push(...(await runPreviewBench({ clusters: 1000, sample: 100 })));
   }
 
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';

@@ -48,6 +48,7 @@ export function readArgoEnv(env: EnvVars): ArgoEnv {
     kubeApiVersions: get('KUBE_API_VERSIONS') === '' ? [] : get('KUBE_API_VERSIONS').split(','),
     userEnv,
     parameters: parseAppParameters(env['ARGOCD_APP_PARAMETERS']),
+    ...(env['EKS_OVERLAY_PREVIEW_SECRETS'] === 'reference' ? { secretsByReference: true } : {}),
   };
 }
 

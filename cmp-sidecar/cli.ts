@@ -3,6 +3,7 @@ import type * as GenerateCommand from './commands/generate';
 import type * as ImportTerraformCommand from './commands/import-terraform';
 import type * as ParametersCommand from './commands/parameters';
 import type * as PathsCommand from './commands/paths';
+import type * as PreviewCommand from './commands/preview';
 import type * as ValidateCommand from './commands/validate';
 import { EXIT, reportError } from './exit';
 import type { ExitCode } from './exit';
@@ -26,6 +27,11 @@ Usage:
                                           [--rgd <name>] [--only <kind>]... [--crd-dir <dir>]...
                                           [--region [<alias>=]<r>]... [--account-id [<alias>=]<id>]...
                                           [--report <file.json>]
+  eks-overlay preview --base <ref> [--head <ref>] (--fleet <file> | --generator-url <url>
+                      --generator-token-file <file>) [--repo <dir>] [--repo-url <url>] [--appsets <glob>]...
+                      [--policies <dir>]... [--kube-api-versions <list>] [--format markdown|json]
+                      [--output <file>] [--jobs N]
+                                          what a change does to every Application on every cluster
   eks-overlay --help | --version
 
 Options (render, validate):
@@ -98,6 +104,8 @@ export async function run(argv: readonly string[], io: Io): Promise<ExitCode> {
         return await commands.paths().paths(rest, io);
       case 'import':
         return await commands.importTerraform().importTerraform(rest, io);
+      case 'preview':
+        return await commands.preview().preview(rest, io, run);
       default:
         throw new InputError(`unknown command ${JSON.stringify(command)}`);
     }
@@ -123,4 +131,6 @@ const commands = {
   importTerraform: () =>
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('./commands/import-terraform') as typeof ImportTerraformCommand,
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  preview: () => require('./commands/preview') as typeof PreviewCommand,
 };

@@ -16,8 +16,8 @@ function importsOf(file: string): string[] {
   return [...text.matchAll(/(?:from|require\()\s*'([^']+)'/g)].map((m) => m[1]!);
 }
 
-test('render/ imports only itself, core/ and packages', () => {
-  const render = path.join(__dirname, 'render');
+test.each(['render', 'argocd'])('%s/ imports only itself, core/ and packages', (dir) => {
+  const render = path.join(__dirname, dir);
   const upward = sources(render).flatMap((file) =>
     importsOf(file)
       .filter((spec) => spec.startsWith('.'))

@@ -51,6 +51,11 @@ export interface ArgoEnv {
   readonly userEnv: Readonly<Record<string, string>>;
   /** Parsed ARGOCD_APP_PARAMETERS; empty when unset or the string `null`. */
   readonly parameters: readonly AppParameter[];
+  /**
+   * `EKS_OVERLAY_PREVIEW_SECRETS=reference` (set by `eks-overlay preview`, never by Argo CD): inline-mode
+   * placeholders stay as written (secret id and key) instead of being fetched.
+   */
+  readonly secretsByReference?: boolean;
 }
 
 /** eks-overlay.yaml, parsed. Sections owned by stages stay as YAML read them; each stage validates its own. */

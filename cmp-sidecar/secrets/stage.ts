@@ -112,6 +112,8 @@ async function runSecrets(
   });
   failOn(problems, objects, scans);
 
+  // The preview shows inline placeholders by reference (secret id and key): it never fetches a value.
+  if (config.mode === 'inline' && ctx.env.secretsByReference === true) return [...objects];
   const out =
     config.mode === 'inline'
       ? await inlineMode(objects, scans, config, configRef, ctx, loadProvider, processEnv)

@@ -1,20 +1,24 @@
 /**
  * shared/vectors/argocd-plugin-generator, both ways (see the folder's README):
- * (b) the Argo CD emulation in test/argocd reproduces every vector's params or exact error, against a fake
+ * (b) the Argo CD emulation in cmp-sidecar/argocd reproduces every vector's params or exact error, against a fake
  *     server that checks the request Argo CD puts on the wire, byte for byte;
  * (a) the real generator service accepts every request Argo CD sends.
  */
-import { decodeFirstJsonValue, decodeServiceResponse, nodeToValue } from '../argocd/go-json-decode';
-import { encodeGoJson } from '../argocd/go-values';
-import { goHttpDo } from '../argocd/http-client';
+import {
+  decodeFirstJsonValue,
+  decodeServiceResponse,
+  nodeToValue,
+} from '../../cmp-sidecar/argocd/go-json-decode';
+import { encodeGoJson } from '../../cmp-sidecar/argocd/go-values';
+import { goHttpDo } from '../../cmp-sidecar/argocd/http-client';
 import {
   buildPluginRequest,
   checkResponse,
   emulatePluginGenerator,
   parseSecretKey,
   pluginClientDo,
-} from '../argocd/plugin-generator';
-import type { PluginGeneratorSetup } from '../argocd/plugin-generator';
+} from '../../cmp-sidecar/argocd/plugin-generator';
+import type { PluginGeneratorSetup } from '../../cmp-sidecar/argocd/plugin-generator';
 import { aClusterRecord, loadExampleFleet, startGenerator } from '../helpers/generator';
 import {
   levelOf,

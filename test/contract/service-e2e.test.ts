@@ -18,11 +18,11 @@ import {
   generateParams,
   pluginGeneratorEnv,
   renderApplicationSet,
-} from '../argocd/applicationset';
-import type { Application, ArgoCdEnv } from '../argocd/applicationset';
-import { goHttpDo } from '../argocd/http-client';
-import { emulatePluginGenerator } from '../argocd/plugin-generator';
-import type { Params, PluginGeneratorSetup } from '../argocd/plugin-generator';
+} from '../../cmp-sidecar/argocd/applicationset';
+import type { Application, ArgoCdEnv } from '../../cmp-sidecar/argocd/applicationset';
+import { goHttpDo } from '../../cmp-sidecar/argocd/http-client';
+import { emulatePluginGenerator } from '../../cmp-sidecar/argocd/plugin-generator';
+import type { Params, PluginGeneratorSetup } from '../../cmp-sidecar/argocd/plugin-generator';
 import { loadExampleFleet, startGenerator } from '../helpers/generator';
 import type { StartedGenerator } from '../helpers/generator';
 import { sendRaw } from './vectors';

@@ -58,7 +58,15 @@ const NEEDS = {
       'test/manifests/schemas.test.ts',
       'test/manifests/service-config.test.ts',
       'test/manifests/upgrades-component.test.ts',
+      'test/preview/preview-process.test.ts',
+      'test/preview/preview.test.ts',
     ],
+  },
+  git: {
+    kind: 'tool',
+    available: () => runs('git', ['--version']),
+    why: 'git is not on the PATH (install git)',
+    suites: ['test/preview/preview-process.test.ts', 'test/preview/preview.test.ts'],
   },
   'lua5.1': {
     kind: 'tool',

@@ -39,6 +39,7 @@ const USES: Record<string, RegExp> = {
     /\bSHARED_DIR\b|\bSHARED\b|\bCRD_DIR\b|\bCORPUS_DIR\b|\bCRDS_DIR\b|crdValidator|esoSchemaErrors|loadPluginVectors|validateObject|crdKinds|hasCrdSchema/,
   kubectl: /'kubectl'|kustomizeBuild|installObjects/,
   'lua5.1': /'lua5\.1'/,
+  git: /execFileSync\('git'|buildFixtureRepo/,
 };
 
 function testFiles(dir: string): string[] {

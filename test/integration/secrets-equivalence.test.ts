@@ -2,9 +2,9 @@
  * The two modes must give a workload the same Secret. For each Secret below, the bytes of every key are computed
  * twice: by inline mode, and by emulating ESO on the ExternalSecret that externalSecret mode emits (fetch each
  * data[] remoteRef, apply property and decodingStrategy, then execute template.data with a Go text/template +
- * sprig emulation, test/argocd/go-template.ts, with missingkey=error as ESO does).
+ * sprig emulation, cmp-sidecar/argocd/go-template.ts, with missingkey=error as ESO does).
  */
-import { renderGoTemplate } from '../argocd/go-template';
+import { renderGoTemplate } from '../../cmp-sidecar/argocd/go-template';
 import type { FetchResult, SecretProvider } from '../../plugins/secret-providers/provider';
 import { createSecretsStage } from '../../cmp-sidecar/secrets/stage';
 import { renderedObjects, stageContext } from './secrets-helpers';

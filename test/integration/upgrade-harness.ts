@@ -2,7 +2,7 @@
  * The world of a blue/green upgrade, every part over HTTP: the fake EKS holding each group's pair (blue on 1.31,
  * green on 1.32), the real generator on the real EKS source in front of it (behind a recording proxy, so every
  * answer it gives during a run can be checked), the fake Kubernetes API with the example ApplicationSet, an Argo CD
- * emulation that renders ApplicationSets with test/argocd and writes their Applications, a fake Prometheus, and
+ * emulation that renders ApplicationSets with cmp-sidecar/argocd and writes their Applications, a fake Prometheus, and
  * upgrade controllers built the way the `upgrade-controller` subcommand builds them. One clock drives bake times,
  * leases and the Applications' reconcile times, so runs need no sleeping.
  */
@@ -34,7 +34,7 @@ import { httpPrometheusClient } from '../../generator-service/upgrades/prometheu
 import { REFRESH_ANNOTATION } from '../../generator-service/upgrades/argo-sync';
 import type { UpgradeStatus } from '../../generator-service/upgrades/status';
 import { eksSourceFromEnv } from '../../plugins/cluster-sources/eks';
-import { pluginGeneratorEnv, renderApplicationSet } from '../argocd/applicationset';
+import { pluginGeneratorEnv, renderApplicationSet } from '../../cmp-sidecar/argocd/applicationset';
 import { AwsFake } from '../fakes/aws/aws-fake';
 import { pointSdkAt } from '../fakes/aws/eks-harness';
 import type { FakeAddon } from '../fakes/aws/fleet';

@@ -5,8 +5,8 @@ import { parse } from 'yaml';
 import { clusterFromRecord } from '../../core/cluster';
 import type { Cluster } from '../../core/cluster';
 import { run } from '../../cmp-sidecar/cli';
-import type { Application, ArgoCdEnv } from '../argocd/applicationset';
-import { renderApplicationSet } from '../argocd/applicationset';
+import type { Application, ArgoCdEnv } from '../../cmp-sidecar/argocd/applicationset';
+import { renderApplicationSet } from '../../cmp-sidecar/argocd/applicationset';
 import type { StartedGenerator } from '../helpers/generator';
 import { loadExampleFleet, startGenerator } from '../helpers/generator';
 import type { K8sObject } from './manifest-tree';
@@ -23,7 +23,7 @@ import { validateObject } from './schemas';
 
 /*
  * Every example ApplicationSet under manifests/examples, run through the Argo CD ApplicationSet emulation
- * (test/argocd) against the real generator serving the bundled example fleet, with the plugin ConfigMap and token
+ * (cmp-sidecar/argocd) against the real generator serving the bundled example fleet, with the plugin ConfigMap and token
  * Secret exactly as the install creates them (only baseUrl points at the test server, and the token is set).
  * The expected Applications are written out from plugins/cluster-sources/examples/fleet.yaml.
  */

@@ -18,6 +18,8 @@ const CONFIG_FILES = new Set([
   // Helm values and a `kubectl patch --type merge` patch (test/manifests/argocd-integration.test.ts).
   'argo-cd-values.yaml',
   'argocd-cm-health.yaml',
+  // A GitHub Actions workflow (manifests/examples/ci/).
+  'eks-overlay-preview.yaml',
 ]);
 
 describe('every YAML file under manifests/', () => {

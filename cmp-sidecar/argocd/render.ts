@@ -1,5 +1,10 @@
 import { renderFastTemplate } from './fasttemplate';
-import { GoTemplateError, parseGoTemplateOptions, renderGoTemplate } from './go-template';
+import {
+  GoTemplateError,
+  UnsupportedTemplateError,
+  parseGoTemplateOptions,
+  renderGoTemplate,
+} from './go-template';
 import { isPlainObject } from './go-values';
 import { setOwn } from './flatten';
 
@@ -49,25 +54,35 @@ export function renderDeep(
   useGoTemplate: boolean,
   goTemplateOptions: readonly string[],
 ): { value: unknown } | { error: string } {
-  const walk = (node: unknown): unknown => {
-    if (typeof node === 'string') {
-      const r = replaceTemplateString(node, params, useGoTemplate, goTemplateOptions);
-      if ('error' in r) throw new RenderFailure(r.error);
-      return r.text;
+  const replace = (text: string, field: string): string => {
+    let r;
+    try {
+      r = replaceTemplateString(text, params, useGoTemplate, goTemplateOptions);
+    } catch (e) {
+      if (e instanceof UnsupportedTemplateError && e.field === undefined) {
+        throw new UnsupportedTemplateError(e.what, field === '' ? '(root)' : field);
+      }
+      throw e;
     }
-    if (Array.isArray(node)) return node.map(walk);
+    if ('error' in r) throw new RenderFailure(r.error);
+    return r.text;
+  };
+  const walk = (node: unknown, field: string): unknown => {
+    if (typeof node === 'string') return replace(node, field);
+    if (Array.isArray(node)) return node.map((v, i) => walk(v, `${field}[${i}]`));
     if (isPlainObject(node)) {
       const out: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(node)) {
         if (v === null || v === undefined) continue; // Go skips nil map entries and nil fields
-        setOwn(out, walk(k) as string, walk(v));
+        const child = field === '' ? k : `${field}.${k}`;
+        setOwn(out, replace(k, `${child} (key)`), walk(v, child));
       }
       return out;
     }
     return node;
   };
   try {
-    return { value: walk(template) };
+    return { value: walk(template, '') };
   } catch (e) {
     if (e instanceof RenderFailure) return { error: e.message };
     throw e;

@@ -34,8 +34,16 @@ import {
  */
 
 export class UnsupportedTemplateError extends Error {
-  constructor(what: string) {
-    super(`go-template emulation: ${what} is not supported`);
+  /** The feature, e.g. `function "toYaml"`; `field` is the template field it sits in, once known. */
+  constructor(
+    readonly what: string,
+    readonly field?: string,
+  ) {
+    super(
+      field === undefined
+        ? `go-template emulation: ${what} is not supported`
+        : `${field}: go-template emulation: ${what} is not supported`,
+    );
   }
 }
 
@@ -65,7 +73,7 @@ export function renderGoTemplate(
   data: unknown,
   options: GoTemplateOptions = {},
 ): string {
-  const tree = parse(template);
+  const tree = parseCached(template);
   const st = new State(template, data, options.missingKey ?? 'default');
   return st.run(tree);
 }
@@ -347,6 +355,23 @@ const BUILTINS = new Set([
   'println',
 ]);
 const UNSUPPORTED_GO_BUILTINS = new Set(['call', 'html', 'js', 'urlquery', 'slice']);
+
+/**
+ * Parsed templates by text: an ApplicationSet's template strings are rendered once per parameter set (a thousand
+ * clusters, the same few strings), and execution never changes a tree. Bounded; only successful parses are kept.
+ */
+const parsedTemplates = new Map<string, Node[]>();
+const MAX_PARSED_TEMPLATES = 10_000;
+
+function parseCached(src: string): Node[] {
+  let tree = parsedTemplates.get(src);
+  if (tree === undefined) {
+    tree = parse(src);
+    if (parsedTemplates.size >= MAX_PARSED_TEMPLATES) parsedTemplates.clear();
+    parsedTemplates.set(src, tree);
+  }
+  return tree;
+}
 
 function parse(src: string): Node[] {
   const toks = lex(src);

@@ -415,10 +415,28 @@ describe('renderApplicationSet', () => {
     });
   });
 
-  test('generators outside the emulation throw', async () => {
+  test('generators outside the emulation throw, naming the ApplicationSet and the generator', async () => {
     await expect(
-      renderApplicationSet(appSet({ generators: [{ merge: {} }], template: {} })),
-    ).rejects.toThrow(UnsupportedGeneratorError);
+      renderApplicationSet(appSet({ generators: [{ scmProvider: {} }], template: {} })),
+    ).rejects.toThrow(
+      new UnsupportedGeneratorError(
+        'ApplicationSet "set": spec.generators[0]: generator "scmProvider" is not emulated',
+      ),
+    );
+  });
+
+  test('a template function outside the subset throws, naming the ApplicationSet, the field and the function', async () => {
+    await expect(
+      renderApplicationSet(
+        appSet({
+          goTemplate: true,
+          generators: [{ list: { elements: [{ a: 'x' }] } }],
+          template: { metadata: { name: 'x' }, spec: { source: { path: '{{ toYaml .a }}' } } },
+        }),
+      ),
+    ).rejects.toThrow(
+      'ApplicationSet "set": spec.template: spec.source.path: go-template emulation: function "toYaml" is not supported',
+    );
   });
 });
 
@@ -492,4 +510,158 @@ test('matrix goTemplate merge: the first child wins, nested maps merge, an empty
     { appSet: { name: 's', goTemplate: true }, env: {} },
   );
   expect(r).toEqual({ params: [{ k: 'a', m: { x: '1', y: '2' }, l: ['kept'], only: 'b' }] });
+});
+
+describe('git files generator (over a local checkout)', () => {
+  let root: string;
+  beforeAll(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'argocd-gitfiles-'));
+    const write = (rel: string, text: string) => {
+      fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+      fs.writeFileSync(path.join(root, rel), text);
+    };
+    write('clusters/eu/Config.yaml', 'cluster:\n  name: eu\n  port: 443\n');
+    write('clusters/us/Config.yaml', '- cluster: { name: us-a }\n- cluster: { name: us-b }\n');
+    write('clusters/old/Config.yaml', 'cluster: { name: old }\n');
+  });
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  const files = {
+    git: {
+      repoURL: 'https://example.com/repo.git',
+      files: [{ path: 'clusters/*/Config.yaml' }, { path: 'clusters/old/**', exclude: true }],
+    },
+  };
+
+  test('goTemplate: the content as is, a list gives one set per element, path params with filename', async () => {
+    const r = await generateParams(files, {
+      appSet: { name: 's', goTemplate: true },
+      env: { gitRepos: { 'https://example.com/repo.git': root } },
+    });
+    expect(r).toEqual({
+      params: [
+        {
+          cluster: { name: 'eu', port: 443 },
+          path: {
+            path: 'clusters/eu',
+            basename: 'eu',
+            filename: 'Config.yaml',
+            basenameNormalized: 'eu',
+            filenameNormalized: 'config.yaml',
+            segments: ['clusters', 'eu'],
+          },
+        },
+        expect.objectContaining({ cluster: { name: 'us-a' } }),
+        expect.objectContaining({ cluster: { name: 'us-b' } }),
+      ],
+    });
+  });
+
+  test('flat: flattened content through %v, and path, path.filename, path[n]', async () => {
+    const r = await generateParams(files, {
+      appSet: { name: 's', goTemplate: false },
+      env: { gitRepos: { 'https://example.com/repo.git': root } },
+    });
+    if ('error' in r) throw new Error(r.error);
+    expect(r.params[0]).toEqual({
+      'cluster.name': 'eu',
+      'cluster.port': '443',
+      path: 'clusters/eu',
+      'path.basename': 'eu',
+      'path.filename': 'Config.yaml',
+      'path.basenameNormalized': 'eu',
+      'path.filenameNormalized': 'config.yaml',
+      'path[0]': 'clusters',
+      'path[1]': 'eu',
+    });
+  });
+});
+
+describe('merge generator', () => {
+  const merge = (mergeKeys: string[], second: unknown[]) => ({
+    merge: {
+      mergeKeys,
+      generators: [
+        {
+          list: {
+            elements: [
+              { name: 'a', v: '1' },
+              { name: 'b', v: '1' },
+            ],
+          },
+        },
+        { list: { elements: second } },
+      ],
+    },
+  });
+
+  test('later children override the base sets with the same merge key; sets without a base are dropped', async () => {
+    const r = await renderApplicationSet(
+      appSet({
+        goTemplate: true,
+        generators: [
+          merge(
+            ['name'],
+            [
+              { name: 'b', v: '2', extra: 'x' },
+              { name: 'c', v: '3' },
+            ],
+          ),
+        ],
+        template: { metadata: { name: '{{ .name }}-{{ .v }}' }, spec: {} },
+      }),
+    );
+    if ('error' in r) throw new Error(r.error);
+    expect(r.applications.map((a) => a.metadata.name)).toEqual(['a-1', 'b-2']);
+  });
+
+  test('a merge key that is not unique in a child is an error, as are missing keys', async () => {
+    const dup = await renderApplicationSet(
+      appSet({
+        goTemplate: true,
+        generators: [merge(['v'], [])],
+        template: { metadata: { name: 'x' }, spec: {} },
+      }),
+    );
+    expect(dup).toEqual({
+      error:
+        'the parameters from a generator were not unique by the given mergeKeys, Merge requires all param sets to be unique. Duplicate key was {"v":"1"}',
+    });
+    const none = await renderApplicationSet(
+      appSet({ generators: [merge([], [])], template: { metadata: { name: 'x' }, spec: {} } }),
+    );
+    expect(none).toEqual({ error: 'no merge keys were specified' });
+  });
+});
+
+describe('templatePatch', () => {
+  test('rendered with the params, then merged into the Application: maps merge, lists replace, null deletes', async () => {
+    const r = await renderApplicationSet(
+      appSet({
+        goTemplate: true,
+        generators: [{ list: { elements: [{ name: 'a', auto: true }] } }],
+        template: {
+          metadata: { name: '{{ .name }}', labels: { keep: 'yes', drop: 'no' } },
+          spec: { project: 'p', syncPolicy: { syncOptions: ['A=true'] } },
+        },
+        templatePatch: `metadata:
+  labels:
+    drop: null
+    added: '{{ .name }}'
+spec:
+  {{- if .auto }}
+  syncPolicy:
+    automated: { prune: true }
+    syncOptions: [B=true]
+  {{- end }}
+`,
+      }),
+    );
+    if ('error' in r) throw new Error(r.error);
+    expect(r.applications[0]?.metadata.labels).toEqual({ keep: 'yes', added: 'a' });
+    expect(r.applications[0]?.spec).toEqual({
+      project: 'p',
+      syncPolicy: { automated: { prune: true }, syncOptions: ['B=true'] },
+    });
+  });
 });

@@ -2,10 +2,10 @@
  * `$` in tags: Argo CD expands `$NAME`, `${NAME}` and `$$` in every plugin env value (Go os.Expand against the
  * build variables), so the generator's clusterContext must reach eks-overlay unchanged through that expansion.
  */
-import { buildClusterView } from '../../cmp-sidecar/cluster-context';
-import type { ArgoEnv } from '../../cmp-sidecar/render/types';
+import { buildClusterView } from '../cluster-context';
+import type { ArgoEnv } from '../render/types';
 import { clusterFromRecord, clusterToParams, type ClusterRecord } from '../../core/cluster';
-import { aClusterRecord } from '../helpers/generator';
+import { aClusterRecord } from '../../test/helpers/generator';
 import { renderGoTemplate } from './go-template';
 import { argocdEnvsubst, goOsExpand } from './plugin-env';
 

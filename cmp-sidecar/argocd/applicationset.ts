@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import YAML from 'yaml';
 import type { Cluster } from '../../core/cluster';
 import { sanitizeName } from '../../core/names';
 import { matchesSelector } from '../../core/selector';
@@ -16,7 +17,8 @@ import type {
   PluginGeneratorSpec,
   SecretObject,
 } from './plugin-generator';
-import { renderDeep } from './render';
+import { renderDeep, replaceTemplateString } from './render';
+import { UnsupportedTemplateError } from './go-template';
 
 /**
  * The ApplicationSet controller, reduced to what this project's ApplicationSets use, so tests can see the
@@ -27,18 +29,46 @@ import { renderDeep } from './render';
  *   if ('error' in result) ... else result.applications
  *
  * Generators: `plugin` (argocd-contract.md A1–A6, over HTTP), `clusters` (C2, over cluster Secrets given
- * as objects), `list`, `git` directories (over a local directory), and `matrix` of two of those. Each
- * generator's `selector`, `values`, and per-generator `template` (merged over spec.template) apply. Then
+ * as objects), `list`, `git` directories and files (over a local directory), `merge`, and `matrix` of two of
+ * those. Each generator's `selector`, `values`, and per-generator `template` (merged over spec.template) apply. Then
  * every string (and map key) of the template is rendered with the params: Go text/template in goTemplate
- * mode (see go-template.ts for the supported subset), fasttemplate otherwise.
- * Not emulated (throws UnsupportedGeneratorError): merge, scmProvider, pullRequest, clusterDecisionResource,
- * git files, templatePatch, a matrix nested in a matrix.
+ * mode (see go-template.ts for the supported subset), fasttemplate otherwise; then `templatePatch`.
+ * Not emulated (throws UnsupportedGeneratorError naming the ApplicationSet and field): scmProvider, pullRequest,
+ * clusterDecisionResource, a matrix or merge nested in a matrix, templatePatch directives.
  * Order: generators in spec order, params in generator order; the clusters generator puts the local cluster
  * first (as its loop does) and then cluster Secrets in Secret-name order (Argo CD's informer order is
  * unspecified; Applications form a set).
  */
 
 export class UnsupportedGeneratorError extends Error {}
+
+/**
+ * An unsupported generator or template feature, rethrown with the ApplicationSet and the field it sits in, so a
+ * preview names what it cannot reproduce instead of showing something Argo CD would not do.
+ */
+function named<T>(where: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    throw locate(where, e);
+  }
+}
+
+async function namedAsync<T>(where: string, f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    throw locate(where, e);
+  }
+}
+
+function locate(where: string, e: unknown): unknown {
+  if (e instanceof UnsupportedTemplateError || e instanceof UnsupportedGeneratorError) {
+    if (e.message.startsWith('ApplicationSet "')) return e;
+    return new UnsupportedGeneratorError(`${where}: ${e.message}`);
+  }
+  return e;
+}
 
 export interface ArgoCdEnv {
   /** The ApplicationSet controller's namespace (ConfigMaps and Secrets are read there). Default `argocd`. */
@@ -142,8 +172,8 @@ interface Ctx extends GeneratorContext {
   readonly ns: string;
 }
 
-const GENERATOR_KINDS = ['list', 'clusters', 'git', 'plugin', 'matrix'] as const;
-const UNSUPPORTED_KINDS = ['merge', 'scmProvider', 'pullRequest', 'clusterDecisionResource'];
+const GENERATOR_KINDS = ['list', 'clusters', 'git', 'plugin', 'matrix', 'merge'] as const;
+const UNSUPPORTED_KINDS = ['scmProvider', 'pullRequest', 'clusterDecisionResource'];
 
 function kindOf(gen: Record<string, unknown>): (typeof GENERATOR_KINDS)[number] {
   for (const k of UNSUPPORTED_KINDS) {
@@ -209,6 +239,15 @@ export async function generateParams(
       break;
     case 'git':
       result = gitGenerator(gen['git'] as GitSpec, ctx);
+      break;
+    case 'merge':
+      if (siblingParams !== undefined) {
+        throw new UnsupportedGeneratorError('a merge nested in a matrix is not emulated');
+      }
+      result = await mergeGenerator(
+        gen['merge'] as { generators?: unknown[]; mergeKeys?: unknown },
+        ctx,
+      );
       break;
     case 'matrix':
       if (siblingParams !== undefined) {
@@ -362,18 +401,18 @@ interface GitSpec {
   readonly repoURL: string;
   readonly revision?: string;
   readonly directories?: readonly { path: string; exclude?: boolean }[];
-  readonly files?: unknown;
+  readonly files?: readonly { path: string; exclude?: boolean }[];
   readonly values?: Record<string, string>;
   readonly pathParamPrefix?: string;
 }
 
 /** Git directories over a local checkout (env.gitRepos[repoURL]), with Go's path.Match globs. */
 function gitGenerator(spec: GitSpec, ctx: Ctx): GenResult {
-  if (spec.files !== undefined) throw new UnsupportedGeneratorError('git files generator');
   const root = ctx.env.gitRepos?.[spec.repoURL];
   if (root === undefined) {
     throw new UnsupportedGeneratorError(`no local checkout for ${spec.repoURL} in env.gitRepos`);
   }
+  if (spec.files !== undefined) return gitFilesGenerator(spec, root, ctx);
   const all = listGitDirectories(root);
   const dirs = spec.directories ?? [];
   const apps = all.filter((p) => {
@@ -415,6 +454,85 @@ function gitGenerator(spec: GitSpec, ctx: Ctx): GenResult {
     params.push(p);
   }
   return { params };
+}
+
+/**
+ * Git files: each file matching a `files` pattern (and no `exclude` one), in path order, parsed as YAML or JSON;
+ * a top-level list gives one param set per element. Its content (flattened and `%v`-formatted in flat mode, as is
+ * with goTemplate) plus the `path` params of the file: its directory, basename, filename, their normalized forms
+ * and the directory's segments. Patterns are matched over repository-relative paths with path.matchesGlob (`*`
+ * within a segment, `**` across them): Argo CD's new globbing; the legacy `git ls-files` globbing, where `*` also
+ * crosses `/`, is not reproduced.
+ */
+function gitFilesGenerator(spec: GitSpec, root: string, ctx: Ctx): GenResult {
+  const includes = (spec.files ?? []).filter((f) => f.exclude !== true).map((f) => f.path);
+  const excludes = (spec.files ?? []).filter((f) => f.exclude === true).map((f) => f.path);
+  const files = listGitFiles(root).filter(
+    (f) =>
+      includes.some((g) => path.posix.matchesGlob(f, g)) &&
+      !excludes.some((g) => path.posix.matchesGlob(f, g)),
+  );
+  const prefix = spec.pathParamPrefix ?? '';
+  const params: Params[] = [];
+  for (const file of files) {
+    let content: unknown;
+    try {
+      content = YAML.parse(fs.readFileSync(path.join(root, file), 'utf8'));
+    } catch (e) {
+      return { error: `unable to parse file: ${(e as Error).message}` };
+    }
+    const objects = Array.isArray(content) ? content : [content];
+    for (const object of objects) {
+      const found = isPlainObject(object) ? object : {};
+      const dir = path.posix.dirname(file);
+      const base = path.posix.basename(dir);
+      const filename = path.posix.basename(file);
+      let p: Params;
+      if (ctx.appSet.goTemplate) {
+        p = { ...found };
+        const pathParam = {
+          path: dir,
+          basename: base,
+          filename,
+          basenameNormalized: sanitizeName(base),
+          filenameNormalized: sanitizeName(filename),
+          segments: dir.split('/'),
+        };
+        if (prefix !== '') p[prefix] = { path: pathParam };
+        else p['path'] = pathParam;
+      } else {
+        p = { ...flattenToStrings(found) };
+        const key = prefix !== '' ? `${prefix}.path` : 'path';
+        p[key] = dir;
+        p[`${key}.basename`] = base;
+        p[`${key}.filename`] = filename;
+        p[`${key}.basenameNormalized`] = sanitizeName(base);
+        p[`${key}.filenameNormalized`] = sanitizeName(filename);
+        dir.split('/').forEach((seg, i) => {
+          if (seg !== '') p[`${key}[${i}]`] = seg;
+        });
+      }
+      const err = appendTemplatedValues(spec.values, p, ctx.appSet);
+      if (err !== undefined) return { error: err };
+      params.push(p);
+    }
+  }
+  return { params };
+}
+
+/** Every file of the checkout (relative, `/`-separated, sorted), `.git` skipped. */
+export function listGitFiles(root: string): string[] {
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    for (const e of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
+      const child = rel === '' ? e.name : `${rel}/${e.name}`;
+      if (e.isDirectory()) {
+        if (e.name !== '.git') walk(child);
+      } else if (e.isFile()) out.push(child);
+    }
+  };
+  walk('');
+  return out.sort();
 }
 
 /** Every directory of the checkout (relative, `/`-separated, lexical walk order), hidden ones skipped. */
@@ -504,6 +622,63 @@ async function matrixGenerator(spec: { generators?: unknown[] }, ctx: Ctx): Prom
 }
 
 /**
+ * Merge: every child generates on its own; the first child's param sets are the base, keyed by the JSON of their
+ * `mergeKeys` values (top-level keys); each later child's set with the same key overrides the base set's values
+ * (goTemplate: deep merge; flat: string maps, later wins). Sets of later children without a base are dropped.
+ */
+async function mergeGenerator(
+  spec: { generators?: unknown[]; mergeKeys?: unknown },
+  ctx: Ctx,
+): Promise<GenResult> {
+  const children = (spec.generators ?? []) as Record<string, unknown>[];
+  if (children.length < 2)
+    return { error: 'found less than two generators, Merge requires two or more' };
+  const mergeKeys = [...new Set(Array.isArray(spec.mergeKeys) ? (spec.mergeKeys as string[]) : [])];
+  if (mergeKeys.length === 0) return { error: 'no merge keys were specified' };
+  const sets: Params[][] = [];
+  for (const child of children) {
+    const r = await generateParams(child, ctx);
+    if ('error' in r) {
+      return { error: `child generator returned an error on parameter generation: ${r.error}` };
+    }
+    sets.push(r.params);
+  }
+  const byKey = (list: Params[]): Map<string, Params> | { error: string } => {
+    const out = new Map<string, Params>();
+    for (const p of list) {
+      const key: Record<string, unknown> = {};
+      for (const k of [...mergeKeys].sort()) setOwn(key, k, p[k] ?? null);
+      const json = encodeGoJson(key, { escapeHTML: true });
+      if (out.has(json)) {
+        return {
+          error: `the parameters from a generator were not unique by the given mergeKeys, Merge requires all param sets to be unique. Duplicate key was ${json}`,
+        };
+      }
+      out.set(json, p);
+    }
+    return out;
+  };
+  const base = byKey(sets[0] ?? []);
+  if ('error' in base) return base;
+  for (const list of sets.slice(1)) {
+    const overrides = byKey(list);
+    if ('error' in overrides) return overrides;
+    for (const [key, baseSet] of base) {
+      const override = overrides.get(key);
+      if (override === undefined) continue;
+      if (ctx.appSet.goTemplate) base.set(key, deepMerge({ ...baseSet }, override));
+      else {
+        const combined: Params = {};
+        for (const [k, v] of Object.entries(baseSet)) setOwn(combined, k, formatGoV(v));
+        for (const [k, v] of Object.entries(override)) setOwn(combined, k, formatGoV(v));
+        base.set(key, combined);
+      }
+    }
+  }
+  return { params: [...base.values()] };
+}
+
+/**
  * mergo.Merge(dst, src, WithOverride) on map[string]any: src wins, nested maps merge, but an EMPTY src slice
  * does not replace a non-empty dst slice (mergo only overrides slices with non-empty ones).
  */
@@ -567,7 +742,12 @@ export async function renderApplicationSet(
   }
   const metadata = (appSetObject['metadata'] ?? {}) as { name?: string; namespace?: string };
   const spec = (appSetObject['spec'] ?? {}) as Record<string, unknown>;
-  if (spec['templatePatch'] !== undefined) throw new UnsupportedGeneratorError('templatePatch');
+  const templatePatch = spec['templatePatch'];
+  if (templatePatch !== undefined && typeof templatePatch !== 'string') {
+    throw new UnsupportedGeneratorError(
+      `ApplicationSet "${metadata.name ?? ''}": spec.templatePatch must be a string`,
+    );
+  }
   const appSet: ApplicationSetInfo = {
     name: metadata.name ?? '',
     goTemplate: spec['goTemplate'] === true,
@@ -577,9 +757,11 @@ export async function renderApplicationSet(
   const syncPolicy = spec['syncPolicy'] as { preserveResourcesOnDeletion?: boolean } | undefined;
   const applications: Application[] = [];
   let firstError: string | undefined;
-  for (const generator of (spec['generators'] ?? []) as Record<string, unknown>[]) {
-    const kind = kindOf(generator);
-    const generated = await generateParams(generator, ctx);
+  const generators = (spec['generators'] ?? []) as Record<string, unknown>[];
+  for (const [index, generator] of generators.entries()) {
+    const where = `ApplicationSet "${appSet.name}": spec.generators[${index}]`;
+    const kind = named(where, () => kindOf(generator));
+    const generated = await namedAsync(where, () => generateParams(generator, ctx));
     if ('error' in generated) {
       firstError ??= generated.error;
       continue;
@@ -592,20 +774,67 @@ export async function renderApplicationSet(
         applications.push(toApplication(template, metadata.namespace ?? ctx.ns, syncPolicy, false));
         continue;
       }
-      const rendered = renderDeep(
-        template,
-        params,
-        appSet.goTemplate,
-        appSet.goTemplateOptions ?? [],
+      const rendered = named(`ApplicationSet "${appSet.name}": spec.template`, () =>
+        renderDeep(template, params, appSet.goTemplate, appSet.goTemplateOptions ?? []),
       );
       if ('error' in rendered) {
         firstError ??= `error generating application from params: ${rendered.error}`;
         continue;
       }
-      applications.push(toApplication(rendered.value, metadata.namespace ?? ctx.ns, syncPolicy));
+      const app = toApplication(rendered.value, metadata.namespace ?? ctx.ns, syncPolicy);
+      if (templatePatch === undefined) {
+        applications.push(app);
+        continue;
+      }
+      const patched = named(`ApplicationSet "${appSet.name}": spec.templatePatch`, () =>
+        applyTemplatePatch(app, templatePatch, params, appSet),
+      );
+      if ('error' in patched) {
+        firstError ??= `error generating application from params: ${patched.error}`;
+        continue;
+      }
+      applications.push(patched.app);
     }
   }
   return firstError === undefined ? { applications } : { error: firstError };
+}
+
+/**
+ * `templatePatch`: rendered with the params like the template, read as YAML, then applied to the Application as
+ * Argo CD's strategic merge patch does on the Application type, which declares no merge keys: maps merge, lists
+ * and scalars replace, `null` deletes. `$patch`/`$retainKeys` directives are not emulated (they throw).
+ */
+function applyTemplatePatch(
+  app: Application,
+  templatePatch: string,
+  params: Params,
+  appSet: ApplicationSetInfo,
+): { app: Application } | { error: string } {
+  const r = replaceTemplateString(
+    templatePatch,
+    params,
+    appSet.goTemplate,
+    appSet.goTemplateOptions ?? [],
+  );
+  if ('error' in r) return { error: `error replacing values in templatePatch: ${r.error}` };
+  let patch: unknown;
+  try {
+    patch = YAML.parse(r.text);
+  } catch (e) {
+    return { error: `error converting templatePatch to JSON: ${(e as Error).message}` };
+  }
+  if (!isPlainObject(patch)) return { error: 'error applying templatePatch: not an object' };
+  const merge = (target: unknown, p: unknown): unknown => {
+    if (!isPlainObject(p)) return p;
+    const out: Record<string, unknown> = isPlainObject(target) ? { ...target } : {};
+    for (const [k, v] of Object.entries(p)) {
+      if (k.startsWith('$')) throw new UnsupportedGeneratorError(`templatePatch directive "${k}"`);
+      if (v === null) delete out[k];
+      else setOwn(out, k, merge(out[k], v));
+    }
+    return out;
+  };
+  return { app: merge(app, patch) as Application };
 }
 
 function toApplication(

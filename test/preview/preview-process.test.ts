@@ -1,0 +1,87 @@
+/**
+ * `eks-overlay preview` as the shipped bundle runs it in CI: renders in worker threads (--jobs 2) give exactly the
+ * in-process report, and a SIGTERM mid-preview removes the temporary checkouts before the process ends.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { run } from '../../cmp-sidecar/cli';
+import { bundleSources } from '../helpers/bundle';
+import type { SourceBundles } from '../helpers/bundle';
+import { buildFixtureRepo } from './fixture';
+import type { FixtureRepo } from './fixture';
+
+let repo: FixtureRepo;
+let bundles: SourceBundles;
+let tmp: string;
+
+beforeAll(async () => {
+  repo = buildFixtureRepo();
+  bundles = await bundleSources(['eks-overlay'], 'preview-bundle-');
+  tmp = mkdtempSync(path.join(tmpdir(), 'preview-proc-tmp-'));
+}, 60_000);
+
+afterAll(() => {
+  repo.cleanup();
+  bundles.remove();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+const args = () => [
+  'preview',
+  '--base',
+  'base',
+  '--head',
+  'head',
+  '--fleet',
+  repo.fleetFile,
+  '--format',
+  'json',
+];
+const checkouts = () => readdirSync(tmp).filter((n) => n.startsWith('eks-overlay-preview-'));
+
+test('renders in worker threads give the same report as in process', async () => {
+  const child = spawnSync(
+    process.execPath,
+    [bundles.file('eks-overlay'), ...args(), '--jobs', '2'],
+    {
+      cwd: repo.dir,
+      env: { ...process.env, TMPDIR: tmp },
+      encoding: 'utf8',
+    },
+  );
+  let inProcess = '';
+  await run([...args(), '--jobs', '1'], {
+    stdout: { write: (s: string) => (inProcess += s) },
+    stderr: { write: () => true },
+    env: {},
+    cwd: repo.dir,
+  });
+  expect(child.status).toBe(1); // the fixture's failing render
+  expect(JSON.parse(child.stdout)).toEqual(JSON.parse(inProcess));
+  expect(checkouts()).toEqual([]);
+}, 60_000);
+
+test('SIGTERM during the preview removes the temporary checkouts, and nothing is printed', async () => {
+  const child = spawn(process.execPath, [bundles.file('eks-overlay'), ...args(), '--jobs', '2'], {
+    cwd: repo.dir,
+    env: { ...process.env, TMPDIR: tmp },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  // Wait until the first checkout exists, then stop the preview.
+  for (let i = 0; i < 3000 && checkouts().length === 0 && child.exitCode === null; i++) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  const sawCheckout = checkouts().length > 0;
+  child.kill('SIGTERM');
+  const signal = await new Promise<NodeJS.Signals | null>((resolve) =>
+    child.on('exit', (_code, sig) => resolve(sig)),
+  );
+  expect(sawCheckout).toBe(true);
+  expect(signal).toBe('SIGTERM');
+  expect(stdout).toBe('');
+  expect(checkouts()).toEqual([]);
+}, 60_000);
