@@ -80,11 +80,11 @@ describe('EKS discovery under throttling', () => {
         },
       },
     );
-    // Every describe in us-east-1 is throttled once, each asking for a second.
+    // Every describe in us-east-1 is throttled once, each asking for two seconds.
     for (const name of h.fake.clusterNames(HOME, 'us-east-1')) {
       h.fake.addFault({
         match: { op: 'DescribeCluster', subject: name, region: 'us-east-1' },
-        fault: { kind: 'throttle', retryAfterSeconds: 1 },
+        fault: { kind: 'throttle', retryAfterSeconds: 2 },
         times: 1,
       });
     }
@@ -113,6 +113,8 @@ describe('EKS discovery under throttling', () => {
         throttleRate: 0.3,
         random,
         attempts: 10,
+        // The rate comes down under this much throttling; its pacing need not take real time here.
+        clock: virtualClock(),
         fleet: (f) => {
           addAll(f, HOME, 'us-east-1', clusters('a', 130)); // two ListClusters pages
           addAll(f, HOME, 'eu-west-1', clusters('b', 20));
@@ -167,6 +169,27 @@ describe('EKS discovery under throttling', () => {
       'west-001',
     ]);
     expect(load.parts.find((p) => p.id.endsWith('/eu-west-1'))?.lastError).toBeUndefined();
+  });
+
+  it("keeps the SDK's own strategy in production: EKS_MAX_ATTEMPTS attempts, then the target fails", async () => {
+    h = await startEksHarness(
+      { ...BASE, EKS_REGIONS: 'us-east-1', EKS_MAX_ATTEMPTS: '2' },
+      {
+        homeAccount: HOME,
+        sdkRetries: true,
+        fleet: (f) => addAll(f, HOME, 'us-east-1', clusters('c', 2)),
+      },
+    );
+    h.fake.addFault({
+      match: { op: 'DescribeCluster', subject: 'c-001' },
+      fault: { kind: 'throttle', retryAfterSeconds: 0 },
+    });
+
+    await expect(h.load()).rejects.toThrow(/DescribeCluster c-001: TooManyRequestsException/);
+
+    const attempts = describes(h.fake.calls).filter((c) => c.subject === 'c-001');
+    expect(attempts.map((c) => c.attempt)).toEqual([1, 2]);
+    expect(new Set(attempts.map((c) => c.invocationId)).size).toBe(1);
   });
 
   it('brings a heavily throttled target down to the rate AWS accepts, leaves the others alone, and recovers', async () => {

@@ -52,6 +52,8 @@ export async function startEksHarness(
     clock?: SchedulerClock;
     /** Attempts per call of the test strategy (default 3). */
     attempts?: number;
+    /** Production retries: the SDK's standard strategy with its own backoff, EKS_MAX_ATTEMPTS as configured. */
+    sdkRetries?: boolean;
   } = {},
 ): Promise<EksHarness> {
   const fake = await AwsFake.start(opts);
@@ -63,7 +65,9 @@ export async function startEksHarness(
     { EKS_CALL_TIMEOUT_MS: '3000', EKS_CONNECT_TIMEOUT_MS: '2000', ...process.env, ...env },
     {
       log,
-      retryStrategy: new ConfiguredRetryStrategy(opts.attempts ?? 3, 1),
+      ...(opts.sdkRetries === true
+        ? {}
+        : { retryStrategy: new ConfiguredRetryStrategy(opts.attempts ?? 3, 1) }),
       ...(opts.clock === undefined ? {} : { clock: opts.clock }),
     },
   );
