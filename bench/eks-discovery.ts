@@ -72,6 +72,8 @@ class TimedStandardStrategy implements RetryStrategyV2 {
   }
 }
 
+const fmtSeconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
 export interface EksBenchOptions {
   readonly clusters?: number;
   readonly latencyMs?: number;
@@ -177,7 +179,9 @@ export async function runEksDiscoveryBench(
         // The aim: 1.5 × ideal plus the longest backoff a retry actually waited (the SDK's delay, Retry-After included).
         'aim (1.5 × ideal + longest backoff waited)':
           `${budgetMs} ms = 1.5 × ${idealMs} + ${longestCallBackoffMs} ms (longest backoff of one call; ` +
-          `longest single backoff ${longestBackoffMs} ms of ${waited.length}) — ` +
+          `longest single backoff ${longestBackoffMs} ms of ${waited.length}, ` +
+          // What a scheduler holding the slot through its backoff would have left idle; this one leaves none.
+          `${fmtSeconds(waited.reduce((a, b) => a + b, 0))} of backoff in all, waited without a slot) — ` +
           `${wallMs <= budgetMs ? 'met' : 'missed'}; ${cuts} rate cuts so far`,
         // The fake runs in this process too: CPU here is SDK + fake, and bounds the wall time on a busy machine.
         'CPU (SDK + fake)': `${Math.round(cpuMs)} ms`,
