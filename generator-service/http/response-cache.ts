@@ -105,11 +105,20 @@ export function createResponseCache(
     }
   };
 
-  /** `onGzip` returns true when the reply may drop its JSON body (a large, cached one). */
-  function newReply(body: Buffer, onGzip: (gz: Buffer) => boolean): CachedReply {
+  /**
+   * `onGzip` returns true when the reply may drop its JSON body (a large, cached one); `onPlain` returns true when
+   * a body inflated again for an identity request may be kept (the entry is still cached): clients that ask for
+   * identity get it as before, while Argo CD's gzip-only traffic leaves only the gzip held.
+   */
+  function newReply(
+    body: Buffer,
+    onGzip: (gz: Buffer) => boolean,
+    onPlain: (plain: Buffer) => boolean,
+  ): CachedReply {
     let identity: Buffer | undefined = body;
     let gz: Buffer | undefined;
     let pending: Promise<Buffer> | undefined;
+    let inflating: Promise<Buffer> | undefined;
     return {
       get identity() {
         return identity;
@@ -136,9 +145,21 @@ export function createResponseCache(
       plain() {
         if (identity !== undefined) return Promise.resolve(identity);
         const packed = gz as Buffer;
-        return new Promise((resolve, reject) =>
+        // Concurrent identity requests share one inflation.
+        inflating ??= new Promise<Buffer>((resolve, reject) =>
           gunzip(packed, (err, out) => (err ? reject(err) : resolve(out))),
+        ).then(
+          (out) => {
+            inflating = undefined;
+            if (onPlain(out)) identity = out;
+            return out;
+          },
+          (e: unknown) => {
+            inflating = undefined;
+            throw e;
+          },
         );
+        return inflating;
       },
     };
   }
@@ -148,18 +169,29 @@ export function createResponseCache(
     const size = identity.length;
     const entry: Entry = {
       bytes: size,
-      reply: newReply(identity, (gz) => {
-        // Evicted (or superseded by a newer snapshot) meanwhile: the encoding is no longer ours to count.
-        if (entries.get(key) !== entry) return false;
-        const dropPlain = size >= keepPlainBelow;
-        const added = gz.length - (dropPlain ? size : 0);
-        entry.bytes += added;
-        bytes += added;
-        // Evicting the entry itself would make every later request compute and compress it again.
-        evictWhileOver(key);
-        return dropPlain;
-      }),
+      reply: newReply(
+        identity,
+        (gz) => {
+          // Evicted (or superseded by a newer snapshot) meanwhile: the encoding is no longer ours to count.
+          if (entries.get(key) !== entry) return false;
+          const dropPlain = size >= keepPlainBelow;
+          const added = gz.length - (dropPlain ? size : 0);
+          entry.bytes += added;
+          bytes += added;
+          // Evicting the entry itself would make every later request compute and compress it again.
+          evictWhileOver(key);
+          return dropPlain;
+        },
+        keepPlain,
+      ),
     };
+    function keepPlain(plain: Buffer): boolean {
+      if (entries.get(key) !== entry) return false;
+      entry.bytes += plain.length;
+      bytes += plain.length;
+      evictWhileOver(key);
+      return true;
+    }
     return entry;
   }
 
@@ -180,7 +212,16 @@ export function createResponseCache(
       }
       const identity = compute();
       const cacheable = version === currentVersion && maxEntries > 0 && identity.length <= maxBytes;
-      if (!cacheable) return { reply: newReply(identity, () => false), hit: false };
+      if (!cacheable) {
+        return {
+          reply: newReply(
+            identity,
+            () => false,
+            () => false,
+          ),
+          hit: false,
+        };
+      }
       const entry = newEntry(key, identity);
       entries.set(key, entry);
       bytes += entry.bytes;
