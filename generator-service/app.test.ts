@@ -43,7 +43,7 @@ interface Started {
 
 async function start(
   registry: FleetRegistry,
-  opts: { compress?: Compress } = {},
+  opts: { compress?: Compress; keepPlainBelow?: number } = {},
 ): Promise<Started> {
   let compressions = 0;
   const inner = opts.compress ?? gzipCompress;
@@ -62,6 +62,7 @@ async function start(
         compressions++;
         return inner(b);
       },
+      ...(opts.keepPlainBelow === undefined ? {} : { keepPlainBelow: opts.keepPlainBelow }),
     }),
   });
   const server = http.createServer(app).listen(0, '127.0.0.1');
@@ -165,6 +166,23 @@ describe('getparams reply encoding', () => {
       expect(gz.body.length).toBeLessThan(identity.body.length);
     },
   );
+
+  test('a cached reply kept only gzipped (large replies) answers an identity request with the same bytes', async () => {
+    const expected = await s.post(ARGO_BODY);
+    const lean = await start(await loadedRegistry(), { keepPlainBelow: 1 });
+    try {
+      const gz = await lean.post(ARGO_BODY, { 'accept-encoding': 'gzip' });
+      const identity = await lean.post(ARGO_BODY);
+      expect(identity.status).toBe(200);
+      expect(identity.headers['content-encoding']).toBeUndefined();
+      expect(identity.headers['content-length']).toBe(String(identity.body.length));
+      expect(identity.body.equals(expected.body)).toBe(true);
+      expect(gunzipSync(gz.body).equals(expected.body)).toBe(true);
+      expect(lean.compressions()).toBe(1);
+    } finally {
+      await lean.close();
+    }
+  });
 
   test.each([
     ['no Accept-Encoding', {}],

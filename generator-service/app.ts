@@ -93,7 +93,16 @@ function accessLog(
  */
 function sendReply(req: IncomingMessage, res: ServerResponse, reply: CachedReply): void {
   if (!acceptsGzip(req.headers['accept-encoding'])) {
-    writeBody(res, reply.identity, undefined);
+    if (reply.identity !== undefined) writeBody(res, reply.identity, undefined);
+    else
+      reply
+        .plain()
+        .then(
+          (body) => writeBody(res, body, undefined),
+          // Inflating our own gzip does not fail; if it ever did, no answer beats a wrong one.
+          () => res.destroy(),
+        )
+        .catch(() => res.destroy());
     return;
   }
   const ready = reply.gzip;
@@ -107,7 +116,8 @@ function sendReply(req: IncomingMessage, res: ServerResponse, reply: CachedReply
     .gzipped()
     .then(
       (gz) => writeBody(res, gz, 'gzip'),
-      () => writeBody(res, reply.identity, undefined),
+      // A failed compression drops nothing: the JSON body is still held.
+      () => writeBody(res, reply.identity as Buffer, undefined),
     )
     // Nothing may escape as an unhandled rejection (it would end the process): drop this one connection.
     .catch(() => res.destroy());

@@ -200,7 +200,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<vo
   process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
-// The file source parses large fleet files in a worker running this same bundle: there, only the parser runs.
+// The file source parses large fleet files in a child process running this same bundle: there, only the parser runs.
 if (isFleetParseWorker()) {
   runFleetParseWorker();
 } else if (process.argv[2] === 'registrar') {

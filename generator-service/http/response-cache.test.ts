@@ -25,7 +25,7 @@ describe('createResponseCache', () => {
       throw new Error('must not recompute');
     });
     expect(again.hit).toBe(true);
-    expect(again.reply.identity.toString()).toBe('body-1');
+    expect(again.reply.identity?.toString()).toBe('body-1');
     expect(c.lookup(2, '{}', body('body-2')).hit).toBe(false);
     expect(c.lookup(2, '{"x":1}', body('body-3')).hit).toBe(false);
   });
@@ -38,7 +38,7 @@ describe('createResponseCache', () => {
     expect(c.size).toBe(1);
     expect(c.bytes).toBe(1);
     const late = c.lookup(1, 'c', body('late body of an old snapshot'));
-    expect(late.reply.identity.toString()).toBe('late body of an old snapshot');
+    expect(late.reply.identity?.toString()).toBe('late body of an old snapshot');
     expect(c.lookup(1, 'c', body('again')).hit).toBe(false);
     expect(c.size).toBe(1);
   });
@@ -72,7 +72,7 @@ describe('createResponseCache', () => {
     const c = createResponseCache(100, { maxBytes: 10 });
     c.lookup(1, 'small', body('s'));
     const big = c.lookup(1, 'big', body('0123456789-too-big'));
-    expect(big.reply.identity.toString()).toBe('0123456789-too-big');
+    expect(big.reply.identity?.toString()).toBe('0123456789-too-big');
     expect(c.size).toBe(1);
     expect(c.bytes).toBe(1);
     expect(c.lookup(1, 'big', body('0123456789-too-big')).hit).toBe(false);
@@ -152,8 +152,32 @@ describe('createResponseCache', () => {
     const text = JSON.stringify({ output: { parameters: [{ name: 'ünïcode', n: '1' }] } });
     const { reply } = c.lookup(1, 'k', body(text));
     const gz = await reply.gzipped();
-    expect(gunzipSync(gz).equals(reply.identity)).toBe(true);
+    expect(gunzipSync(gz).equals(Buffer.from(text))).toBe(true);
     expect(reply.gzip).toBe(gz);
+    // Small replies keep their JSON body too.
+    expect(reply.identity?.toString()).toBe(text);
+  });
+
+  test('a large cached reply keeps only its gzip once made, and still answers the same JSON bytes', async () => {
+    const c = createResponseCache(100, { keepPlainBelow: 1000 });
+    const text = JSON.stringify({
+      output: { parameters: Array.from({ length: 200 }, (_, i) => ({ name: `c-${i}` })) },
+    });
+    const { reply } = c.lookup(1, 'k', body(text));
+    expect(c.bytes).toBe(Buffer.byteLength(text));
+    const gz = await reply.gzipped();
+    expect(reply.identity).toBeUndefined();
+    expect(c.bytes).toBe(gz.length);
+    // An identity request inflates it once (concurrent ones share that) and keeps it, as before the drop.
+    const [first, second] = await Promise.all([reply.plain(), reply.plain()]);
+    expect(first?.equals(Buffer.from(text))).toBe(true);
+    expect(second).toBe(first);
+    expect(reply.identity).toBe(first);
+    expect(c.bytes).toBe(gz.length + Buffer.byteLength(text));
+    // A reply not kept in the cache is not shrunk (it is gone after this request anyway).
+    const uncached = createResponseCache(0, { keepPlainBelow: 1000 }).lookup(1, 'k', body(text));
+    await uncached.reply.gzipped();
+    expect(uncached.reply.identity?.toString()).toBe(text);
   });
 
   test('a throwing compute caches nothing', () => {

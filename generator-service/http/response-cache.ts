@@ -1,4 +1,4 @@
-import { gzip, constants as zlibConstants } from 'node:zlib';
+import { gunzip, gzip, constants as zlibConstants } from 'node:zlib';
 
 /** Default entry bound (RESPONSE_CACHE_ENTRIES overrides it). */
 export const DEFAULT_MAX_ENTRIES = 256;
@@ -13,6 +13,13 @@ export const DEFAULT_MAX_BYTES = 96 * 1024 * 1024;
  */
 export const GZIP_LEVEL = zlibConstants.Z_DEFAULT_COMPRESSION;
 
+/**
+ * Cached replies at least this large keep only their gzip encoding once it is made: a full 10,000-cluster reply is
+ * 27 MiB of JSON against 1.4 MiB gzipped, and Argo CD always asks for gzip. A rare identity request of such a reply
+ * is inflated from the gzip (about as fast as compressing it, and off the event loop).
+ */
+export const DEFAULT_KEEP_PLAIN_BELOW = 256 * 1024;
+
 /** Compresses a body to gzip; injectable so tests can count and control compressions. */
 export type Compress = (body: Buffer) => Promise<Buffer>;
 
@@ -23,8 +30,8 @@ export const gzipCompress: Compress = (body) =>
 
 /** One reply, serialized once and sent to every request that asks the same of the same snapshot. */
 export interface CachedReply {
-  /** The JSON body, exactly as generated. */
-  readonly identity: Buffer;
+  /** The JSON body, exactly as generated; undefined once a large cached reply keeps only its gzip encoding. */
+  readonly identity: Buffer | undefined;
   /** The gzip encoding of `identity`, once compressed. */
   readonly gzip: Buffer | undefined;
   /**
@@ -32,6 +39,8 @@ export interface CachedReply {
    * failed compression is forgotten, so a later call tries again.
    */
   gzipped(): Promise<Buffer>;
+  /** The JSON body: `identity` when held, else inflated from the gzip encoding (the same bytes). */
+  plain(): Promise<Buffer>;
 }
 
 export interface CacheLookup {
@@ -52,7 +61,7 @@ export interface ResponseCache {
   lookup(version: number, paramsKey: string, compute: () => Buffer): CacheLookup;
   /** Entries held. */
   readonly size: number;
-  /** Bytes held: identity bodies plus the gzip encodings compressed so far. */
+  /** Bytes held: the JSON bodies still kept plus the gzip encodings compressed so far. */
   readonly bytes: number;
 }
 
@@ -63,6 +72,8 @@ export interface ResponseCacheOptions {
    */
   readonly maxBytes?: number;
   readonly compress?: Compress;
+  /** Cached replies at least this large drop their JSON body once gzipped (DEFAULT_KEEP_PLAIN_BELOW). */
+  readonly keepPlainBelow?: number;
 }
 
 interface Entry {
@@ -76,6 +87,7 @@ export function createResponseCache(
 ): ResponseCache {
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   const compress = opts.compress ?? gzipCompress;
+  const keepPlainBelow = opts.keepPlainBelow ?? DEFAULT_KEEP_PLAIN_BELOW;
   const entries = new Map<string, Entry>();
   let bytes = 0;
   let currentVersion = -1;
@@ -93,19 +105,34 @@ export function createResponseCache(
     }
   };
 
-  function newReply(identity: Buffer, onGzip: (gz: Buffer) => void): CachedReply {
+  /**
+   * `onGzip` returns true when the reply may drop its JSON body (a large, cached one); `onPlain` returns true when
+   * a body inflated again for an identity request may be kept (the entry is still cached): clients that ask for
+   * identity get it as before, while Argo CD's gzip-only traffic leaves only the gzip held.
+   */
+  function newReply(
+    body: Buffer,
+    onGzip: (gz: Buffer) => boolean,
+    onPlain: (plain: Buffer) => boolean,
+  ): CachedReply {
+    let identity: Buffer | undefined = body;
     let gz: Buffer | undefined;
     let pending: Promise<Buffer> | undefined;
+    let inflating: Promise<Buffer> | undefined;
     return {
-      identity,
+      get identity() {
+        return identity;
+      },
       get gzip() {
         return gz;
       },
       gzipped() {
-        pending ??= compress(identity).then(
+        // Not `body`: a closure over it would keep the JSON alive after it is dropped. `identity` is only dropped
+        // once the compression succeeded, so it is there whenever one is due.
+        pending ??= compress(identity as Buffer).then(
           (out) => {
             gz = out;
-            onGzip(out);
+            if (onGzip(out)) identity = undefined;
             return out;
           },
           (e: unknown) => {
@@ -115,7 +142,57 @@ export function createResponseCache(
         );
         return pending;
       },
+      plain() {
+        if (identity !== undefined) return Promise.resolve(identity);
+        const packed = gz as Buffer;
+        // Concurrent identity requests share one inflation.
+        inflating ??= new Promise<Buffer>((resolve, reject) =>
+          gunzip(packed, (err, out) => (err ? reject(err) : resolve(out))),
+        ).then(
+          (out) => {
+            inflating = undefined;
+            if (onPlain(out)) identity = out;
+            return out;
+          },
+          (e: unknown) => {
+            inflating = undefined;
+            throw e;
+          },
+        );
+        return inflating;
+      },
     };
+  }
+
+  /** A cache entry; its own function, so that no closure of `lookup` keeps the JSON body it may drop. */
+  function newEntry(key: string, identity: Buffer): Entry {
+    const size = identity.length;
+    const entry: Entry = {
+      bytes: size,
+      reply: newReply(
+        identity,
+        (gz) => {
+          // Evicted (or superseded by a newer snapshot) meanwhile: the encoding is no longer ours to count.
+          if (entries.get(key) !== entry) return false;
+          const dropPlain = size >= keepPlainBelow;
+          const added = gz.length - (dropPlain ? size : 0);
+          entry.bytes += added;
+          bytes += added;
+          // Evicting the entry itself would make every later request compute and compress it again.
+          evictWhileOver(key);
+          return dropPlain;
+        },
+        keepPlain,
+      ),
+    };
+    function keepPlain(plain: Buffer): boolean {
+      if (entries.get(key) !== entry) return false;
+      entry.bytes += plain.length;
+      bytes += plain.length;
+      evictWhileOver(key);
+      return true;
+    }
+    return entry;
   }
 
   return {
@@ -135,18 +212,17 @@ export function createResponseCache(
       }
       const identity = compute();
       const cacheable = version === currentVersion && maxEntries > 0 && identity.length <= maxBytes;
-      if (!cacheable) return { reply: newReply(identity, () => undefined), hit: false };
-      const entry: Entry = {
-        bytes: identity.length,
-        reply: newReply(identity, (gz) => {
-          // Evicted (or superseded by a newer snapshot) meanwhile: the encoding is no longer ours to count.
-          if (entries.get(key) !== entry) return;
-          entry.bytes += gz.length;
-          bytes += gz.length;
-          // Evicting the entry itself would make every later request compute and compress it again.
-          evictWhileOver(key);
-        }),
-      };
+      if (!cacheable) {
+        return {
+          reply: newReply(
+            identity,
+            () => false,
+            () => false,
+          ),
+          hit: false,
+        };
+      }
+      const entry = newEntry(key, identity);
       entries.set(key, entry);
       bytes += entry.bytes;
       evictWhileOver();

@@ -2,6 +2,7 @@ import type { EKSClient } from '@aws-sdk/client-eks';
 import { paginateDescribeAddonVersions } from '@aws-sdk/client-eks';
 import type { AddonDefaults } from '../../core/snapshot';
 import { settleWithConcurrency } from '../../core/concurrency';
+import { withCallSignal } from './eks-call-scheduler';
 import { AwsCallError, callFailed, degenerateReply, describeAwsError } from './eks-errors';
 
 /**
@@ -98,7 +99,8 @@ export class AddonDefaultsCache {
     });
     const kept: AddonsKept[] = [];
     const outcomes = await settleWithConcurrency(due, 4, async (v) => {
-      const fresh = await fetchAddonDefaults(this.eks, v, signal);
+      // The calls go through the first target's call gate, which must see the abort to free their slots.
+      const fresh = await withCallSignal(signal, () => fetchAddonDefaults(this.eks, v, signal));
       const previous = this.entries.get(v)?.defaults ?? {};
       const missing = Object.keys(previous).filter((name) => !(name in fresh));
       if (missing.length > 0) kept.push({ kubernetesVersion: v, addons: missing.sort() });

@@ -6,6 +6,9 @@ import type {
   AwsCredentialIdentityProvider,
   RetryStrategyV2,
 } from '@smithy/types';
+import { StandardRetryStrategy } from '@smithy/core/retry';
+import type { CallGate, SchedulerClock } from './eks-call-scheduler';
+import { SlotReleasingRetryStrategy } from './eks-call-scheduler';
 import type { EksConfig } from './eks-config';
 import { callFailed, degenerateReply } from './eks-errors';
 
@@ -18,13 +21,16 @@ export interface AwsClientSettings {
   readonly connectTimeoutMs: number;
   readonly maxAttempts: number | undefined;
   readonly maxSockets: number;
-  /** Tests and the benchmark shorten the backoff; the SDK's classification of retryable errors stays. */
-  readonly retryStrategy: RetryStrategyV2 | undefined;
+  /**
+   * Tests shorten the backoff (one strategy shared by every client); the benchmark times the SDK's own (a
+   * factory, one strategy per client as in production). The SDK's classification of retryable errors stays.
+   */
+  readonly retryStrategy: RetryStrategyV2 | (() => RetryStrategyV2) | undefined;
 }
 
 export function clientSettings(
   config: EksConfig,
-  retryStrategy: RetryStrategyV2 | undefined,
+  retryStrategy: AwsClientSettings['retryStrategy'],
 ): AwsClientSettings {
   return {
     callTimeoutMs: config.callTimeoutMs,
@@ -37,6 +43,7 @@ export function clientSettings(
 }
 
 function commonConfig(s: AwsClientSettings, keepAlive = true) {
+  const retryStrategy = ownStrategy(s);
   return {
     requestHandler: {
       connectionTimeout: s.connectTimeoutMs,
@@ -48,16 +55,35 @@ function commonConfig(s: AwsClientSettings, keepAlive = true) {
       httpsAgent: { keepAlive, maxSockets: s.maxSockets },
     },
     ...(s.maxAttempts === undefined ? {} : { maxAttempts: s.maxAttempts }),
-    ...(s.retryStrategy === undefined ? {} : { retryStrategy: s.retryStrategy }),
+    ...(retryStrategy === undefined ? {} : { retryStrategy }),
   };
 }
 
+/**
+ * An EKS client whose calls go through `gate` (eks-call-scheduler.ts): the SDK's retry strategy (or the one the
+ * settings give) decides and times every retry, and the slot of a call is free while it backs off.
+ */
 export function makeEksClient(
   region: string,
   credentials: AwsCredentialIdentityProvider,
   s: AwsClientSettings,
+  gate: CallGate,
+  clock: SchedulerClock,
 ): EKSClient {
-  return new EKSClient({ region, credentials, ...commonConfig(s) });
+  // The SDK resolves maxAttempts (EKS_MAX_ATTEMPTS, else AWS_MAX_ATTEMPTS, else its default) into the client's
+  // config; the standard strategy reads it from there at the first retry.
+  const inner = ownStrategy(s) ?? new StandardRetryStrategy(() => client.config.maxAttempts());
+  const client: EKSClient = new EKSClient({
+    region,
+    credentials,
+    ...commonConfig(s),
+    retryStrategy: new SlotReleasingRetryStrategy(inner, gate, clock),
+  });
+  return client;
+}
+
+function ownStrategy(s: AwsClientSettings): RetryStrategyV2 | undefined {
+  return typeof s.retryStrategy === 'function' ? s.retryStrategy() : s.retryStrategy;
 }
 
 export function makeStsClient(

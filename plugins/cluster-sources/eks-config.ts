@@ -33,6 +33,8 @@ export interface EksConfig {
   readonly maxAttempts: number | undefined;
   /** Add-on defaults older than this are fetched again; 0 means at every fleet refresh. */
   readonly addonsRefreshMs: number;
+  /** EKS calls per second allowed per account (EKS_MAX_RPS_PER_ACCOUNT); undefined: no fixed cap. */
+  readonly maxRpsPerAccount: number | undefined;
   /** The fleet-wide name of a cluster (EKS_CLUSTER_NAME_TEMPLATE), e.g. `{clusterName}-{region}`. */
   readonly nameTemplate: string;
 }
@@ -142,6 +144,12 @@ export const EKS_ENV_VARS = [
     defaultNote: "the SDK's `AWS_MAX_ATTEMPTS` when that is set",
     description: 'Attempts per AWS call (the first included), 1–10.',
   },
+  {
+    name: 'EKS_MAX_RPS_PER_ACCOUNT',
+    defaultNote: 'no cap (the rate still adapts to throttling)',
+    description:
+      "Ceiling on EKS calls per second per account, all its regions and retries together, 1–10000: leaves room for other tools sharing the account's EKS rate limit.",
+  },
 ] as const satisfies readonly EnvVar[];
 
 type EksEnvName = (typeof EKS_ENV_VARS)[number]['name'];
@@ -239,6 +247,7 @@ export function parseEksConfig(
     1,
     10,
   );
+  const maxRpsPerAccount = int('EKS_MAX_RPS_PER_ACCOUNT', undefined, 1, 10_000);
   const addonsRefreshSeconds =
     int('EKS_ADDONS_REFRESH_SECONDS', EKS_DEFAULTS.addonsRefreshSeconds, 0, 7 * 86_400) ?? 0;
 
@@ -265,6 +274,7 @@ export function parseEksConfig(
       connectTimeoutMs,
       maxAttempts,
       addonsRefreshMs: addonsRefreshSeconds * 1000,
+      maxRpsPerAccount,
       nameTemplate,
     },
   };

@@ -4,6 +4,7 @@ import { DescribeClusterCommand, paginateListClusters } from '@aws-sdk/client-ek
 import type { ClusterRecord } from '../../core/cluster';
 import type { LabelSelector } from '../../core/selector';
 import { mapWithConcurrency } from '../../core/concurrency';
+import { withCallSignal } from './eks-call-scheduler';
 import { AwsCallError, callFailed, degenerateReply, isNotFound } from './eks-errors';
 import { fleetNameOf, isEnrolled, recordFromEksCluster } from './eks-record';
 
@@ -39,84 +40,102 @@ export interface ListTargetOptions {
 export async function listTarget(eks: EKSClient, opts: ListTargetOptions): Promise<TargetListing> {
   // Sibling describes stop as soon as one fails; they would be thrown away anyway.
   const abort = new AbortController();
-  // Every in-flight SDK attempt listens on this signal; their number is bounded by describeConcurrency (and
-  // attempts that time out), so Node's default of 10 would only print a MaxListenersExceededWarning.
-  setMaxListeners(Math.max(10, opts.describeConcurrency * 4), abort.signal);
+  // Every started call listens on this signal (the SDK, and the call gate while it waits or holds a slot); their
+  // number is bounded by the describe workers, so Node's default of 10 would only print a MaxListenersExceededWarning.
+  setMaxListeners(Math.max(10, describeWorkers(opts.describeConcurrency) * 4), abort.signal);
   const onOuterAbort = () => abort.abort(opts.signal.reason);
   opts.signal.addEventListener('abort', onOuterAbort, { once: true });
   try {
-    const names: string[] = [];
-    let pages = 0;
-    const tokens = new Set<string>();
-    const pager = paginateListClusters(
-      { client: eks, pageSize: 100 },
-      {},
-      { abortSignal: abort.signal },
-    );
-    try {
-      for await (const page of pager) {
-        pages++;
-        names.push(...namesOfPage(page.clusters, pages));
-        // A repeated token would loop forever, and stopping there could hide clusters: fail the listing.
-        const token = page.nextToken;
-        if (token) {
-          if (tokens.has(token))
-            throw new AwsCallError('ListClusters', 'returned a nextToken it had already returned');
-          tokens.add(token);
-        }
-      }
-    } catch (e) {
-      throw callFailed('ListClusters', e);
-    }
-    const unique = [...new Set(names)];
-
-    let vanished = 0;
-    let withoutEndpoint = 0;
-    let notEnrolled = 0;
-    const described = await mapWithConcurrency(unique, opts.describeConcurrency, async (name) => {
-      try {
-        const out = await eks.send(new DescribeClusterCommand({ name }), {
-          abortSignal: abort.signal,
-        });
-        // The SDK turns an empty body, `{}` or a 204 into an output without `cluster`.
-        if (out.cluster === undefined)
-          throw degenerateReply(`DescribeCluster ${name}`, 'a cluster');
-        if (out.cluster.name === undefined || out.cluster.name === '')
-          throw degenerateReply(`DescribeCluster ${name}`, 'the cluster name');
-        if (out.cluster.name !== name) {
-          throw new AwsCallError(
-            `DescribeCluster ${name}`,
-            `answered for another cluster (${JSON.stringify(out.cluster.name)})`,
-          );
-        }
-        return out.cluster;
-      } catch (e) {
-        if (isNotFound(e)) {
-          vanished++;
-          return undefined;
-        }
-        const failure = callFailed(`DescribeCluster ${name}`, e);
-        abort.abort(failure);
-        throw failure;
-      }
-    });
-
-    const records: ClusterRecord[] = [];
-    for (const c of described) {
-      if (c === undefined) continue;
-      // Throws for an incomplete answer: the listing fails rather than lose the cluster.
-      const rec = recordFromEksCluster(c, { accountId: opts.accountId, region: opts.region });
-      if (rec === undefined) withoutEndpoint++;
-      else if (!isEnrolled(opts.selector, rec.tags)) notEnrolled++;
-      else records.push({ ...rec, fleetName: fleetNameOf(opts.nameTemplate, rec) });
-    }
-    records.sort((a, b) =>
-      a.clusterName < b.clusterName ? -1 : a.clusterName > b.clusterName ? 1 : 0,
-    );
-    return { records, listed: unique.length, pages, vanished, withoutEndpoint, notEnrolled };
+    return await withCallSignal(abort.signal, () => listWithin(eks, opts, abort));
   } finally {
     opts.signal.removeEventListener('abort', onOuterAbort);
   }
+}
+
+/**
+ * Describes started at once per target. The target's call gate lets EKS_DESCRIBE_CONCURRENCY of them send; the
+ * others wait in its line or back off after a throttle without holding a slot, so more are started than may send:
+ * enough that calls backing off (about rate × throttled share × mean backoff) rarely leave a slot idle, few
+ * enough that thousands of names do not become thousands of SDK calls parked at once.
+ */
+function describeWorkers(describeConcurrency: number): number {
+  return describeConcurrency * 4;
+}
+
+async function listWithin(
+  eks: EKSClient,
+  opts: ListTargetOptions,
+  abort: AbortController,
+): Promise<TargetListing> {
+  const names: string[] = [];
+  let pages = 0;
+  const tokens = new Set<string>();
+  const pager = paginateListClusters(
+    { client: eks, pageSize: 100 },
+    {},
+    { abortSignal: abort.signal },
+  );
+  try {
+    for await (const page of pager) {
+      pages++;
+      names.push(...namesOfPage(page.clusters, pages));
+      // A repeated token would loop forever, and stopping there could hide clusters: fail the listing.
+      const token = page.nextToken;
+      if (token) {
+        if (tokens.has(token))
+          throw new AwsCallError('ListClusters', 'returned a nextToken it had already returned');
+        tokens.add(token);
+      }
+    }
+  } catch (e) {
+    throw callFailed('ListClusters', e);
+  }
+  const unique = [...new Set(names)];
+
+  let vanished = 0;
+  let withoutEndpoint = 0;
+  let notEnrolled = 0;
+  const workers = describeWorkers(opts.describeConcurrency);
+  const described = await mapWithConcurrency(unique, workers, async (name) => {
+    try {
+      const out = await eks.send(new DescribeClusterCommand({ name }), {
+        abortSignal: abort.signal,
+      });
+      // The SDK turns an empty body, `{}` or a 204 into an output without `cluster`.
+      if (out.cluster === undefined) throw degenerateReply(`DescribeCluster ${name}`, 'a cluster');
+      if (out.cluster.name === undefined || out.cluster.name === '')
+        throw degenerateReply(`DescribeCluster ${name}`, 'the cluster name');
+      if (out.cluster.name !== name) {
+        throw new AwsCallError(
+          `DescribeCluster ${name}`,
+          `answered for another cluster (${JSON.stringify(out.cluster.name)})`,
+        );
+      }
+      return out.cluster;
+    } catch (e) {
+      if (isNotFound(e)) {
+        vanished++;
+        return undefined;
+      }
+      const failure = callFailed(`DescribeCluster ${name}`, e);
+      abort.abort(failure);
+      throw failure;
+    }
+  });
+
+  const records: ClusterRecord[] = [];
+  for (const c of described) {
+    if (c === undefined) continue;
+    // Throws for an incomplete answer: the listing fails rather than lose the cluster.
+    const rec = recordFromEksCluster(c, { accountId: opts.accountId, region: opts.region });
+    if (rec === undefined) withoutEndpoint++;
+    else if (!isEnrolled(opts.selector, rec.tags)) notEnrolled++;
+    else records.push({ ...rec, fleetName: fleetNameOf(opts.nameTemplate, rec) });
+  }
+  records.sort((a, b) =>
+    a.clusterName < b.clusterName ? -1 : a.clusterName > b.clusterName ? 1 : 0,
+  );
+  return { records, listed: unique.length, pages, vanished, withoutEndpoint, notEnrolled };
 }
 
 /**

@@ -4,6 +4,7 @@ import type { ClusterRecord } from '../../core/cluster';
 import { SourceForbiddenError, SourceUnavailableError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import type { AddonDefaultsCache } from './eks-addons';
+import type { CallGate } from './eks-call-scheduler';
 import { settleWithConcurrency } from '../../core/concurrency';
 import type { EksConfig } from './eks-config';
 import { describeAwsError } from './eks-errors';
@@ -20,6 +21,8 @@ export interface EksTarget {
   /** Known up front for assumed roles (from the ARN); learned from STS for the own account. */
   readonly accountId: string | undefined;
   readonly eks: EKSClient;
+  /** The slots and pace of this target's calls (eks-call-scheduler.ts). */
+  readonly gate: CallGate;
 }
 
 export interface EksSourceParts {
@@ -83,6 +86,21 @@ export class EksClusterSource implements ClusterSource {
   /** Ids of the parts, in target order (for operators and tests). */
   partIds(): string[] {
     return this.states.map((s) => partId(s));
+  }
+
+  /** How each target's calls are paced (eks-call-scheduler.ts), in target order: for logs, tests and the benchmark. */
+  callPacing(): Array<{
+    readonly part: string;
+    readonly ratePerSecond: number | null;
+    readonly rateCuts: number;
+    readonly throttledAttempts: number;
+  }> {
+    return this.states.map((s) => ({
+      part: partId(s),
+      ratePerSecond: finiteOrNull(s.target.gate.currentRate()),
+      rateCuts: s.target.gate.rate.cutCount,
+      throttledAttempts: s.target.gate.throttledAttempts,
+    }));
   }
 
   close(): void {
@@ -160,6 +178,7 @@ export class EksClusterSource implements ClusterSource {
   ): Promise<void> {
     const started = this.p.now();
     const region = s.target.region;
+    const throttledBefore = s.target.gate.throttledAttempts;
     try {
       if (deadline.signal.aborted) throw deadline.signal.reason;
       // A listing still running at the deadline is abandoned (its calls aborted, its answer never used), even
@@ -179,6 +198,9 @@ export class EksClusterSource implements ClusterSource {
         withoutEndpoint: listing.withoutEndpoint,
         vanished: listing.vanished,
         pages: listing.pages,
+        throttledAttempts: s.target.gate.throttledAttempts - throttledBefore,
+        // The adaptive limit after this listing; null when AWS has not throttled the target recently.
+        callRatePerSecond: finiteOrNull(s.target.gate.currentRate()),
         durationMs: this.p.now() - started,
       });
     } catch (e) {
@@ -194,6 +216,8 @@ export class EksClusterSource implements ClusterSource {
         stale: s.records !== undefined,
         keptClusters: s.records?.length ?? 0,
         staleForMs: s.lastSuccessAt === undefined ? undefined : this.p.now() - s.lastSuccessAt,
+        throttledAttempts: s.target.gate.throttledAttempts - throttledBefore,
+        callRatePerSecond: finiteOrNull(s.target.gate.currentRate()),
         durationMs: this.p.now() - started,
       });
     }
@@ -289,6 +313,10 @@ function startDeadline(ms: number, outer: AbortSignal): Deadline {
       outer.removeEventListener('abort', onOuterAbort);
     },
   };
+}
+
+function finiteOrNull(rate: number): number | null {
+  return Number.isFinite(rate) ? Math.round(rate * 10) / 10 : null;
 }
 
 function formatSeconds(ms: number): string {

@@ -1,4 +1,4 @@
-import type { RetryStrategyV2 } from '@smithy/types';
+import type { AwsCredentialIdentityProvider, RetryStrategyV2 } from '@smithy/types';
 import type { Logger } from '../../core/logger';
 import { AddonDefaultsCache } from './eks-addons';
 import {
@@ -9,6 +9,8 @@ import {
   makeStsClient,
   ownAccountResolver,
 } from './eks-clients';
+import type { SchedulerClock } from './eks-call-scheduler';
+import { AccountCap, AdaptiveRate, CallGate, realClock } from './eks-call-scheduler';
 import type { EksConfig } from './eks-config';
 import { accountOfRoleArn, EKS_ENV_VARS, parseEksConfig } from './eks-config';
 import type { EksTarget } from './eks-source';
@@ -23,7 +25,9 @@ export interface EksSourceDeps {
    * Tests and the benchmark replace the SDK's backoff delays (e.g. ConfiguredRetryStrategy(3, 0));
    * which errors are retried stays the SDK's standard classification. Production leaves it unset.
    */
-  readonly retryStrategy?: RetryStrategyV2;
+  readonly retryStrategy?: RetryStrategyV2 | (() => RetryStrategyV2);
+  /** The EKS call scheduler's time (pacing of the adaptive rate and EKS_MAX_RPS_PER_ACCOUNT); tests replace it. */
+  readonly clock?: SchedulerClock;
 }
 
 /**
@@ -66,14 +70,29 @@ export function createEksSource(config: EksConfig, deps: EksSourceDeps): EksClus
   const own = defaultCredentials();
   const homeRegion = config.regions[0] ?? 'us-east-1';
   const sts = makeStsClient(homeRegion, own, settings);
+  const clock = deps.clock ?? realClock;
+  // One cap per account, shared by its regions; the own account's id is not known yet, and is its own key.
+  const caps = new Map<string, AccountCap>();
+  const gateFor = (account: string): CallGate => {
+    let cap = caps.get(account);
+    if (cap === undefined && config.maxRpsPerAccount !== undefined) {
+      cap = new AccountCap(config.maxRpsPerAccount);
+      caps.set(account, cap);
+    }
+    return new CallGate(config.describeConcurrency, new AdaptiveRate(), cap, clock);
+  };
   const targets: EksTarget[] = [];
+  const client = (region: string, creds: AwsCredentialIdentityProvider, gate: CallGate) =>
+    makeEksClient(region, creds, settings, gate, clock);
   if (config.includeOwnAccount) {
     for (const region of config.regions) {
+      const gate = gateFor('self');
       targets.push({
         region,
         roleArn: undefined,
         accountId: undefined,
-        eks: makeEksClient(region, own, settings),
+        eks: client(region, own, gate),
+        gate,
       });
     }
   }
@@ -86,13 +105,10 @@ export function createEksSource(config: EksConfig, deps: EksSourceDeps): EksClus
       settings,
       now,
     });
+    const accountId = accountOfRoleArn(roleArn);
     for (const region of config.regions) {
-      targets.push({
-        region,
-        roleArn,
-        accountId: accountOfRoleArn(roleArn),
-        eks: makeEksClient(region, creds, settings),
-      });
+      const gate = gateFor(accountId ?? roleArn);
+      targets.push({ region, roleArn, accountId, eks: client(region, creds, gate), gate });
     }
   }
   // Add-on versions are the same in every account; the first target's identity asks for them.

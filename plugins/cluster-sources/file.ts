@@ -27,7 +27,7 @@ export interface FileSourceOptions {
   readonly pollIntervalMs?: number;
   readonly now?: () => number;
   /**
-   * Where large files are parsed: a worker running this bundle (the default when running from one), or
+   * Where large files are parsed: a child process running this bundle (the default when running from one), or
    * `undefined` to parse every file in-thread.
    */
   readonly parseWorker?: FleetParseWorkerOptions | undefined;

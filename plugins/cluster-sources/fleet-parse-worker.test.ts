@@ -1,12 +1,12 @@
 /**
- * Large fleet files are parsed in a worker thread running the service bundle, so the yaml document's heap dies
- * with the worker. The worker must answer exactly what the in-thread parse answers (records, or every issue with
+ * Large fleet files are parsed in a child process running the service bundle, so the yaml document's heap dies
+ * with it. The worker must answer exactly what the in-thread parse answers (records, or every issue with
  * its file:line:col), and a worker that fails must be a load error for that refresh, never a crash or a shorter
  * fleet. The bundle is built from the current sources (as `npm run build` does): under jest the sources are
  * TypeScript, which a worker cannot run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SourceUnavailableError } from '../../core/errors';
@@ -124,20 +124,20 @@ describe('a failing worker is a load error for that refresh', () => {
     });
     writeFileSync(file, small);
     await source.load(ctx);
-    // Threads of this process: a running worker is one more; libuv's pool is already started by the first read.
-    const before = threads();
+    // Child processes of this one: a running parser is one more.
+    const before = children();
     writeFileSync(file, fleetText(20));
     const ac = new AbortController();
     const loading = source.load({ signal: ac.signal, log: silentLogger });
-    await until(() => (threads() > before ? true : undefined));
+    await until(() => (children() > before ? true : undefined));
     ac.abort();
     const kept = await loading;
     expect(kept.records).toHaveLength(2);
     expect(kept.parts[0]?.lastError).toBe(
       `${file}: cannot parse the fleet file: the fleet parse was aborted`,
     );
-    // A worker left running would keep its thread: this waits forever (the test times out) if it is not ended.
-    await until(() => (threads() <= before ? true : undefined));
+    // A parser left running would stay a child: this waits forever (the test times out) if it is not ended.
+    await until(() => (children() <= before ? true : undefined));
   });
 
   test('a worker entry that does not exist is a load error too', async () => {
@@ -218,7 +218,20 @@ describe('the bundled service with a large fleet file', () => {
   });
 });
 
-const threads = (): number => readdirSync('/proc/self/task').length;
+/** Live child processes of this process (what the kernel lists for its main thread, which forks them). */
+const children = (): number =>
+  readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8')
+    .split(' ')
+    .filter((pid) => pid.trim() !== '' && isRunning(pid.trim())).length;
+
+/** Not a zombie: a killed child stays listed until Node reaps it. */
+function isRunning(pid: string): boolean {
+  try {
+    return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
 
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

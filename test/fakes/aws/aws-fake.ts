@@ -40,6 +40,8 @@ export interface CallRecord {
   readonly securityToken: boolean;
   /** Status sent, or 'hang' / 'destroy'. */
   outcome: number | 'hang' | 'destroy';
+  /** When the request arrived (Date.now()). */
+  readonly at: number;
 }
 
 interface IssuedKey {
@@ -290,6 +292,7 @@ export class AwsFake {
       accessKeyId: auth.accessKeyId,
       securityToken: req.headers['x-amz-security-token'] !== undefined,
       outcome: 0,
+      at: Date.now(),
     };
     this.calls.push(record);
     if (this.latencyMs > 0) await sleep(this.latencyMs);
@@ -364,6 +367,10 @@ export class AwsFake {
           429,
           type,
           type === 'ThrottlingException' ? 'Rate exceeded' : 'Too Many Requests',
+          {},
+          fault.retryAfterSeconds === undefined
+            ? {}
+            : { 'Retry-After': String(fault.retryAfterSeconds) },
         );
       }
       case 'hang':
@@ -600,12 +607,14 @@ export class AwsFake {
     type: string,
     message: string,
     extra: Record<string, unknown> = {},
+    headers: Record<string, string> = {},
   ): void {
     record.outcome = status;
     res.writeHead(status, {
       'content-type': 'application/json',
       'x-amzn-RequestId': randomUUID(),
       'x-amzn-ErrorType': type,
+      ...headers,
     });
     res.end(JSON.stringify({ ...extra, message }));
   }

@@ -1,6 +1,7 @@
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { createJsonLogger } from '../../../core/logger';
 import { eksSourceFromEnv } from '../../../plugins/cluster-sources/eks';
+import type { SchedulerClock } from '../../../plugins/cluster-sources/eks-call-scheduler';
 import type { EksClusterSource } from '../../../plugins/cluster-sources/eks-source';
 import type { SourceLoad } from '../../../plugins/cluster-sources/source';
 import type { AwsFakeOptions } from './aws-fake';
@@ -45,7 +46,15 @@ export interface EksHarness {
  */
 export async function startEksHarness(
   env: Record<string, string>,
-  opts: AwsFakeOptions & { fleet?: (fake: AwsFake) => void } = {},
+  opts: AwsFakeOptions & {
+    fleet?: (fake: AwsFake) => void;
+    /** The EKS call scheduler's clock (pacing); the real one when absent. */
+    clock?: SchedulerClock;
+    /** Attempts per call of the test strategy (default 3). */
+    attempts?: number;
+    /** Production retries: the SDK's standard strategy with its own backoff, EKS_MAX_ATTEMPTS as configured. */
+    sdkRetries?: boolean;
+  } = {},
 ): Promise<EksHarness> {
   const fake = await AwsFake.start(opts);
   opts.fleet?.(fake);
@@ -54,7 +63,13 @@ export async function startEksHarness(
   const log = createJsonLogger({ write: (l: string) => logs.push(l) }, 'debug');
   const built = eksSourceFromEnv(
     { EKS_CALL_TIMEOUT_MS: '3000', EKS_CONNECT_TIMEOUT_MS: '2000', ...process.env, ...env },
-    { log, retryStrategy: new ConfiguredRetryStrategy(3, 1) },
+    {
+      log,
+      ...(opts.sdkRetries === true
+        ? {}
+        : { retryStrategy: new ConfiguredRetryStrategy(opts.attempts ?? 3, 1) }),
+      ...(opts.clock === undefined ? {} : { clock: opts.clock }),
+    },
   );
   if ('issues' in built) {
     await fake.close();

@@ -24,6 +24,8 @@ export type Fault =
   | {
       readonly kind: 'throttle';
       readonly type?: 'TooManyRequestsException' | 'ThrottlingException';
+      /** Sent as `Retry-After` (seconds), the hint the SDK's backoff honours. */
+      readonly retryAfterSeconds?: number;
     }
   /** Never answers: the client's timeout must fire. */
   | { readonly kind: 'hang' }
