@@ -9,6 +9,7 @@
  */
 import { defaultCell, type EnvVar } from '../core/env-vars';
 import { serviceEnvVars } from '../generator-service/config';
+import { FLEET_VIEW_ENV_VARS } from '../generator-service/fleet-view/config';
 import { REGISTRAR_ENV_VARS } from '../generator-service/registrar/config';
 import { CLUSTER_SOURCES, type SourceRegistry } from '../plugins/cluster-sources';
 
@@ -19,6 +20,7 @@ export function configTables(sources: SourceRegistry = CLUSTER_SOURCES): ConfigT
   return {
     generator: serviceEnvVars(sources),
     registrar: REGISTRAR_ENV_VARS,
+    'fleet-view': FLEET_VIEW_ENV_VARS,
     ...Object.fromEntries(Object.values(sources).map((m) => [m.kind, m.envVars] as const)),
   };
 }
