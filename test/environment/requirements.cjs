@@ -63,6 +63,13 @@ const NEEDS = {
     why: 'lua5.1 is not on the PATH (apt-get install lua5.1)',
     suites: ['test/kro/health-checks.test.ts'],
   },
+  chromium: {
+    kind: 'tool',
+    // Debian's chromium package, driven by puppeteer-core (which downloads no browser); CHROMIUM_PATH overrides.
+    available: () => runs(process.env.CHROMIUM_PATH || 'chromium', ['--version']),
+    why: 'chromium is not on the PATH (apt-get install chromium, or set CHROMIUM_PATH)',
+    suites: ['test/integration/fleet-view-browser.test.ts'],
+  },
 };
 
 function runs(command, args) {
