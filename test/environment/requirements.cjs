@@ -47,6 +47,7 @@ const NEEDS = {
       'test/cmp/kustomize-equivalence.test.ts',
       'test/manifests/argocd-integration.test.ts',
       'test/manifests/examples-applicationsets.test.ts',
+      'test/manifests/fleet-view-component.test.ts',
       'test/manifests/generator-rbac.test.ts',
       'test/manifests/install.test.ts',
       'test/manifests/kustomize-builds.test.ts',
