@@ -212,8 +212,9 @@ export async function runFleetViewBench(opts: {
       notes: `${pagesServed} pages served meanwhile; medians of ${opts.rounds} rounds`,
     });
 
-    // RSS: the same fleet and getparams load, with the view (after all the pages above) and without it.
-    await getparamsLoad(gpPlain, 2);
+    // RSS: the same fleet and the same getparams load (the rounds above, on the generator without the view too),
+    // with the view (after all the pages above) and without it.
+    for (let r = 0; r < opts.rounds * 2; r++) await getparamsLoad(gpPlain, opts.seconds);
     const memPlain = rssOf(plain.pid as number);
     const memView = rssOf(withView.pid as number);
     rows.push({
