@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { runCmpBench } from './cmp';
 import { runEksDiscoveryBench } from './eks-discovery';
+import { runFleetViewBench } from './fleet-view';
 import { runGeneratorBench } from './generator';
 import { runPreviewBench } from './preview';
 import { runSecretsBench } from './secrets';
@@ -28,6 +29,16 @@ async function main(): Promise<void> {
     );
   }
   if (want('discovery')) rows.push(...(await runDiscovery()));
+  if (want('fleet-view')) {
+    rows.push(
+      ...(await runFleetViewBench({
+        clusters: 10000,
+        seconds: quick ? 3 : 5,
+        rounds: quick ? 2 : 3,
+        chromium: process.env['CHROMIUM_PATH'] || '/usr/bin/chromium',
+      })),
+    );
+  }
   if (want('cmp')) rows.push(...(await runCmpBench({ sizes: [20, 1000], rounds: quick ? 3 : 7 })));
   if (want('secrets')) {
     rows.push(

@@ -13,6 +13,8 @@ export interface SourcePart {
   readonly lastSuccessAt: number | undefined;
   /** Why the most recent read failed, if it did (short, secret-free). Undefined after a success. */
   readonly lastError: string | undefined;
+  /** What the last successful read cost, when the source counts it (EKS: ListClusters pages, API calls). */
+  readonly lastRefresh?: { readonly pages: number; readonly calls: number };
 }
 
 /**

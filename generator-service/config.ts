@@ -10,6 +10,7 @@ import {
 } from '../plugins/cluster-sources';
 import { DEFAULT_BODY_LIMIT_BYTES } from './app';
 import { DEFAULT_MAX_BYTES } from './http/response-cache';
+import { loadFleetViewConfig, type FleetViewConfig } from './fleet-view/config';
 
 export type TokenConfig =
   | { readonly kind: 'env'; readonly value: string }
@@ -32,6 +33,8 @@ export interface ServiceConfig {
   readonly absenceRefreshes: number;
   /** Where the registry keeps what it served (a ConfigMap); undefined: in this process only. */
   readonly stateStore: { readonly namespace: string; readonly configMap: string } | undefined;
+  /** The fleet view (FLEET_VIEW=true), on its own port; undefined when off. */
+  readonly fleetView: FleetViewConfig | undefined;
 }
 
 export const SERVICE_DEFAULTS = {
@@ -255,6 +258,7 @@ export function loadServiceConfig(
   const shutdownSeconds = int('SHUTDOWN_TIMEOUT_SECONDS', SERVICE_DEFAULTS.shutdownTimeoutSeconds);
   const absenceRefreshes = int('FLEET_ABSENCE_REFRESHES', SERVICE_DEFAULTS.absenceRefreshes);
   const stateStore = stateStoreConfig(env, issues);
+  const fleetView = loadFleetViewConfig(env, { port, host }, issues);
 
   if (issues.length > 0) return { issues };
   return {
@@ -271,6 +275,7 @@ export function loadServiceConfig(
       shutdownTimeoutMs: shutdownSeconds * 1000,
       absenceRefreshes,
       stateStore,
+      fleetView,
     }),
   };
 }

@@ -168,6 +168,24 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<vo
     }
   }
 
+  let fleetView: { close(): Promise<void> } | undefined;
+  const viewConfig = config.fleetView;
+  if (viewConfig !== undefined) {
+    // Loaded only when enabled; its own listener, never on getparams' port.
+    const { startFleetView } = await import('./fleet-view/start.js');
+    fleetView = await startFleetView(viewConfig, {
+      registry,
+      generatorTokens: tokens,
+      log: log.child({ component: 'fleet-view' }),
+      kubeConfig: () => import('./registrar/index.js').then((m) => m.loadKubeConfig(env)),
+    }).catch((e: unknown) =>
+      fail(
+        `fleet view: cannot listen on ${viewConfig.host}:${viewConfig.port}: ${describeError(e)}`,
+        1,
+      ),
+    );
+  }
+
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -182,7 +200,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<vo
     force.unref();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
-    void closed
+    void Promise.all([closed, fleetView?.close()])
       .then(() => Promise.all([registry.stop(), registrar?.stop()]))
       .then(() => selected.source.close?.())
       .then(

@@ -9,6 +9,7 @@
  */
 import { defaultCell, type EnvVar } from '../core/env-vars';
 import { serviceEnvVars } from '../generator-service/config';
+import { FLEET_VIEW_ENV_VARS } from '../generator-service/fleet-view/config';
 import { REGISTRAR_ENV_VARS } from '../generator-service/registrar/config';
 import { UPGRADE_ENV_VARS } from '../generator-service/upgrades/config';
 import { CLUSTER_SOURCES, type SourceRegistry } from '../plugins/cluster-sources';
@@ -21,6 +22,7 @@ export function configTables(sources: SourceRegistry = CLUSTER_SOURCES): ConfigT
     generator: serviceEnvVars(sources),
     registrar: REGISTRAR_ENV_VARS,
     upgrades: UPGRADE_ENV_VARS,
+    'fleet-view': FLEET_VIEW_ENV_VARS,
     ...Object.fromEntries(Object.values(sources).map((m) => [m.kind, m.envVars] as const)),
   };
 }

@@ -47,6 +47,11 @@ export interface FleetRegistry extends SnapshotFeed {
   /** The snapshot to answer from; throws NotReadyError naming the parts at fault when it must not be used. */
   servingSnapshot(): FleetSnapshot;
   readiness(): Readiness;
+  /**
+   * The source parts as of the latest refresh, each with whether it is too stale to serve (a snapshot keeps the
+   * parts of its own build, and is not rebuilt while nothing changes).
+   */
+  partStates(): readonly (SourcePart & { readonly stale: boolean })[];
   /** Runs one refresh, or queues one behind the refresh in progress. Never rejects. */
   refresh(): Promise<void>;
   /** Starts periodic refreshes and change watching; resolves after the first refresh. */
@@ -263,6 +268,7 @@ export function createFleetRegistry(opts: RegistryOptions): FleetRegistry {
       return snapshot;
     },
     readiness,
+    partStates: () => latestParts.map((p) => ({ ...p, stale: isStale(p) })),
     refresh,
     async start() {
       stopped = false;

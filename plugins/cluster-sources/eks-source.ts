@@ -43,6 +43,8 @@ interface TargetState {
   lastSuccessAt: number | undefined;
   lastError: string | undefined;
   forbidden: boolean;
+  /** The last successful listing's ListClusters pages and API calls (pages + DescribeCluster calls). */
+  lastRefresh?: { pages: number; calls: number };
 }
 
 /** How many failing targets a 503 message names before it summarises the rest. */
@@ -188,6 +190,7 @@ export class EksClusterSource implements ClusterSource {
       s.lastSuccessAt = this.p.now();
       s.lastError = undefined;
       s.forbidden = false;
+      s.lastRefresh = { pages: listing.pages, calls: listing.pages + listing.listed };
       ctx.log.info('eks target listed', {
         target: partId(s),
         accountId: s.accountId,
@@ -271,6 +274,7 @@ function toPart(s: TargetState): SourcePart {
       : { scope: { accountId: s.accountId, region: s.target.region } }),
     lastSuccessAt: s.lastSuccessAt,
     lastError: s.lastError,
+    ...(s.lastRefresh === undefined ? {} : { lastRefresh: { ...s.lastRefresh } }),
   };
 }
 

@@ -50,6 +50,7 @@ const NEEDS = {
       'test/cmp/kustomize-equivalence.test.ts',
       'test/manifests/argocd-integration.test.ts',
       'test/manifests/examples-applicationsets.test.ts',
+      'test/manifests/fleet-view-component.test.ts',
       'test/manifests/generator-rbac.test.ts',
       'test/manifests/install.test.ts',
       'test/manifests/kustomize-builds.test.ts',
@@ -74,6 +75,13 @@ const NEEDS = {
     // No npm package is a maintained Lua 5.1, the dialect Argo CD's gopher-lua runs.
     why: 'lua5.1 is not on the PATH (apt-get install lua5.1)',
     suites: ['test/kro/health-checks.test.ts'],
+  },
+  chromium: {
+    kind: 'tool',
+    // Debian's chromium package, driven by puppeteer-core (which downloads no browser); CHROMIUM_PATH overrides.
+    available: () => runs(process.env.CHROMIUM_PATH || 'chromium', ['--version']),
+    why: 'chromium is not on the PATH (apt-get install chromium, or set CHROMIUM_PATH)',
+    suites: ['test/integration/fleet-view-browser.test.ts'],
   },
 };
 

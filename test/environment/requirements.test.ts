@@ -33,13 +33,14 @@ const requirements = require('./requirements.cjs') as {
 };
 const { NEEDS, REPO_ROOT } = requirements;
 
-/** What a suite's source shows it uses: the helpers that read ../shared, kubectl, lua5.1. */
+/** What a suite's source shows it uses: the helpers that read ../shared, kubectl, lua5.1, chromium. */
 const USES: Record<string, RegExp> = {
   shared:
     /\bSHARED_DIR\b|\bSHARED\b|\bCRD_DIR\b|\bCORPUS_DIR\b|\bCRDS_DIR\b|crdValidator|esoSchemaErrors|loadPluginVectors|validateObject|crdKinds|hasCrdSchema/,
   kubectl: /'kubectl'|kustomizeBuild|installObjects/,
   'lua5.1': /'lua5\.1'/,
   git: /execFileSync\('git'|buildFixtureRepo/,
+  chromium: /launchChromium|puppeteer-core'/,
 };
 
 function testFiles(dir: string): string[] {

@@ -570,6 +570,7 @@ function part(id: string, accountId: string, region: string) {
     scope: { accountId, region },
     lastSuccessAt: expect.any(Number),
     lastError: undefined,
+    lastRefresh: { pages: expect.any(Number), calls: expect.any(Number) },
   };
 }
 
