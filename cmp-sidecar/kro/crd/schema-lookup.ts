@@ -80,18 +80,46 @@ export interface CrdDirectory {
   readonly problems: string[];
 }
 
-const dirCache = new Map<string, CrdDirectory>();
+/**
+ * Directories indexed before, each with the signature of its files when it was read. A process may render many
+ * times (the warm render server), so an entry is used only while every file is the same inode, size, mtime and
+ * ctime (nanoseconds) as when it was read: a cache that can never change a render's result. Bounded, oldest out:
+ * Argo CD extracts each request into a new directory.
+ */
+const dirCache = new Map<string, { signature: string; directory: CrdDirectory }>();
+const DIR_CACHE_ENTRIES = 32;
+
+/** The files of `dir` by name, inode, size and times; undefined when it cannot be listed (never cached). */
+function directorySignature(dir: string): string | undefined {
+  try {
+    const parts: string[] = [];
+    for (const name of readdirSync(dir).sort()) {
+      const st = statSync(path.join(dir, name), { bigint: true, throwIfNoEntry: false });
+      parts.push(
+        st === undefined
+          ? `${name}:-`
+          : `${name}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}:${st.mode}`,
+      );
+    }
+    return parts.join('\n');
+  } catch {
+    return undefined;
+  }
+}
 const GROUP_RE = /^ {2}group:\s*["']?([a-z0-9.-]+)["']?\s*$/m;
 const NAMES_KIND_RE = /^ {2}names:\s*\n(?: {4}.*\n)*? {4}kind:\s*["']?([A-Za-z0-9]+)["']?\s*$/m;
 
 /**
- * Indexes every CustomResourceDefinition in `dir` (*.yaml, *.yml, *.json; not recursive), once per process.
+ * Indexes every CustomResourceDefinition in `dir` (*.yaml, *.yml, *.json; not recursive), again only when its files
+ * changed.
  * Large CRDs (Argo CD's ApplicationSet among them) take long to parse (cmp-sidecar/README.md, "Measured"), so
  * files are only scanned for their group and kind here and parsed when a template of that kind is checked.
  */
 export function loadCrdDirectory(dir: string): CrdDirectory {
+  const signature = directorySignature(dir);
   const cached = dirCache.get(dir);
-  if (cached) return cached;
+  if (cached !== undefined && signature !== undefined && cached.signature === signature)
+    return cached.directory;
   const entries: KindSchema[] = [];
   const lazy: LazyCrdFile[] = [];
   const problems: string[] = [];
@@ -140,7 +168,14 @@ export function loadCrdDirectory(dir: string): CrdDirectory {
     }
   }
   const result = { entries, lazy, problems };
-  dirCache.set(dir, result);
+  dirCache.delete(dir);
+  if (signature !== undefined) {
+    dirCache.set(dir, { signature, directory: result });
+    for (const oldest of dirCache.keys()) {
+      if (dirCache.size <= DIR_CACHE_ENTRIES) break;
+      dirCache.delete(oldest);
+    }
+  }
   return result;
 }
 
