@@ -2,6 +2,7 @@ import { InputError } from '../core/errors';
 import type * as GenerateCommand from './commands/generate';
 import type * as ParametersCommand from './commands/parameters';
 import type * as PathsCommand from './commands/paths';
+import type * as ServeCommand from './commands/serve';
 import type * as ValidateCommand from './commands/validate';
 import { EXIT, reportError } from './exit';
 import type { ExitCode } from './exit';
@@ -19,6 +20,7 @@ Usage:
   eks-overlay render <dir> [options]      render one app for people and CI
   eks-overlay validate <dir> [options]    render for every --context given and report every problem
   eks-overlay paths [dir] [--root <repo>] the Application's argocd.argoproj.io/manifest-generate-paths value
+  eks-overlay serve [--socket <path>]     the sidecar's warm render server (eks-overlay-client talks to it)
   eks-overlay --help | --version
 
 Options (render, validate):
@@ -89,6 +91,8 @@ export async function run(argv: readonly string[], io: Io): Promise<ExitCode> {
       }
       case 'paths':
         return await commands.paths().paths(rest, io);
+      case 'serve':
+        return await commands.serve().serve(rest, io);
       default:
         throw new InputError(`unknown command ${JSON.stringify(command)}`);
     }
@@ -111,4 +115,6 @@ const commands = {
   validate: () => require('./commands/validate') as typeof ValidateCommand,
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   paths: () => require('./commands/paths') as typeof PathsCommand,
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  serve: () => require('./commands/serve') as typeof ServeCommand,
 };

@@ -8,6 +8,7 @@
  * outside the markers is touched.
  */
 import { defaultCell, type EnvVar } from '../core/env-vars';
+import { SERVE_ENV_VARS } from '../cmp-sidecar/serve/config';
 import { serviceEnvVars } from '../generator-service/config';
 import { REGISTRAR_ENV_VARS } from '../generator-service/registrar/config';
 import { CLUSTER_SOURCES, type SourceRegistry } from '../plugins/cluster-sources';
@@ -19,6 +20,7 @@ export function configTables(sources: SourceRegistry = CLUSTER_SOURCES): ConfigT
   return {
     generator: serviceEnvVars(sources),
     registrar: REGISTRAR_ENV_VARS,
+    'eks-overlay-serve': SERVE_ENV_VARS,
     ...Object.fromEntries(Object.values(sources).map((m) => [m.kind, m.envVars] as const)),
   };
 }
