@@ -9,6 +9,7 @@ import { runCmpBench } from './cmp';
 import { runEksDiscoveryBench } from './eks-discovery';
 import { runGeneratorBench } from './generator';
 import { runSecretsBench } from './secrets';
+import { runWarmBench } from './warm';
 import { markdownTable, type Row } from './stats';
 
 async function main(): Promise<void> {
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
   }
   if (want('discovery')) rows.push(...(await runDiscovery()));
   if (want('cmp')) rows.push(...(await runCmpBench({ sizes: [20, 1000], rounds: quick ? 3 : 7 })));
+  if (want('warm')) rows.push(...(await runWarmBench({ rounds: quick ? 15 : 31, burst: 1000 })));
   if (want('secrets')) {
     rows.push(
       ...(await runSecretsBench({ counts: [1, 20, 21, 100, 1000], rounds: quick ? 3 : 5 })),

@@ -41,7 +41,7 @@ export const SERVE_ENV_VARS: readonly EnvVar[] = [
   },
   {
     name: 'EKS_OVERLAY_SERVE_QUEUE',
-    default: 32,
+    default: 128,
     description:
       'Requests that may wait for a worker, 0–10000; beyond it the client is told to render itself (the plain CLI).',
   },
@@ -70,13 +70,14 @@ export const SERVE_ENV_VARS: readonly EnvVar[] = [
   },
   {
     name: 'EKS_OVERLAY_CLIENT_TIMEOUT_SECONDS',
-    default: 20,
+    default: 25,
     description:
-      '`eks-overlay-client`: time allowed to the server for one render, 1–50; past it the client renders itself.',
+      "`eks-overlay-client`: time allowed to the server for one render, 1–50 seconds; past it the client renders itself with what is left of Argo CD's 60 s.",
   },
 ];
 
-const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+/** Argo CD's environment is a few KB; Linux caps one variable at 128 KiB. A larger request is rendered by the CLI. */
+const MAX_REQUEST_BYTES = 1024 * 1024;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -91,8 +92,8 @@ export function serveConfigFromEnv(env: Env, socketFlag?: string): ServeConfig {
   const config: ServeConfig = {
     socket,
     concurrency: int('EKS_OVERLAY_SERVE_CONCURRENCY', 2, 1, 64),
-    queue: int('EKS_OVERLAY_SERVE_QUEUE', 32, 0, 10000),
-    queueWaitMs: int('EKS_OVERLAY_SERVE_QUEUE_WAIT_MS', 5000, 1, 60000),
+    queue: int('EKS_OVERLAY_SERVE_QUEUE', 128, 0, 10000),
+    queueWaitMs: int('EKS_OVERLAY_SERVE_QUEUE_WAIT_MS', 15000, 1, 60000),
     renderHeapMb: int('EKS_OVERLAY_SERVE_RENDER_HEAP_MB', 256, 32, 4096),
     maxRenders: int('EKS_OVERLAY_SERVE_MAX_RENDERS', 10000, 1, 10_000_000),
     maxRssMb: int('EKS_OVERLAY_SERVE_MAX_RSS_MB', 400, 64, 65536),

@@ -256,7 +256,7 @@ describe('through the server, byte-identical to the CLI', () => {
     expect((await request(server.socket, 'relative/dir\0A=1\0')).status).toBe(400);
     expect((await request(server.socket, '/abs\0NO_EQUALS\0')).status).toBe(400);
     expect((await request(server.socket, '/abs\0A=1')).status).toBe(400);
-    const huge = `/abs\0A=${'x'.repeat(5 * 1024 * 1024)}\0`;
+    const huge = `/abs\0A=${'x'.repeat(2 * 1024 * 1024)}\0`;
     expect((await request(server.socket, huge)).status).toBe(413);
     const app = path.join(repo, 'apps', 'web');
     const env = argoEnv('apps/web', CLUSTERS['prod-use1'], server.socket);
