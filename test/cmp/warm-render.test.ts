@@ -505,6 +505,38 @@ describe('the server keeps its bounds', () => {
     expect(server.run.stderr()).toContain('EKS_OVERLAY_SERVE_MAX_RSS_MB');
   });
 
+  test('a render needing more than EKS_OVERLAY_SERVE_RENDER_HEAP_MB is handed back to the client, and the server renders on', async () => {
+    const server = await startServer(h, newSocket(), { EKS_OVERLAY_SERVE_RENDER_HEAP_MB: '32' });
+    try {
+      // 40 ConfigMaps sharing one 900 KB string through an alias: a 36 MB stream, within every render limit.
+      const work = path.join(tmp.dir, 'heavy');
+      mkdirSync(path.join(work, 'base'), { recursive: true });
+      writeFileSync(path.join(work, 'eks-overlay.yaml'), 'layers: [base]\n');
+      const big = 'x'.repeat(900 * 1024);
+      const items = Array.from(
+        { length: 40 },
+        (_, i) =>
+          `- {apiVersion: v1, kind: ConfigMap, metadata: {name: cm-${i}}, data: {v: ${i === 0 ? `&a "${big}"` : '*a'}}}\n`,
+      );
+      writeFileSync(
+        path.join(work, 'base', 'a.yaml'),
+        `apiVersion: v1\nkind: List\nitems:\n${items.join('')}`,
+      );
+      const e = argoEnv('', undefined, server.socket);
+      const answer = await request(server.socket, renderBody(work, e));
+      expect(answer.status).toBe(503);
+      expect(answer.headers['x-eks-overlay-answer']).toBe('render-yourself');
+      expect(answer.body).toContain('memory');
+      const ours = await viaClient(work, e, true);
+      expect(ours.code).toBe(0);
+      expectSameAsCli(ours, await runCli(h, work, e));
+      // The worker was replaced.
+      expect((await viaClient(web(), env(server.socket), false)).code).toBe(0);
+    } finally {
+      await server.stop();
+    }
+  });
+
   test('start-up: a stale socket is replaced; a live server or a file that is not a socket is refused (78)', async () => {
     const first = await startServer(h, newSocket());
     try {
