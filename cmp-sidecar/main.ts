@@ -2,7 +2,10 @@ import { isMainThread, workerData } from 'node:worker_threads';
 import { run } from './cli';
 import type * as RenderWorker from './serve/worker';
 
-if (!isMainThread && (workerData as { eksOverlayRenderWorker?: boolean } | null)?.eksOverlayRenderWorker === true) {
+if (
+  !isMainThread &&
+  (workerData as { eksOverlayRenderWorker?: boolean } | null)?.eksOverlayRenderWorker === true
+) {
   // A render worker of `eks-overlay serve` (serve/pool.ts starts this same file in a worker thread).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   (require('./serve/worker') as typeof RenderWorker).serveRenders();
