@@ -11,6 +11,7 @@ import { runFleetViewBench } from './fleet-view';
 import { runGeneratorBench } from './generator';
 import { runPreviewBench } from './preview';
 import { runSecretsBench } from './secrets';
+import { runWarmBench } from './warm';
 import { markdownTable, type Row } from './stats';
 
 async function main(): Promise<void> {
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
     );
   }
   if (want('cmp')) rows.push(...(await runCmpBench({ sizes: [20, 1000], rounds: quick ? 3 : 7 })));
+  if (want('warm')) rows.push(...(await runWarmBench({ rounds: quick ? 15 : 31, burst: 1000 })));
   if (want('secrets')) {
     rows.push(
       ...(await runSecretsBench({ counts: [1, 20, 21, 100, 1000], rounds: quick ? 3 : 5 })),

@@ -4,6 +4,7 @@ import type * as ImportTerraformCommand from './commands/import-terraform';
 import type * as ParametersCommand from './commands/parameters';
 import type * as PathsCommand from './commands/paths';
 import type * as PreviewCommand from './commands/preview';
+import type * as ServeCommand from './commands/serve';
 import type * as ValidateCommand from './commands/validate';
 import { EXIT, reportError } from './exit';
 import type { ExitCode } from './exit';
@@ -32,6 +33,7 @@ Usage:
                       [--policies <dir>]... [--kube-api-versions <list>] [--format markdown|json]
                       [--output <file>] [--jobs N]
                                           what a change does to every Application on every cluster
+  eks-overlay serve [--socket <path>]     the sidecar's warm render server (eks-overlay-client talks to it)
   eks-overlay --help | --version
 
 Options (render, validate):
@@ -106,6 +108,8 @@ export async function run(argv: readonly string[], io: Io): Promise<ExitCode> {
         return await commands.importTerraform().importTerraform(rest, io);
       case 'preview':
         return await commands.preview().preview(rest, io, run);
+      case 'serve':
+        return await commands.serve().serve(rest, io);
       default:
         throw new InputError(`unknown command ${JSON.stringify(command)}`);
     }
@@ -133,4 +137,6 @@ const commands = {
     require('./commands/import-terraform') as typeof ImportTerraformCommand,
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   preview: () => require('./commands/preview') as typeof PreviewCommand,
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  serve: () => require('./commands/serve') as typeof ServeCommand,
 };

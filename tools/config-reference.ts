@@ -8,6 +8,7 @@
  * outside the markers is touched.
  */
 import { defaultCell, type EnvVar } from '../core/env-vars';
+import { SERVE_ENV_VARS } from '../cmp-sidecar/serve/config';
 import { serviceEnvVars } from '../generator-service/config';
 import { FLEET_VIEW_ENV_VARS } from '../generator-service/fleet-view/config';
 import { REGISTRAR_ENV_VARS } from '../generator-service/registrar/config';
@@ -23,6 +24,7 @@ export function configTables(sources: SourceRegistry = CLUSTER_SOURCES): ConfigT
     registrar: REGISTRAR_ENV_VARS,
     upgrades: UPGRADE_ENV_VARS,
     'fleet-view': FLEET_VIEW_ENV_VARS,
+    'eks-overlay-serve': SERVE_ENV_VARS,
     ...Object.fromEntries(Object.values(sources).map((m) => [m.kind, m.envVars] as const)),
   };
 }

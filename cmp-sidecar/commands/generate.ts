@@ -31,6 +31,7 @@ export async function generate(opts: CommonOptions, io: Io): Promise<ExitCode> {
     ...dirs,
     config,
     env,
+    processEnv: io.env,
     cluster,
     ...(clusterMissing === undefined ? {} : { clusterMissing }),
     warn: log.warn,

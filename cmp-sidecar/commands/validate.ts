@@ -40,6 +40,7 @@ export async function validate(opts: CommonOptions, io: Io): Promise<ExitCode> {
         ...dirs,
         config,
         env,
+        processEnv: io.env,
         cluster,
         ...(clusterMissing === undefined ? {} : { clusterMissing }),
         warn: log.warn,

@@ -24,11 +24,13 @@ import type * as ValidateModule from './validate';
  * CRD schemas for template checks come from $EKS_OVERLAY_CRD_DIR (directories separated by ":"; the sidecar
  * image mounts them) and `kro.crdDirs`; kinds without a schema are reported as not schema-checked.
  */
-export function createKroStage(processEnv: NodeJS.ProcessEnv = process.env): ObjectStage {
+export function createKroStage(
+  processEnv?: Readonly<Record<string, string | undefined>>,
+): ObjectStage {
   return {
     name: 'kro',
     config: kroStageConfig,
-    run: (objects, ctx) => runKro(objects, ctx, processEnv),
+    run: (objects, ctx) => runKro(objects, ctx, processEnv ?? ctx.processEnv),
   };
 }
 
@@ -41,7 +43,7 @@ function mayBeKro(o: Record<string, unknown>): boolean {
 async function runKro(
   objects: readonly RenderedObject[],
   ctx: StageContext,
-  processEnv: NodeJS.ProcessEnv,
+  processEnv: Readonly<Record<string, string | undefined>>,
 ): Promise<RenderedObject[]> {
   const where = (key: string): string => whereIn(sectionsOf(ctx.config), key);
   const { kro: config, instances } = stageSettings(ctx.config, kroStageConfig);

@@ -18,6 +18,8 @@ export interface RenderRequest {
   readonly rootDir: string;
   readonly config: OverlayConfig;
   readonly env: ArgoEnv;
+  /** The command's whole environment (Io.env), handed to the stages (StageContext.processEnv); default empty. */
+  readonly processEnv?: Readonly<Record<string, string | undefined>>;
   readonly cluster: ClusterView;
   /**
    * Set when no cluster context was given (cluster-context.ts missingContextMessage): templates then have no
@@ -97,6 +99,7 @@ export async function renderApp(req: RenderRequest): Promise<RenderResult> {
     rootDir: req.rootDir,
     config: req.config,
     env: req.env,
+    processEnv: req.processEnv ?? {},
     warn: req.warn,
     debug: req.debug,
     templateString,

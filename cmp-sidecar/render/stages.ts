@@ -14,6 +14,11 @@ export interface StageContext {
   readonly rootDir: string;
   readonly config: OverlayConfig;
   readonly env: ArgoEnv;
+  /**
+   * The command's whole environment (`Io.env`): sidecar settings such as EKS_OVERLAY_CRD_DIR and AWS_REGION. A
+   * stage never reads `process.env`: the warm render server renders in-process with each client's environment.
+   */
+  readonly processEnv: Readonly<Record<string, string | undefined>>;
   /** A warning for the user, written to stderr (never a secret value). */
   readonly warn: (msg: string) => void;
   readonly debug: (msg: string) => void;

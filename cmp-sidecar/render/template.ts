@@ -316,7 +316,12 @@ interface Compiled {
   /** findRootUse's answers for this template, by root. */
   readonly rootUses: Map<string, string | undefined>;
 }
+/**
+ * Compiled templates by their text: the same text always compiles the same, so the cache never changes a result.
+ * Bounded, because the warm render server keeps it across renders: when full it starts over.
+ */
 const cache = new Map<string, Compiled>();
+const CACHE_ENTRIES = 20_000;
 
 function compile(text: string): Compiled {
   const hit = cache.get(text);
@@ -349,6 +354,7 @@ function compile(text: string): Compiled {
         allowCallsToHelperMissing: false,
       }),
   };
+  if (cache.size >= CACHE_ENTRIES) cache.clear();
   cache.set(text, compiled);
   return compiled;
 }

@@ -75,16 +75,19 @@ function requireAwsProvider(): typeof AwsProvider {
   );
 }
 
+/** `processEnv` replaces the render's environment (`StageContext.processEnv`) for tests driving the stage alone. */
 export function createSecretsStage(
   loadProvider: ProviderLoader = loadAwsProvider,
-  processEnv: NodeJS.ProcessEnv = process.env,
+  processEnv?: Env,
 ): ObjectStage {
   return {
     name: 'secrets',
     config: secretsStageConfig,
-    run: (objects, ctx) => runSecrets(objects, ctx, loadProvider, processEnv),
+    run: (objects, ctx) => runSecrets(objects, ctx, loadProvider, processEnv ?? ctx.processEnv),
   };
 }
+
+type Env = Readonly<Record<string, string | undefined>>;
 
 export const secretsStage: ObjectStage = createSecretsStage();
 
@@ -92,7 +95,7 @@ async function runSecrets(
   objects: readonly RenderedObject[],
   ctx: StageContext,
   loadProvider: ProviderLoader,
-  processEnv: NodeJS.ProcessEnv,
+  processEnv: Env,
 ): Promise<RenderedObject[]> {
   const configRef: SourceRef = ctx.config.sources['secrets'] ?? { file: CONFIG_FILE };
   const config = stageSettings(ctx.config, secretsStageConfig);
@@ -177,7 +180,7 @@ async function inlineMode(
   configRef: SourceRef,
   ctx: StageContext,
   loadProvider: ProviderLoader,
-  processEnv: NodeJS.ProcessEnv,
+  processEnv: Env,
 ): Promise<RenderedObject[]> {
   const targets: InlineTarget[] = [];
   let stringField: StringFieldOracle = () => true;
@@ -239,7 +242,7 @@ function inlineRegion(
   config: SecretsConfig,
   configRef: SourceRef,
   ctx: StageContext,
-  processEnv: NodeJS.ProcessEnv,
+  processEnv: Env,
 ): string {
   if (config.inline.region !== undefined)
     return ctx.templateString(config.inline.region, configRef);

@@ -69,6 +69,14 @@ const NEEDS = {
     why: 'git is not on the PATH (install git)',
     suites: ['test/preview/preview-process.test.ts', 'test/preview/preview.test.ts'],
   },
+  curl: {
+    kind: 'tool',
+    available: () => runs('curl', ['--version']),
+    // eks-overlay-client, plugin.yaml's generate command, talks to the warm render server with curl (the image
+    // installs it); %header{} in --write-out needs curl 7.84 or later.
+    why: 'curl is not on the PATH (apt-get install curl)',
+    suites: ['test/cmp/warm-entrypoint.test.ts', 'test/cmp/warm-render.test.ts'],
+  },
   'lua5.1': {
     kind: 'tool',
     available: () => runs('lua5.1', ['-v']),

@@ -91,6 +91,7 @@ export function stageContext(opts: {
       userEnv: {},
       parameters: [],
     },
+    processEnv: {},
     warn: (m) => warnings.push(m),
     debug: () => undefined,
     templateString: (text, where) =>

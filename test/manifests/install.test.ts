@@ -346,8 +346,14 @@ describe('argocd-repo-server sidecar (§B2)', () => {
     expect(repoServer).toEqual(stub.spec.template.spec.containers[0]);
   });
 
-  it('runs argocd-cmp-server from the shared var-files volume as UID 999, non-root', () => {
-    expect(sidecar.command).toEqual(['/var/run/argocd/argocd-cmp-server']);
+  it('runs argocd-cmp-server from the shared var-files volume as UID 999, non-root, under tini with the warm render server', () => {
+    expect(sidecar.command).toEqual([
+      '/usr/bin/tini',
+      '-g',
+      '--',
+      '/usr/local/bin/eks-overlay-sidecar',
+      '/var/run/argocd/argocd-cmp-server',
+    ]);
     expect(sidecar.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 999 });
     expect(sidecar.image).toMatch(/\/eks-overlay:/);
   });
@@ -392,12 +398,14 @@ describe('argocd-repo-server sidecar (§B2)', () => {
     };
     expect(`${plugin.metadata.name}-${plugin.spec.version}`).toBe('eks-overlay-v1');
     expect(plugin.spec.discover?.fileName).toBe('eks-overlay.yaml');
-    expect(plugin.spec.generate.command[0]).toBe('eks-overlay');
+    expect(plugin.spec.generate.command).toEqual(['eks-overlay-client']);
     const dockerfile = readFileSync(
       path.join(MANIFESTS_DIR, '..', 'cmp-sidecar', 'Dockerfile'),
       'utf8',
     );
-    expect(dockerfile).toContain('/usr/local/bin/eks-overlay');
+    expect(dockerfile).toContain('/usr/local/bin/eks-overlay ');
+    expect(dockerfile).toContain('/usr/local/bin/eks-overlay-client');
+    expect(dockerfile).toContain('/usr/local/bin/eks-overlay-sidecar');
   });
 });
 

@@ -9,6 +9,8 @@ import { rgdName } from '../rgd-model';
 import type * as SchemaLookupModule from './schema-lookup';
 import type { SchemaLookup } from './schema-lookup';
 
+type Env = Readonly<Record<string, string | undefined>>;
+
 /** Directories of CRDs the sidecar image mounts, separated by ":" (besides `kro.crdDirs`). */
 export const CRD_DIR_ENV = 'EKS_OVERLAY_CRD_DIR';
 
@@ -24,7 +26,7 @@ const resolved = new WeakMap<OverlayConfig, Map<string, Promise<string[]>>>();
  */
 export function crdDirectories(
   ctx: StageContext,
-  processEnv: NodeJS.ProcessEnv = process.env,
+  processEnv: Env = ctx.processEnv,
 ): Promise<string[]> {
   let byInputs = resolved.get(ctx.config);
   if (byInputs === undefined)
@@ -35,10 +37,7 @@ export function crdDirectories(
   return dirs;
 }
 
-async function resolveCrdDirectories(
-  ctx: StageContext,
-  processEnv: NodeJS.ProcessEnv,
-): Promise<string[]> {
+async function resolveCrdDirectories(ctx: StageContext, processEnv: Env): Promise<string[]> {
   const { kro: config } = stageSettings(ctx.config, kroStageConfig);
   const where = whereIn(sectionsOf(ctx.config), 'kro');
   const dirs = (processEnv[CRD_DIR_ENV] ?? '').split(path.delimiter).filter((d) => d !== '');
@@ -59,7 +58,7 @@ async function resolveCrdDirectories(
 export async function knownSchemas(
   objects: readonly RenderedObject[],
   ctx: StageContext,
-  processEnv: NodeJS.ProcessEnv = process.env,
+  processEnv: Env = ctx.processEnv,
 ): Promise<SchemaLookup> {
   const dirs = await crdDirectories(ctx, processEnv);
   // Loaded only when a render needs a field's type: YAML parsing of CRDs stays out of other renders.

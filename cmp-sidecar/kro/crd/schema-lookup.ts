@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -80,20 +81,97 @@ export interface CrdDirectory {
   readonly problems: string[];
 }
 
-const dirCache = new Map<string, CrdDirectory>();
+/**
+ * Directories indexed before, each with the digest of its files when it was read. A process may render many times
+ * (the warm render server), so an entry is used only while its files are byte for byte what was indexed: a cache
+ * that can never change a render's result. Bounded, oldest out: Argo CD extracts each request into a new directory.
+ */
+const dirCache = new Map<string, IndexedDirectory>();
+const DIR_CACHE_ENTRIES = 32;
+
+/** What is kept of a directory: the eagerly parsed CRDs and their problems, and the lazy files' text. */
+interface IndexedDirectory {
+  readonly signature: string | undefined;
+  readonly entries: readonly KindSchema[];
+  readonly problems: readonly string[];
+  readonly lazy: readonly { file: string; group: string; kind: string; text: string }[];
+}
+
+/**
+ * A digest of `dir`'s entries and of every file's bytes; undefined when it cannot be read (never cached). Reading
+ * is cheap next to parsing, and unlike file times (a kernel tick apart) a digest never misses a change.
+ */
+function directorySignature(dir: string): string | undefined {
+  try {
+    const digest = createHash('sha256');
+    for (const name of readdirSync(dir).sort()) {
+      const file = path.join(dir, name);
+      const st = statSync(file, { throwIfNoEntry: false });
+      digest.update(`${name}\0${st?.isFile() === true ? 'f' : '-'}\0`);
+      if (st?.isFile() === true) digest.update(readFileSync(file));
+    }
+    return digest.digest('hex');
+  } catch {
+    return undefined;
+  }
+}
 const GROUP_RE = /^ {2}group:\s*["']?([a-z0-9.-]+)["']?\s*$/m;
 const NAMES_KIND_RE = /^ {2}names:\s*\n(?: {4}.*\n)*? {4}kind:\s*["']?([A-Za-z0-9]+)["']?\s*$/m;
 
 /**
- * Indexes every CustomResourceDefinition in `dir` (*.yaml, *.yml, *.json; not recursive), once per process.
+ * Indexes every CustomResourceDefinition in `dir` (*.yaml, *.yml, *.json; not recursive), again only when its files
+ * changed.
  * Large CRDs (Argo CD's ApplicationSet among them) take long to parse (cmp-sidecar/README.md, "Measured"), so
- * files are only scanned for their group and kind here and parsed when a template of that kind is checked.
+ * files are only scanned for their group and kind here and parsed when a template of that kind is checked. Each
+ * call gets its own `problems`: a lazy file's problem belongs to the render that parsed it.
  */
 export function loadCrdDirectory(dir: string): CrdDirectory {
+  const signature = directorySignature(dir);
   const cached = dirCache.get(dir);
-  if (cached) return cached;
+  if (cached !== undefined && signature !== undefined && cached.signature === signature)
+    return forOneRender(cached);
+  const indexed = indexDirectory(dir, signature);
+  dirCache.delete(dir);
+  if (signature !== undefined) {
+    dirCache.set(dir, indexed);
+    for (const oldest of dirCache.keys()) {
+      if (dirCache.size <= DIR_CACHE_ENTRIES) break;
+      dirCache.delete(oldest);
+    }
+  }
+  return forOneRender(indexed);
+}
+
+function forOneRender(indexed: IndexedDirectory): CrdDirectory {
+  const problems = [...indexed.problems];
+  return {
+    entries: indexed.entries,
+    lazy: indexed.lazy.map(({ file, group, kind, text }) => ({
+      file,
+      group,
+      kind,
+      load: () => parseCrdFile(file, text, problems),
+    })),
+    problems,
+  };
+}
+
+function parseCrdFile(file: string, text: string, problems: string[]): KindSchema[] {
+  const out: KindSchema[] = [];
+  for (const doc of parseAllDocuments(text)) {
+    if (doc.errors.length > 0) {
+      problems.push(`${file}: not valid YAML`);
+      break;
+    }
+    const obj: unknown = doc.toJS();
+    if (isMap(obj)) out.push(...kindSchemasFromCrd(obj, file));
+  }
+  return out;
+}
+
+function indexDirectory(dir: string, signature: string | undefined): IndexedDirectory {
   const entries: KindSchema[] = [];
-  const lazy: LazyCrdFile[] = [];
+  const lazy: { file: string; group: string; kind: string; text: string }[] = [];
   const problems: string[] = [];
   let names: string[] = [];
   try {
@@ -105,18 +183,6 @@ export function loadCrdDirectory(dir: string): CrdDirectory {
       `CRD directory ${dir} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
     );
   }
-  const parseFile = (file: string, text: string): KindSchema[] => {
-    const out: KindSchema[] = [];
-    for (const doc of parseAllDocuments(text)) {
-      if (doc.errors.length > 0) {
-        problems.push(`${file}: not valid YAML`);
-        break;
-      }
-      const obj: unknown = doc.toJS();
-      if (isMap(obj)) out.push(...kindSchemasFromCrd(obj, file));
-    }
-    return out;
-  };
   for (const name of names) {
     const file = path.join(dir, name);
     try {
@@ -131,17 +197,15 @@ export function loadCrdDirectory(dir: string): CrdDirectory {
         single &&
         /^kind:\s*CustomResourceDefinition\s*$/m.test(text)
       ) {
-        lazy.push({ file, group, kind, load: () => parseFile(file, text) });
+        lazy.push({ file, group, kind, text });
       } else {
-        entries.push(...parseFile(file, text));
+        entries.push(...parseCrdFile(file, text, problems));
       }
     } catch (e) {
       problems.push(`${file}: cannot be read (${(e as Error).message})`);
     }
   }
-  const result = { entries, lazy, problems };
-  dirCache.set(dir, result);
-  return result;
+  return { signature, entries, problems, lazy };
 }
 
 export function kindSchemasFromCrd(crd: JsonMap, origin: string): KindSchema[] {
