@@ -37,6 +37,7 @@ const NEEDS = {
       'test/manifests/examples-applicationsets.test.ts',
       'test/manifests/install.test.ts',
       'test/manifests/schemas.test.ts',
+      'test/policy/corpus-verdicts.test.ts',
     ],
   },
   kubectl: {
