@@ -28,7 +28,7 @@ matchConstraints:
   - {apiGroups: ["*"], apiVersions: ["*"], operations: ["*"], resources: ["*"]}
   excludeResourceRules:
   - {apiGroups: [apps], apiVersions: [v1], operations: ["*"], resources: [deployments]}`).replace(
-      /  matchConstraints:\n    resourceRules:\n    - \{apiGroups: \[apps\].*\n/,
+      / {2}matchConstraints:\n {4}resourceRules:\n {4}- \{apiGroups: \[apps\].*\n/,
       '',
     );
     expect(outcomes(run({ policies: policy, objects: DEPLOYMENT(1) }))).toEqual([]);
