@@ -2,6 +2,7 @@ import { InputError } from '../core/errors';
 import type * as GenerateCommand from './commands/generate';
 import type * as ParametersCommand from './commands/parameters';
 import type * as PathsCommand from './commands/paths';
+import type * as PolicyTestCommand from './commands/policy-test';
 import type * as ValidateCommand from './commands/validate';
 import { EXIT, reportError } from './exit';
 import type { ExitCode } from './exit';
@@ -19,6 +20,11 @@ Usage:
   eks-overlay render <dir> [options]      render one app for people and CI
   eks-overlay validate <dir> [options]    render for every --context given and report every problem
   eks-overlay paths [dir] [--root <repo>] the Application's argocd.argoproj.io/manifest-generate-paths value
+  eks-overlay policy test --policies <dir|file>... [--context <file>...] [--operation CREATE|UPDATE|DELETE]
+              [--old-object <file>] [--namespace <ns>] [--kube-version 1.32] [--unsupported error|warn]
+              [--output json] <object file>...
+                                          evaluate admission policies (ValidatingAdmissionPolicy, Gatekeeper CEL)
+                                          against objects or AdmissionReviews; verdict on stdout, exit 1 if denied
   eks-overlay --help | --version
 
 Options (render, validate):
@@ -30,6 +36,7 @@ Options (render, validate):
 
 Environment: ARGOCD_APP_*, ARGOCD_ENV_CLUSTER_CONTEXT, ARGOCD_APP_PARAMETERS, KUBE_VERSION (as Argo CD sets them).
 EKS_OVERLAY_LOG_LEVEL=debug (or ARGOCD_ENV_EKS_OVERLAY_LOG_LEVEL) logs layer resolution on stderr.
+EKS_OVERLAY_POLICY_DIRS (":"-separated directories) adds admission policies every render evaluates.
 
 Exit codes: 0 ok, 1 render error, 2 usage, 70 internal error, 78 configuration error.
 Nothing is written on stdout unless the command succeeds.
@@ -89,6 +96,11 @@ export async function run(argv: readonly string[], io: Io): Promise<ExitCode> {
       }
       case 'paths':
         return await commands.paths().paths(rest, io);
+      case 'policy': {
+        const [sub, ...policyArgs] = rest;
+        if (sub !== 'test') throw new InputError('policy takes one subcommand: test');
+        return await commands.policyTest().policyTest(policyArgs, io);
+      }
       default:
         throw new InputError(`unknown command ${JSON.stringify(command)}`);
     }
@@ -111,4 +123,6 @@ const commands = {
   validate: () => require('./commands/validate') as typeof ValidateCommand,
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   paths: () => require('./commands/paths') as typeof PathsCommand,
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  policyTest: () => require('./commands/policy-test') as typeof PolicyTestCommand,
 };

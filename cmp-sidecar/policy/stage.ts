@@ -15,6 +15,7 @@ import type * as ReadModule from './read';
 import type { PolicyPath } from './read';
 import type * as ReportModule from './report';
 import type * as ResourcesModule from './resources';
+import type * as SubjectModule from './subject';
 import type { Json, PolicyReport } from './types';
 
 /* eslint-disable @typescript-eslint/no-require-imports -- loaded only when a render has policies: the CEL library,
@@ -25,6 +26,7 @@ const lazy = {
   read: () => require('./read') as typeof ReadModule,
   report: () => require('./report') as typeof ReportModule,
   resources: () => require('./resources') as typeof ResourcesModule,
+  subject: () => require('./subject') as typeof SubjectModule,
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -140,22 +142,11 @@ async function appPaths(settings: PolicySettings, ctx: StageContext): Promise<Po
   return out;
 }
 
-function identity(o: Readonly<Record<string, unknown>>): string {
-  const { splitApiVersion } = lazy.resources();
-  const md = (o['metadata'] ?? {}) as Record<string, unknown>;
-  const apiVersion = typeof o['apiVersion'] === 'string' ? o['apiVersion'] : '';
-  return [
-    splitApiVersion(apiVersion).group,
-    String(o['kind']),
-    typeof md['namespace'] === 'string' ? md['namespace'] : '',
-    typeof md['name'] === 'string' ? md['name'] : '',
-  ].join('/');
-}
-
 function findOld(object: Json, oldObjects: PolicyStageOptions['oldObjects']): Json | undefined {
   if (oldObjects === undefined || oldObjects.length === 0) return undefined;
-  const id = identity(object);
-  const old = oldObjects.find((o) => identity(o) === id);
+  const { objectIdentity } = lazy.subject();
+  const id = objectIdentity(object);
+  const old = oldObjects.find((o) => objectIdentity(o) === id);
   return old === undefined ? undefined : { ...old };
 }
 

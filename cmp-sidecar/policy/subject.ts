@@ -1,4 +1,5 @@
 import { isMap } from './parse-match';
+import { splitApiVersion } from './resources';
 import type { ResolvedResource, ResourceResolver } from './resources';
 import type { Json, Operation, PolicySource } from './types';
 
@@ -76,4 +77,16 @@ export function buildSubject(
     namespaceInfo,
     ...(input.source === undefined ? {} : { source: input.source }),
   };
+}
+
+/** API group, kind, namespace and name: how an object at the base revision is paired with its rendered self. */
+export function objectIdentity(o: Readonly<Record<string, unknown>>): string {
+  const md = metadataOf(o);
+  const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+  return [
+    splitApiVersion(text(o['apiVersion'])).group,
+    text(o['kind']),
+    text(md['namespace']),
+    text(md['name']),
+  ].join('/');
 }
