@@ -237,7 +237,7 @@ function evaluateVap(
     message: d.message,
     ...(d.reason === undefined ? {} : { reason: d.reason }),
     object,
-    policySource: binding.source,
+    policySource: vap.source,
   });
   const base = baseActivation(s);
   for (const binding of req.policies.bindings) {

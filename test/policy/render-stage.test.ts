@@ -145,7 +145,7 @@ describe('the policies stage in generate', () => {
     expect(r.stderr).toContain('admission policies denied the render (1 violation(s))');
     expect(r.stderr).toContain(
       "Deployment shop/web (base/deploy.yaml:1): ValidatingAdmissionPolicy 'min-replicas' with binding " +
-        "'min-replicas-prod' (policies/prod/min-replicas.yaml:14): prod needs 2 replicas, got 1 [reason: Forbidden]",
+        "'min-replicas-prod' (policies/prod/min-replicas.yaml:2): prod needs 2 replicas, got 1 [reason: Forbidden]",
     );
   });
 
@@ -166,7 +166,7 @@ describe('the policies stage in generate', () => {
       expect(r.stdout).toContain('kind: Deployment');
       expect(r.stderr).toContain(
         'eks-overlay: warning: policy: Deployment shop/web (base/deploy.yaml:1): ValidatingAdmissionPolicy ' +
-          `'owner-label' with binding 'owner-label-warn' (${path.join(sidecarDir, 'owner-label.yaml')}:13): every object needs an owner label [reason: Invalid]`,
+          `'owner-label' with binding 'owner-label-warn' (${path.join(sidecarDir, 'owner-label.yaml')}:2): every object needs an owner label [reason: Invalid]`,
       );
     } finally {
       if (before === undefined) delete process.env['EKS_OVERLAY_POLICY_DIRS'];
