@@ -65,11 +65,13 @@ async function runPolicies(
   const paths = [...sidecarPaths(options.env), ...(await appPaths(settings, ctx))];
   if (paths.length === 0) return [...objects];
 
+  const docs = await lazy.read().readPolicyDocuments(paths);
+  // An empty mount (the optional ConfigMap absent) costs a directory read, not the CEL library's load.
+  if (!docs.some((d) => isPolicyKind(d.object))) return [...objects];
   const { loadPolicySet } = lazy.load();
-  const { readPolicyDocuments } = lazy.read();
   const { evaluatePolicies } = lazy.evaluate();
   const { describeViolation, denialError } = lazy.report();
-  const policies = loadPolicySet(await readPolicyDocuments(paths), settings.unsupported);
+  const policies = loadPolicySet(docs, settings.unsupported);
   for (const line of policies.skipped) ctx.warn(`policies: ${line}`);
   const rendered = objects.map((o) => o.object);
   const report = evaluatePolicies({
@@ -104,6 +106,15 @@ async function runPolicies(
     `policies: ${policies.vaps.length} ValidatingAdmissionPolicy(ies), ${policies.constraints.length} constraint(s) over ${objects.length} object(s): no denial`,
   );
   return [...objects];
+}
+
+function isPolicyKind(o: Json): boolean {
+  const apiVersion = typeof o['apiVersion'] === 'string' ? o['apiVersion'] : '';
+  return (
+    apiVersion.startsWith('admissionregistration.k8s.io/') ||
+    apiVersion.startsWith('templates.gatekeeper.sh/') ||
+    apiVersion.startsWith('constraints.gatekeeper.sh/')
+  );
 }
 
 function sidecarPaths(env: PolicyStageOptions['env']): PolicyPath[] {
