@@ -8,6 +8,7 @@ import os from 'node:os';
 import { runCmpBench } from './cmp';
 import { runEksDiscoveryBench } from './eks-discovery';
 import { runGeneratorBench } from './generator';
+import { runPolicyBench } from './policy';
 import { runSecretsBench } from './secrets';
 import { markdownTable, type Row } from './stats';
 
@@ -28,6 +29,8 @@ async function main(): Promise<void> {
   }
   if (want('discovery')) rows.push(...(await runDiscovery()));
   if (want('cmp')) rows.push(...(await runCmpBench({ sizes: [20, 1000], rounds: quick ? 3 : 7 })));
+  if (want('policy'))
+    rows.push(...(await runPolicyBench({ rounds: quick ? 5 : 9, warmRenders: quick ? 5 : 15 })));
   if (want('secrets')) {
     rows.push(
       ...(await runSecretsBench({ counts: [1, 20, 21, 100, 1000], rounds: quick ? 3 : 5 })),

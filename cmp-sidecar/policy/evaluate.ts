@@ -60,10 +60,13 @@ export function evaluatePolicies(req: EvaluationRequest): PolicyReport {
     )
       continue;
     const before = violations.length;
+    // Built once per object, shared by every policy that matches it.
+    let activation: Record<string, unknown> | undefined;
+    const base = (): Record<string, unknown> => (activation ??= baseActivation(subject));
     for (const vap of req.policies.vaps)
-      violations.push(...evaluateVap(vap, req, subject, params, knowledge, deadline));
+      violations.push(...evaluateVap(vap, req, subject, base, params, knowledge, deadline));
     for (const c of req.policies.constraints)
-      violations.push(...evaluateConstraint(c, subject, deadline));
+      violations.push(...evaluateConstraint(c, subject, base, deadline));
     if (violations.length > before && subject.resource.assumed !== undefined)
       assumptions.add(subject.resource.assumed);
     if (subject.namespaceInfo.assumed)
@@ -160,7 +163,8 @@ function baseActivation(s: AdmissionSubject): Record<string, unknown> {
   return {
     object: toCel(s.object),
     oldObject: toCel(s.oldObject),
-    request: toCel(requestOf(s)),
+    // Strings, booleans and lists only: nothing to convert.
+    request: requestOf(s),
     namespaceObject:
       namespaced && s.namespaceInfo.object !== undefined ? toCel(s.namespaceInfo.object) : null,
     authorizer: null,
@@ -222,6 +226,7 @@ function evaluateVap(
   vap: LoadedVap,
   req: EvaluationRequest,
   s: AdmissionSubject,
+  baseOf: () => Record<string, unknown>,
   candidates: readonly Json[],
   knowledge: ClusterKnowledge,
   deadline: number,
@@ -239,7 +244,6 @@ function evaluateVap(
     object,
     policySource: vap.source,
   });
-  const base = baseActivation(s);
   for (const binding of req.policies.bindings) {
     if (binding.policyName !== vap.name) continue;
     if (binding.matchResources !== undefined && !matchesResources(binding.matchResources, s))
@@ -254,6 +258,7 @@ function evaluateVap(
       continue;
     }
     for (const p of params.params) {
+      const base = baseOf();
       const activation = p === undefined ? base : { ...base, params: toCel(p) };
       const decisions = evaluateOnce(
         {
@@ -277,10 +282,11 @@ function evaluateVap(
 function evaluateConstraint(
   c: LoadedConstraint,
   s: AdmissionSubject,
+  baseOf: () => Record<string, unknown>,
   deadline: number,
 ): PolicyViolation[] {
   if (c.actions.length === 0 || !gatekeeperMatches(c.match, s)) return [];
-  const base = baseActivation(s);
+  const base = baseOf();
   const anyObject =
     s.operation === 'DELETE' && s.object === null ? base['oldObject'] : base['object'];
   const decisions = evaluateOnce(

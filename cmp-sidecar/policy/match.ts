@@ -26,12 +26,15 @@ function ruleMatches(rule: ResourceRule, s: AdmissionSubject): boolean {
   if (!rule.operations.includes('*') && !rule.operations.includes(s.operation)) return false;
   if (!rule.apiGroups.includes('*') && !rule.apiGroups.includes(r.group)) return false;
   if (!rule.apiVersions.includes('*') && !rule.apiVersions.includes(r.version)) return false;
-  const resourceMatches = rule.resources.some((entry) => {
-    const [res = '', sub] = entry.split('/', 2);
-    if (res !== '*' && res !== r.resource) return false;
-    // `*` and `deployments` name the main resource only; `*/*`, `pods/*` name subresources.
-    return sub === undefined ? true : sub === '*' ? true : false;
-  });
+  // Entries are `res[/sub]`; a request for the main resource has subresource "", which `res` alone and `res/*`
+  // match (rules.go: sub "*" matches any subresource, the empty one included).
+  const resourceMatches = rule.resources.some(
+    (entry) =>
+      entry === '*' ||
+      entry === r.resource ||
+      entry === '*/*' ||
+      (entry.endsWith('/*') && entry.slice(0, -2) === r.resource),
+  );
   if (!resourceMatches) return false;
   return rule.resourceNames.length === 0 || rule.resourceNames.includes(s.name);
 }

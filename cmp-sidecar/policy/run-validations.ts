@@ -128,6 +128,7 @@ export function evaluateOnce(
       ...(v.reason === undefined ? {} : { reason: v.reason }),
     });
   }
+  if (decisions.length === 0) return [];
   // Messages for the validations that returned false, with their own variable cache and the budget left.
   const messageScope = { ...activation, variables: lazyVariables(spec, activation) };
   return decisions.map((d) => {

@@ -6,19 +6,22 @@
 const converted = new WeakMap<object, unknown>();
 
 export function toCel(value: unknown): unknown {
-  if (typeof value === 'number') return Number.isInteger(value) ? BigInt(value) : value;
-  if (value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== 'object') return convert(value);
   const hit = converted.get(value);
   if (hit !== undefined) return hit;
-  let out: unknown;
-  if (Array.isArray(value)) out = value.map(toCel);
-  else {
-    const map: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) map[k] = toCel(v);
-    out = map;
-  }
+  const out = convert(value);
   converted.set(value, out);
   return out;
+}
+
+/** Only whole objects are cached: a WeakMap entry per nested map would cost more than converting it. */
+function convert(value: unknown): unknown {
+  if (typeof value === 'number') return Number.isInteger(value) ? BigInt(value) : value;
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(convert);
+  const map: Record<string, unknown> = {};
+  for (const k of Object.keys(value)) map[k] = convert((value as Record<string, unknown>)[k]);
+  return map;
 }
 
 /** A CEL value as plain JSON-ish text for messages. */
