@@ -1,4 +1,4 @@
-import { builtinKind } from '../kro/crd/builtin-kinds';
+import { builtinScope } from './builtin-scopes';
 import { isMap } from './parse-match';
 import type { Json } from './types';
 
@@ -60,16 +60,16 @@ export class ResourceResolver {
   scopeOf(apiVersion: string, kind: string): 'Namespaced' | 'Cluster' | undefined {
     const crd = this.crds.get(`${splitApiVersion(apiVersion).group}/${kind}`);
     if (crd !== undefined) return crd.scope;
-    return builtinKind(apiVersion, kind)?.scope;
+    return builtinScope(splitApiVersion(apiVersion).group, kind);
   }
 
   resolve(apiVersion: string, kind: string, hasNamespace: boolean): ResolvedResource {
     const { group, version } = splitApiVersion(apiVersion);
     const crd = this.crds.get(`${group}/${kind}`);
     if (crd !== undefined) return { group, version, resource: crd.plural, scope: crd.scope };
-    const builtin = builtinKind(apiVersion, kind);
+    const builtin = builtinScope(group, kind);
     if (builtin !== undefined)
-      return { group, version, resource: guessPlural(kind), scope: builtin.scope };
+      return { group, version, resource: guessPlural(kind), scope: builtin };
     const scope = hasNamespace ? 'Namespaced' : 'Cluster';
     return {
       group,
