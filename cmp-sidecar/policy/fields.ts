@@ -22,6 +22,24 @@ export function describePolicy(doc: ContextObject): string {
 }
 
 /**
+ * Points the issues pushed about `doc` since `from` at the line of the field they name (`file:12: Kind name:
+ * spec.validations[0].expression: ...`) instead of the document's first line, when the file can tell.
+ */
+export function pointAtFields(issues: string[], from: number, doc: ContextObject): void {
+  const prefix = `${describePolicy(doc)}: `;
+  if (doc.locate === undefined) return;
+  for (let i = from; i < issues.length; i++) {
+    const issue = issues[i] ?? '';
+    if (!issue.startsWith(prefix)) continue;
+    const fieldPath = /^[A-Za-z][\w.[\]]*/.exec(issue.slice(prefix.length))?.[0];
+    const line = fieldPath === undefined ? undefined : doc.locate(fieldPath);
+    if (line === undefined) continue;
+    const named = `${where({ file: doc.source.file, line })}: ${prefix.slice(where(doc.source).length + 2)}`;
+    issues[i] = named + issue.slice(prefix.length);
+  }
+}
+
+/**
  * Compiles one expression of a policy; a syntax or type error is an issue naming the policy and the field, as
  * the API server rejects such a policy when it is created.
  */

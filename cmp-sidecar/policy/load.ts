@@ -1,6 +1,12 @@
 import { ConfigError } from '../../core/errors';
 import { loadGatekeeper } from './load-gatekeeper';
-import { describePolicy, failurePolicyOf, namedExpressions, validationsOf } from './fields';
+import {
+  describePolicy,
+  failurePolicyOf,
+  namedExpressions,
+  pointAtFields,
+  validationsOf,
+} from './fields';
 import { isMap, parseMatchResources, parseSelector } from './parse-match';
 import type {
   Action,
@@ -38,19 +44,24 @@ export function loadPolicySet(
   for (const doc of docs) {
     const group = groupOf(doc.object['apiVersion']);
     const kind = doc.object['kind'];
+    const from = issues.length;
     if (group === ADMISSION_GROUP && kind === 'ValidatingAdmissionPolicy') {
       const vap = loadVap(doc, issues);
       if (vap !== undefined) vaps.push(vap);
+      pointAtFields(issues, from, doc);
     } else if (group === ADMISSION_GROUP && kind === 'ValidatingAdmissionPolicyBinding') {
       const binding = loadBinding(doc, issues);
       if (binding !== undefined) bindings.push(binding);
+      pointAtFields(issues, from, doc);
     } else if (group === 'templates.gatekeeper.sh' && kind === 'ConstraintTemplate') {
       templates.push(doc);
     } else if (group === 'constraints.gatekeeper.sh') {
       constraints.push(doc);
     } else context.push(doc);
   }
+  const gatekeeperFrom = issues.length;
   const gatekeeper = loadGatekeeper(templates, constraints, unsupported, issues);
+  for (const doc of [...templates, ...constraints]) pointAtFields(issues, gatekeeperFrom, doc);
   if (issues.length > 0) throw new ConfigError(issues);
   return {
     vaps,

@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { ConfigError, isAppError } from '../../core/errors';
+import { fieldLine } from '../kro/field-lines';
 import { parseYamlObjects, readYamlObjects } from '../kro/reference-files';
 import type { ContextObject } from './types';
 
@@ -32,7 +34,9 @@ export async function readPolicyDocuments(paths: readonly PolicyPath[]): Promise
     }
     for (const f of files) {
       try {
-        out.push(...withSources(await readYamlObjects(f.file, f.label), f.label));
+        // The text is read again only to point a message at a field (error paths).
+        const text = (): string => readFileSync(f.file, 'utf8');
+        out.push(...withSources(await readYamlObjects(f.file, f.label), f.label, text));
       } catch (e) {
         problems.push(isAppError(e) ? e.message : `${f.label}: cannot be read (${code(e)})`);
       }
@@ -44,14 +48,22 @@ export async function readPolicyDocuments(paths: readonly PolicyPath[]): Promise
 
 /** The documents of one YAML text, each with its file:line (a syntax error names the line). */
 export function parsePolicyText(text: string, label: string): ContextObject[] {
-  return withSources(parseYamlObjects(text, label), label);
+  return withSources(parseYamlObjects(text, label), label, () => text);
 }
 
 function withSources(
   docs: readonly { object: Record<string, unknown>; source?: { file: string; line?: number } }[],
   label: string,
+  text: () => string,
 ): ContextObject[] {
-  return docs.map((d) => ({ object: d.object, source: d.source ?? { file: label } }));
+  return docs.map((d) => {
+    const line = d.source?.line;
+    return {
+      object: d.object,
+      source: d.source ?? { file: label },
+      locate: (fieldPath: string) => fieldLine(text(), line, fieldPath),
+    };
+  });
 }
 
 function code(e: unknown): string {

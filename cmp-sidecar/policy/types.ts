@@ -120,6 +120,8 @@ export interface LoadedConstraint {
 export interface ContextObject {
   readonly object: Json;
   readonly source: PolicySource;
+  /** The line of a field of this document (`spec.validations[0].expression`), when its file can tell. */
+  readonly locate?: (fieldPath: string) => number | undefined;
 }
 
 export interface PolicySet {

@@ -144,7 +144,7 @@ describe('eks-overlay policy test', () => {
     expect(r.code).toBe(78);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain(
-      `${path.join('broken', 'policy.yaml')}:2: ValidatingAdmissionPolicy test-policy: spec.validations[0].expression: syntax error`,
+      `${path.join('broken', 'policy.yaml')}:10: ValidatingAdmissionPolicy test-policy: spec.validations[0].expression: syntax error`,
     );
     expect((await policyTest('--policies', 'nowhere', 'objects/small.yaml')).code).toBe(78);
   });

@@ -210,7 +210,7 @@ describe('the policies stage in generate', () => {
     expect(r.code).toBe(78);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(
-      /policy\.yaml:2: ValidatingAdmissionPolicy min-replicas: spec\.validations\[0\]\.expression: syntax error/,
+      /policy\.yaml:10: ValidatingAdmissionPolicy min-replicas: spec\.validations\[0\]\.expression: syntax error/,
     );
   });
 

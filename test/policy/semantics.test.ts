@@ -435,7 +435,7 @@ spec:
 });
 
 describe('hostile policies', () => {
-  it('a syntax error is a configuration error naming the policy file:line and field', () => {
+  it('a syntax error is a configuration error naming the policy file, the line of the expression and the field', () => {
     let error: unknown;
     try {
       run({
@@ -447,7 +447,7 @@ describe('hostile policies', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toMatch(
-      /policies\.yaml:2: ValidatingAdmissionPolicy test-policy: spec\.validations\[0\]\.expression: syntax error/,
+      /policies\.yaml:10: ValidatingAdmissionPolicy test-policy: spec\.validations\[0\]\.expression: syntax error/,
     );
   });
 
