@@ -59,7 +59,6 @@ export function evaluatePolicies(req: EvaluationRequest): PolicyReport {
       NEVER_EVALUATED.has(subject.kind)
     )
       continue;
-    const before = violations.length;
     // Built once per object, shared by every policy that matches it.
     let activation: Record<string, unknown> | undefined;
     const base = (): Record<string, unknown> => (activation ??= baseActivation(subject));
@@ -67,8 +66,7 @@ export function evaluatePolicies(req: EvaluationRequest): PolicyReport {
       violations.push(...evaluateVap(vap, req, subject, base, params, knowledge, deadline));
     for (const c of req.policies.constraints)
       violations.push(...evaluateConstraint(c, subject, base, deadline));
-    if (violations.length > before && subject.resource.assumed !== undefined)
-      assumptions.add(subject.resource.assumed);
+    if (subject.resource.assumed !== undefined) assumptions.add(subject.resource.assumed);
     if (subject.namespaceInfo.assumed)
       assumptions.add(
         `namespace ${subject.namespace}: neither rendered nor in a policy directory; assumed to exist with only the label kubernetes.io/metadata.name=${subject.namespace}`,

@@ -485,3 +485,41 @@ validations:
     expect(outcomes(run({ policies: policy, objects: DEPLOYMENT(1) }))).toEqual([]);
   });
 });
+
+describe('resources the evaluator cannot resolve', () => {
+  it('a custom kind without a known CRD is evaluated with the guessed plural, and reported as assumed', () => {
+    const policy = deploymentPolicy(
+      'validations:\n- expression: "false"\n  message: widgets denied',
+    ).replace(
+      '{apiGroups: [apps], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [deployments]}',
+      '{apiGroups: [example.com], apiVersions: [v1], operations: [CREATE], resources: [widgets]}',
+    );
+    const widget = 'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w, namespace: a}\n';
+    const report = run({ policies: policy, objects: widget });
+    expect(outcomes(report)).toEqual(['Deny: widgets denied']);
+    expect(report.assumptions).toContainEqual(
+      expect.stringContaining(
+        'example.com/v1 Widget: no CRD known for this kind; resource "widgets"',
+      ),
+    );
+  });
+
+  it('a CRD in the same render gives the real plural and scope', () => {
+    const policy = deploymentPolicy('validations:\n- expression: "false"').replace(
+      '{apiGroups: [apps], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [deployments]}',
+      '{apiGroups: [example.com], apiVersions: [v1], operations: [CREATE], resources: [gizmoz], scope: Cluster}',
+    );
+    const crd = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gizmoz.example.com}
+spec: {group: example.com, scope: Cluster, names: {kind: Gizmo, plural: gizmoz}, versions: [{name: v1}]}
+---
+apiVersion: example.com/v1
+kind: Gizmo
+metadata: {name: g}
+`;
+    const report = run({ policies: policy, objects: crd });
+    expect(report.violations.map((v) => v.object.name)).toEqual(['g']);
+    expect(report.assumptions).toEqual([]);
+  });
+});
