@@ -1,6 +1,7 @@
 import type { Environment } from '@marcbachmann/cel-js';
 import { charge } from './meter';
 import { find, findAll, matches } from './regex';
+import * as net from './net';
 import * as q from './quantity';
 
 /**
@@ -12,6 +13,7 @@ export const RE2_MATCHES = 'k8sMatches';
 
 class SetsNamespace {}
 class QuantityType {}
+class IPNamespace {}
 
 function compare(a: unknown, b: unknown): number {
   if (typeof a === 'bigint' && typeof b === 'bigint') return a === b ? 0 : a < b ? -1 : 1;
@@ -199,4 +201,56 @@ export function registerKubernetesLibraries(env: Environment): void {
     q.sub(a, b),
   );
   env.registerFunction('Quantity.sub(int): Quantity', (a: q.Quantity, b: bigint) => q.sub(a, b));
+
+  registerNetLibraries(env);
+}
+
+/** IP and CIDR (Kubernetes 1.30+) and URL. */
+function registerNetLibraries(env: Environment): void {
+  env.registerType('IP', { ctor: net.IPAddress, fields: {} } as never);
+  env.registerType('CIDR', { ctor: net.CIDRPrefix, fields: {} } as never);
+  env.registerType('URL', { ctor: net.ParsedURL, fields: {} } as never);
+  env.registerType('IPNamespace', IPNamespace);
+  env.registerConstant('ip', 'IPNamespace', new IPNamespace());
+  env.registerFunction('ip(string): IP', (s: string) => net.parseIP(s));
+  env.registerFunction('isIP(string): bool', (s: string) => net.isIP(s));
+  env.registerFunction('IPNamespace.isCanonical(string): bool', (_: unknown, s: string) =>
+    net.isCanonicalIP(s),
+  );
+  env.registerFunction('IP.family(): int', (a: net.IPAddress) => BigInt(a.family));
+  for (const [name, fn] of Object.entries(net.ipPredicates))
+    env.registerFunction(`IP.${name}(): bool`, (a: net.IPAddress) => fn(a));
+  env.registerFunction('IP.string(): string', (a: net.IPAddress) => a.text);
+  env.registerFunction('string(IP): string', (a: net.IPAddress) => a.text);
+
+  env.registerFunction('cidr(string): CIDR', (s: string) => net.parseCIDR(s));
+  env.registerFunction('isCIDR(string): bool', (s: string) => net.isCIDR(s));
+  env.registerFunction('CIDR.containsIP(IP): bool', (c: net.CIDRPrefix, a: net.IPAddress) =>
+    net.containsIP(c, a),
+  );
+  env.registerFunction('CIDR.containsIP(string): bool', (c: net.CIDRPrefix, a: string) =>
+    net.containsIP(c, net.parseIP(a)),
+  );
+  env.registerFunction('CIDR.containsCIDR(CIDR): bool', (c: net.CIDRPrefix, o: net.CIDRPrefix) =>
+    net.containsCIDR(c, o),
+  );
+  env.registerFunction('CIDR.containsCIDR(string): bool', (c: net.CIDRPrefix, o: string) =>
+    net.containsCIDR(c, net.parseCIDR(o)),
+  );
+  env.registerFunction('CIDR.ip(): IP', (c: net.CIDRPrefix) => c.ip);
+  env.registerFunction('CIDR.masked(): CIDR', (c: net.CIDRPrefix) => net.masked(c));
+  env.registerFunction('CIDR.prefixLength(): int', (c: net.CIDRPrefix) => BigInt(c.prefixLength));
+  env.registerFunction('CIDR.string(): string', (c: net.CIDRPrefix) => net.cidrString(c));
+  env.registerFunction('string(CIDR): string', (c: net.CIDRPrefix) => net.cidrString(c));
+
+  env.registerFunction('url(string): URL', (s: string) => net.parseURL(s));
+  env.registerFunction('isURL(string): bool', (s: string) => net.isURL(s));
+  env.registerFunction('URL.getScheme(): string', (u: net.ParsedURL) => u.scheme);
+  env.registerFunction('URL.getHost(): string', (u: net.ParsedURL) => u.host);
+  env.registerFunction('URL.getHostname(): string', (u: net.ParsedURL) => net.hostname(u));
+  env.registerFunction('URL.getPort(): string', (u: net.ParsedURL) => net.port(u));
+  env.registerFunction('URL.getEscapedPath(): string', (u: net.ParsedURL) => u.path);
+  env.registerFunction('URL.getQuery(): map<string, list<string>>', (u: net.ParsedURL) =>
+    net.query(u),
+  );
 }

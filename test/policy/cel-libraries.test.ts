@@ -1,0 +1,85 @@
+import { compileExpression } from '../../cmp-sidecar/policy/cel/compile';
+import { withMeter } from '../../cmp-sidecar/policy/cel/meter';
+
+/**
+ * The Kubernetes CEL libraries eks-overlay adds to the CEL library (policy-cel.md §A.11), each function checked
+ * against what Kubernetes' library returns for the same input.
+ */
+function evaluate(expression: string): unknown {
+  const compiled = compileExpression(expression, { params: false, variables: false });
+  if (!compiled.ok) throw new Error(compiled.message);
+  const meter = {
+    cost: 0,
+    limit: 1_000_000,
+    message: 'cost',
+    deadline: performance.now() + 10_000,
+  };
+  return withMeter(meter, () =>
+    compiled.program.run({
+      object: null,
+      oldObject: null,
+      request: {},
+      namespaceObject: null,
+      authorizer: null,
+    }),
+  );
+}
+
+const TRUE: readonly string[] = [
+  // Regex (RE2)
+  "'ABC'.matches('(?i)^abc$')",
+  "'héllo'.matches('^\\\\pL+$')",
+  "'abc 123 def 456'.find('[0-9]+') == '123'",
+  "'abc 123 def 456'.findAll('[0-9]+') == ['123', '456']",
+  "'abc 123 def 456'.findAll('[0-9]+', 1) == ['123']",
+  "'abc'.find('x') == ''",
+  // Lists
+  '[1, 2, 3].isSorted() && ![2, 1].isSorted()',
+  '[1, 2, 3].sum() == 6 && [].sum() == 0',
+  '[3, 1, 2].min() == 1 && [3, 1, 2].max() == 3',
+  '[1, 2, 3, 2].indexOf(2) == 1 && [1, 2, 3, 2].lastIndexOf(2) == 3 && [1].indexOf(9) == -1',
+  // Sets
+  'sets.contains([1, 2, 3], [2, 3]) && !sets.contains([1], [2])',
+  'sets.equivalent([1, 2], [2, 1, 1]) && sets.intersects([1, 2], [2, 5])',
+  // Strings
+  "'hello'.charAt(1) == 'e' && 'hello'.charAt(5) == ''",
+  "'a-b-c'.replace('-', '+') == 'a+b+c' && 'a-b-c'.replace('-', '+', 1) == 'a+b-c'",
+  // Quantity
+  "quantity('1Gi').isGreaterThan(quantity('1000Mi')) && quantity('500m').isLessThan(quantity('1'))",
+  "quantity('1.5').compareTo(quantity('1500m')) == 0 && quantity('2k').asInteger() == 2000",
+  "isQuantity('10Mi') && !isQuantity('10 Mi') && quantity('1').add(2).asInteger() == 3",
+  "!quantity('500m').isInteger() && quantity('-1').sign() == -1",
+  // IP, CIDR
+  "isIP('10.0.0.1') && !isIP('10.00.0.1') && !isIP('::ffff:10.0.0.1') && !isIP('fe80::1%eth0')",
+  "ip('10.0.0.1').family() == 4 && ip('2001:db8::1').family() == 6",
+  "ip.isCanonical('2001:db8::1') && !ip.isCanonical('2001:DB8::1') && !ip.isCanonical('2001:db8:0:0:0:0:0:1')",
+  "ip('127.0.0.1').isLoopback() && ip('::1').isLoopback() && ip('0.0.0.0').isUnspecified()",
+  "ip('169.254.1.1').isLinkLocalUnicast() && ip('fe80::1').isLinkLocalUnicast() && ip('8.8.8.8').isGlobalUnicast()",
+  "ip('2001:db8:0:0:0:0:0:1').string() == '2001:db8::1'",
+  "cidr('192.168.0.0/16').containsIP(ip('192.168.1.5')) && cidr('192.168.0.0/16').containsIP('192.168.1.5')",
+  "!cidr('192.168.0.0/16').containsIP('10.0.0.1') && cidr('10.0.0.0/8').containsCIDR('10.1.0.0/16')",
+  "cidr('192.168.0.1/16').masked().string() == '192.168.0.0/16' && cidr('192.168.0.1/16').prefixLength() == 16",
+  "cidr('192.168.0.1/16').ip().string() == '192.168.0.1' && isCIDR('::1/128') && !isCIDR('10.0.0.0/33')",
+  // URL
+  "url('https://user@example.com:8443/a%20b?x=1&x=2&y=a+b').getHost() == 'example.com:8443'",
+  "url('https://example.com:8443/').getHostname() == 'example.com' && url('https://example.com:8443/').getPort() == '8443'",
+  "url('https://[::1]:80/').getHostname() == '::1' && url('https://[::1]/').getPort() == ''",
+  "url('https://example.com/a%20b').getEscapedPath() == '/a%20b' && url('https://example.com').getScheme() == 'https'",
+  "url('https://example.com/?x=1&x=2&y=a+b').getQuery() == {'x': ['1', '2'], 'y': ['a b']}",
+  "url('/absolute/path').getEscapedPath() == '/absolute/path' && isURL('/p') && !isURL('relative/path')",
+];
+
+describe('Kubernetes CEL libraries', () => {
+  it.each(TRUE.map((e) => [e]))('%s', (expression) => {
+    expect(evaluate(expression)).toBe(true);
+  });
+
+  it.each([
+    ['[].min()', 'min called on empty list'],
+    ["ip('10.00.0.1')", 'parse error'],
+    ["quantity('1.5').asInteger()", 'losing precision'],
+    ["'x'.matches('(')", 'error parsing regexp'],
+  ])('%s is an evaluation error (%s)', (expression, message) => {
+    expect(() => evaluate(expression)).toThrow(message);
+  });
+});
