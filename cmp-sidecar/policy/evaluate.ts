@@ -48,7 +48,7 @@ const NEVER_EVALUATED = new Set([
 
 export function evaluatePolicies(req: EvaluationRequest): PolicyReport {
   const assumptions = new Set<string>();
-  const knowledge = clusterKnowledge(req, assumptions);
+  const knowledge = clusterKnowledge(req);
   const deadline = performance.now() + (req.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const params = [...req.rendered, ...req.policies.context.map((c) => c.object)];
   const violations: PolicyViolation[] = [];
@@ -79,8 +79,7 @@ function apiVersionOf(o: Json): string {
   return typeof o['apiVersion'] === 'string' ? o['apiVersion'] : '';
 }
 
-function clusterKnowledge(req: EvaluationRequest, assumptions: Set<string>): ClusterKnowledge {
-  void assumptions;
+function clusterKnowledge(req: EvaluationRequest): ClusterKnowledge {
   const isKind = (o: Json, kind: string, group: string): boolean =>
     o['kind'] === kind && splitApiVersion(apiVersionOf(o)).group === group;
   const context = req.policies.context.map((c) => c.object);

@@ -12,7 +12,6 @@ import * as q from './quantity';
 export const RE2_MATCHES = 'k8sMatches';
 
 class SetsNamespace {}
-class QuantityType {}
 class IPNamespace {}
 
 function compare(a: unknown, b: unknown): number {
@@ -173,7 +172,6 @@ export function registerKubernetesLibraries(env: Environment): void {
 
   // Quantity.
   env.registerType('Quantity', { ctor: q.Quantity, fields: {} } as never);
-  void QuantityType;
   env.registerFunction('quantity(string): Quantity', (s: string) => q.parseQuantity(s));
   env.registerFunction('isQuantity(string): bool', (s: string) => q.isQuantity(s));
   env.registerFunction('Quantity.sign(): int', (a: q.Quantity) => q.sign(a));
