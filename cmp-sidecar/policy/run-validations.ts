@@ -40,6 +40,7 @@ export interface DenyDecision {
 }
 
 const MAX_MESSAGE_BYTES = 5120;
+const NO_VARIABLES: Readonly<Record<string, unknown>> = Object.freeze({});
 
 /** Why an omitted field errors offline although the live server might pass: defaulting runs there first. */
 const DEFAULTING_HINT =
@@ -161,7 +162,8 @@ export function evaluateOnce(
 function lazyVariables(
   spec: EvaluationSpec,
   activation: Readonly<Record<string, unknown>>,
-): Record<string, unknown> {
+): Readonly<Record<string, unknown>> {
+  if (spec.variables.length === 0 && spec.builtinVariables === undefined) return NO_VARIABLES;
   const vars: Record<string, unknown> = { ...(spec.builtinVariables ?? {}) };
   const scope = { ...activation, ...(spec.variableScope ?? {}), variables: vars };
   const cache = new Map<string, Result>();

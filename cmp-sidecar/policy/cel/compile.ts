@@ -98,12 +98,18 @@ function meterEvaluator(env: Environment): void {
   ev.run = function run(ast: AstLike, ctx: unknown): unknown {
     charge(1);
     const result = ast.evaluate(ev, ast, ctx);
-    if (ast.op !== 'id' && ast.op !== '.' && ast.op !== '[]') {
-      if (typeof result === 'string' && result.length > 100) charge(result.length >> 4);
-      else if (Array.isArray(result) && result.length > 10) charge(result.length);
+    // Reading a field or a variable builds nothing; operations that return a long string or list paid for it.
+    if (typeof result === 'string') {
+      if (result.length > 100 && !isAccess(ast.op)) charge(result.length >> 4);
+    } else if (Array.isArray(result) && result.length > 10 && !isAccess(ast.op)) {
+      charge(result.length);
     }
     return result;
   };
+}
+
+function isAccess(op: string): boolean {
+  return op === 'id' || op === '.' || op === '[]';
 }
 
 /** Renames receiver-style `matches` to the RE2 version and reports whether `authorizer` is read. */
