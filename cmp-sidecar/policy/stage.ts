@@ -14,6 +14,7 @@ import type * as LoadModule from './load';
 import type * as ReadModule from './read';
 import type { PolicyPath } from './read';
 import type * as ReportModule from './report';
+import type * as RedactionModule from './secret-redaction';
 import type * as ResourcesModule from './resources';
 import type * as SubjectModule from './subject';
 import type { Json, PolicyReport } from './types';
@@ -25,6 +26,7 @@ const lazy = {
   load: () => require('./load') as typeof LoadModule,
   read: () => require('./read') as typeof ReadModule,
   report: () => require('./report') as typeof ReportModule,
+  redaction: () => require('./secret-redaction') as typeof RedactionModule,
   resources: () => require('./resources') as typeof ResourcesModule,
   subject: () => require('./subject') as typeof SubjectModule,
 };
@@ -74,26 +76,29 @@ async function runPolicies(
   const policies = loadPolicySet(docs, settings.unsupported);
   for (const line of policies.skipped) ctx.warn(`policies: ${line}`);
   const rendered = objects.map((o) => o.object);
-  const report = evaluatePolicies({
-    policies,
-    subjects: objects.map((o) => {
-      const old = findOld(o.object, options.oldObjects);
-      return {
-        object: o.object,
-        oldObject: old ?? null,
-        operation: old === undefined ? 'CREATE' : 'UPDATE',
-        source: o.source,
-      };
+  const report = lazy.redaction().withoutSecretValues(
+    evaluatePolicies({
+      policies,
+      subjects: objects.map((o) => {
+        const old = findOld(o.object, options.oldObjects);
+        return {
+          object: o.object,
+          oldObject: old ?? null,
+          operation: old === undefined ? 'CREATE' : 'UPDATE',
+          source: o.source,
+        };
+      }),
+      rendered,
+      crds: await crdsForUnknownKinds(
+        rendered,
+        policies.context.map((c) => c.object),
+        ctx,
+        options,
+      ),
+      defaultNamespace: ctx.env.appNamespace || 'default',
     }),
     rendered,
-    crds: await crdsForUnknownKinds(
-      rendered,
-      policies.context.map((c) => c.object),
-      ctx,
-      options,
-    ),
-    defaultNamespace: ctx.env.appNamespace || 'default',
-  });
+  );
   options.onReport?.(report);
   for (const a of report.assumptions) ctx.debug(`policies: assumed: ${a}`);
   for (const v of report.violations) {
