@@ -67,6 +67,16 @@ const TRUE: readonly string[] = [
   "url('https://example.com/a%20b').getEscapedPath() == '/a%20b' && url('https://example.com').getScheme() == 'https'",
   "url('https://example.com/?x=1&x=2&y=a+b').getQuery() == {'x': ['1', '2'], 'y': ['a b']}",
   "url('/absolute/path').getEscapedPath() == '/absolute/path' && isURL('/p') && !isURL('relative/path')",
+  // Format
+  "!format.dns1123Label().validate('my-name').hasValue() && format.dns1123Label().validate('My_Name').hasValue()",
+  "format.named('dns1123Subdomain').value().validate('a.b-c.d').hasValue() == false && !format.named('nope').hasValue()",
+  "format.dns1035Label().validate('1abc').hasValue() && !format.qualifiedName().validate('example.com/my.name').hasValue()",
+  "!format.dns1123LabelPrefix().validate('web-').hasValue() && format.dns1123Label().validate('web-').hasValue()",
+  "!format.labelValue().validate('').hasValue() && format.labelValue().validate('-x').hasValue()",
+  "!format.date().validate('2026-02-28').hasValue() && format.date().validate('2026-02-30').hasValue()",
+  "!format.datetime().validate('2026-12-07T20:00:00Z').hasValue() && !format.uuid().validate('123e4567-e89b-12d3-a456-426614174000').hasValue()",
+  "!format.byte().validate('aGVsbG8=').hasValue() && format.byte().validate('not base64!').hasValue()",
+  "format.dns1123Label().validate('').hasValue() && size(format.dns1123Label().validate('A').value()) == 1",
 ];
 
 describe('Kubernetes CEL libraries', () => {

@@ -1,4 +1,6 @@
+import { Optional } from '@marcbachmann/cel-js';
 import type { Environment } from '@marcbachmann/cel-js';
+import { Format, FORMATS } from './formats';
 import { charge } from './meter';
 import { find, findAll, matches } from './regex';
 import * as net from './net';
@@ -13,6 +15,7 @@ export const RE2_MATCHES = 'k8sMatches';
 
 class SetsNamespace {}
 class IPNamespace {}
+class FormatNamespace {}
 
 function compare(a: unknown, b: unknown): number {
   if (typeof a === 'bigint' && typeof b === 'bigint') return a === b ? 0 : a < b ? -1 : 1;
@@ -201,6 +204,7 @@ export function registerKubernetesLibraries(env: Environment): void {
   env.registerFunction('Quantity.sub(int): Quantity', (a: q.Quantity, b: bigint) => q.sub(a, b));
 
   registerNetLibraries(env);
+  registerFormatLibrary(env);
 }
 
 /** IP and CIDR (Kubernetes 1.30+) and URL. */
@@ -250,5 +254,28 @@ function registerNetLibraries(env: Environment): void {
   env.registerFunction('URL.getEscapedPath(): string', (u: net.ParsedURL) => u.path);
   env.registerFunction('URL.getQuery(): map<string, list<string>>', (u: net.ParsedURL) =>
     net.query(u),
+  );
+}
+
+/** Format (Kubernetes 1.31+): `format.named(name)`, `format.<name>()`, `<Format>.validate(s)`. */
+function registerFormatLibrary(env: Environment): void {
+  env.registerType('Format', { ctor: Format, fields: {} } as never);
+  env.registerType('FormatNamespace', FormatNamespace);
+  env.registerConstant('format', 'FormatNamespace', new FormatNamespace());
+  env.registerFunction(
+    'FormatNamespace.named(string): optional<Format>',
+    (_: unknown, name: string) => {
+      const validate = Object.hasOwn(FORMATS, name) ? FORMATS[name] : undefined;
+      return validate === undefined ? Optional.none() : Optional.of(new Format(name, validate));
+    },
+  );
+  for (const [name, validate] of Object.entries(FORMATS))
+    env.registerFunction(`FormatNamespace.${name}(): Format`, () => new Format(name, validate));
+  env.registerFunction(
+    'Format.validate(string): optional<list<string>>',
+    (f: Format, s: string) => {
+      const problems = f.validate(s);
+      return problems.length === 0 ? Optional.none() : Optional.of(problems);
+    },
   );
 }
