@@ -44,6 +44,10 @@ const TRUE: readonly string[] = [
   // Strings
   "'hello'.charAt(1) == 'e' && 'hello'.charAt(5) == ''",
   "'a-b-c'.replace('-', '+') == 'a+b+c' && 'a-b-c'.replace('-', '+', 1) == 'a+b-c'",
+  "'%s has %d replicas (%.1f%%)'.format(['web', 3, 12.5]) == 'web has 3 replicas (12.5%)'",
+  "'%s'.format([[1, 'a']]) == '[1, a]' && '%x %X %o %b'.format([255, 255, 8, 5]) == 'ff FF 10 101'",
+  "'%e'.format([1234.5]) == '1.234500e+03' && '%x'.format(['hi']) == '6869'",
+  String.raw`strings.quote('a\tb') == '"a\\tb"' && strings.quote('say "hi"') == '"say \\"hi\\""'`,
   // Quantity
   "quantity('1Gi').isGreaterThan(quantity('1000Mi')) && quantity('500m').isLessThan(quantity('1'))",
   "quantity('1.5').compareTo(quantity('1500m')) == 0 && quantity('2k').asInteger() == 2000",

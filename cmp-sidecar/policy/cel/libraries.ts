@@ -1,6 +1,7 @@
 import { Optional } from '@marcbachmann/cel-js';
 import type { Environment } from '@marcbachmann/cel-js';
 import { Format, FORMATS } from './formats';
+import { formatString, quote } from './string-format';
 import { charge } from './meter';
 import { find, findAll, matches } from './regex';
 import * as net from './net';
@@ -16,6 +17,7 @@ export const RE2_MATCHES = 'k8sMatches';
 class SetsNamespace {}
 class IPNamespace {}
 class FormatNamespace {}
+class StringsNamespace {}
 
 function compare(a: unknown, b: unknown): number {
   if (typeof a === 'bigint' && typeof b === 'bigint') return a === b ? 0 : a < b ? -1 : 1;
@@ -171,6 +173,16 @@ export function registerKubernetesLibraries(env: Environment): void {
       if (parts.length - 1 <= limit) return parts.join(b);
       return parts.slice(0, limit + 1).join(b) + a + parts.slice(limit + 1).join(a);
     },
+  );
+
+  env.registerFunction('string.format(list): string', (s: string, args: unknown[]) => {
+    charge(args.length + Math.ceil(s.length / 10));
+    return formatString(s, args);
+  });
+  env.registerType('StringsNamespace', StringsNamespace);
+  env.registerConstant('strings', 'StringsNamespace', new StringsNamespace());
+  env.registerFunction('StringsNamespace.quote(string): string', (_: unknown, s: string) =>
+    quote(s),
   );
 
   // Quantity.
