@@ -79,6 +79,8 @@ spec:
   template: {}
 `;
 
+const HUNDRED = `[${Array.from({ length: 100 }, (_, i) => i + 1).join(', ')}]`;
+
 let tmp: ReturnType<typeof tempDir>;
 let appDir: string;
 let sidecarDir: string;
@@ -95,6 +97,13 @@ beforeAll(() => {
     'broken/policy.yaml': MIN_REPLICAS.replace(
       'object.spec.replicas >= 2',
       'object.spec.replicas >=',
+    ),
+    // Four nested loops over 100 elements: 10^8 iterations, hours of evaluation without a bound.
+    'hostile/policy.yaml': MIN_REPLICAS.replace(
+      'object.spec.replicas >= 2',
+      JSON.stringify(
+        `${HUNDRED}.all(a, ${HUNDRED}.all(b, ${HUNDRED}.all(c, ${HUNDRED}.all(d, a + b + c + d > 0))))`,
+      ),
     ),
   });
   appDir = path.join(tmp.dir, 'repo', 'apps', 'web');
@@ -212,6 +221,15 @@ describe('the policies stage in generate', () => {
     expect(r.stderr).toMatch(
       /policy\.yaml:10: ValidatingAdmissionPolicy min-replicas: spec\.validations\[0\]\.expression: syntax error/,
     );
+  });
+
+  it('a policy that would run for hours stops at the cost limit and fails the render (failurePolicy Fail)', async () => {
+    const r = await generate('dev', {
+      vars: { EKS_OVERLAY_POLICY_DIRS: path.join(tmp.dir, 'hostile') },
+    });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('operation cancelled: actual cost limit exceeded');
   });
 
   it('validate reports the same denial', async () => {
