@@ -48,6 +48,15 @@ const TRUE: readonly string[] = [
   "'%s'.format([[1, 'a']]) == '[1, a]' && '%x %X %o %b'.format([255, 255, 8, 5]) == 'ff FF 10 101'",
   "'%e'.format([1234.5]) == '1.234500e+03' && '%x'.format(['hi']) == '6869'",
   String.raw`strings.quote('a\tb') == '"a\\tb"' && strings.quote('say "hi"') == '"say \\"hi\\""'`,
+  // Two-variable comprehensions
+  '[10, 20].all(i, v, v > i) && !{"a": 1}.all(k, v, v > 1) && {"a": 1}.exists(k, v, k == "a" && v == 1)',
+  '[1, 2, 3].existsOne(i, v, v == 2) && ![1, 2, 2].exists_one(i, v, v == 2)',
+  '[1, 2].transformList(i, v, v * 2) == [2, 4] && [1, 2, 3].transformList(i, v, i > 0, v * 10) == [20, 30]',
+  '{"a": 1, "b": 2}.transformMap(k, v, v + 1) == {"a": 2, "b": 3}',
+  '{"a": 1, "b": 2}.transformMap(k, v, k != "a", v) == {"b": 2}',
+  '{"a": 1}.transformMapEntry(k, v, {k + "x": v}) == {"ax": 1}',
+  '[0, 1].all(i, v, 1 / v > 0 || v == 0) == false || true',
+  '![1, 0].all(i, v, 10 / v > 100)',
   // Quantity
   "quantity('1Gi').isGreaterThan(quantity('1000Mi')) && quantity('500m').isLessThan(quantity('1'))",
   "quantity('1.5').compareTo(quantity('1500m')) == 0 && quantity('2k').asInteger() == 2000",

@@ -1,5 +1,6 @@
 import { Optional } from '@marcbachmann/cel-js';
 import type { Environment } from '@marcbachmann/cel-js';
+import { registerTwoVariableComprehensions } from './comprehensions';
 import { Format, FORMATS } from './formats';
 import { formatString, quote } from './string-format';
 import { charge } from './meter';
@@ -217,6 +218,7 @@ export function registerKubernetesLibraries(env: Environment): void {
 
   registerNetLibraries(env);
   registerFormatLibrary(env);
+  registerTwoVariableComprehensions(env);
 }
 
 /** IP and CIDR (Kubernetes 1.30+) and URL. */
