@@ -10,6 +10,7 @@ import { runEksDiscoveryBench } from './eks-discovery';
 import { runFleetViewBench } from './fleet-view';
 import { runGeneratorBench } from './generator';
 import { runPreviewBench } from './preview';
+import { runPolicyBench } from './policy';
 import { runSecretsBench } from './secrets';
 import { runWarmBench } from './warm';
 import { markdownTable, type Row } from './stats';
@@ -42,6 +43,8 @@ async function main(): Promise<void> {
   }
   if (want('cmp')) rows.push(...(await runCmpBench({ sizes: [20, 1000], rounds: quick ? 3 : 7 })));
   if (want('warm')) rows.push(...(await runWarmBench({ rounds: quick ? 15 : 31, burst: 1000 })));
+  if (want('policy'))
+    rows.push(...(await runPolicyBench({ rounds: quick ? 5 : 9, warmRenders: quick ? 5 : 15 })));
   if (want('secrets')) {
     rows.push(
       ...(await runSecretsBench({ counts: [1, 20, 21, 100, 1000], rounds: quick ? 3 : 5 })),

@@ -5,6 +5,7 @@ import type * as ParametersCommand from './commands/parameters';
 import type * as PathsCommand from './commands/paths';
 import type * as PreviewCommand from './commands/preview';
 import type * as ServeCommand from './commands/serve';
+import type * as PolicyTestCommand from './commands/policy-test';
 import type * as ValidateCommand from './commands/validate';
 import { EXIT, reportError } from './exit';
 import type { ExitCode } from './exit';
@@ -34,6 +35,11 @@ Usage:
                       [--output <file>] [--jobs N]
                                           what a change does to every Application on every cluster
   eks-overlay serve [--socket <path>]     the sidecar's warm render server (eks-overlay-client talks to it)
+  eks-overlay policy test --policies <dir|file>... [--context <file>...] [--operation CREATE|UPDATE|DELETE]
+              [--old-object <file>] [--namespace <ns>] [--kube-version 1.32] [--unsupported error|warn]
+              [--output json] <object file>...
+                                          evaluate admission policies (ValidatingAdmissionPolicy, Gatekeeper CEL)
+                                          against objects or AdmissionReviews; verdict on stdout, exit 1 if denied
   eks-overlay --help | --version
 
 Options (render, validate):
@@ -45,6 +51,7 @@ Options (render, validate):
 
 Environment: ARGOCD_APP_*, ARGOCD_ENV_CLUSTER_CONTEXT, ARGOCD_APP_PARAMETERS, KUBE_VERSION (as Argo CD sets them).
 EKS_OVERLAY_LOG_LEVEL=debug (or ARGOCD_ENV_EKS_OVERLAY_LOG_LEVEL) logs layer resolution on stderr.
+EKS_OVERLAY_POLICY_DIRS (":"-separated directories) adds admission policies every render evaluates.
 
 Exit codes: 0 ok, 1 render error, 2 usage, 70 internal error, 78 configuration error.
 Nothing is written on stdout unless the command succeeds.
@@ -110,6 +117,11 @@ export async function run(argv: readonly string[], io: Io): Promise<ExitCode> {
         return await commands.preview().preview(rest, io, run);
       case 'serve':
         return await commands.serve().serve(rest, io);
+      case 'policy': {
+        const [sub, ...policyArgs] = rest;
+        if (sub !== 'test') throw new InputError('policy takes one subcommand: test');
+        return await commands.policyTest().policyTest(policyArgs, io);
+      }
       default:
         throw new InputError(`unknown command ${JSON.stringify(command)}`);
     }
@@ -139,4 +151,6 @@ const commands = {
   preview: () => require('./commands/preview') as typeof PreviewCommand,
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   serve: () => require('./commands/serve') as typeof ServeCommand,
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  policyTest: () => require('./commands/policy-test') as typeof PolicyTestCommand,
 };

@@ -138,7 +138,7 @@ describe('a stage owns its configuration', () => {
     expect(() =>
       parseOverlayConfig('layers: [base]\ncommonLabels: {}\n', 'eks-overlay.yaml'),
     ).toThrow(
-      'eks-overlay.yaml:2: unknown key "commonLabels" (allowed: layers, allowEmpty, parameters, yaml, secrets, kro, instances)',
+      'eks-overlay.yaml:2: unknown key "commonLabels" (allowed: layers, allowEmpty, parameters, yaml, secrets, kro, instances, policies)',
     );
   });
 

@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'ERR_RENDER_EMPTY'
   | 'ERR_SECRET'
   | 'ERR_VALIDATION'
+  | 'ERR_POLICY_DENIED'
   | 'ERR_KUBERNETES'
   | 'ERR_UPGRADE'
   | 'ERR_INTERNAL';
@@ -109,6 +110,34 @@ export class SecretError extends AppError {
 /** A manifest failed validation (schema, kro rules). */
 export class ValidationError extends AppError {
   readonly code = 'ERR_VALIDATION';
+}
+
+/** One object an admission policy denied, as PolicyDeniedError carries it. */
+export interface PolicyDenial {
+  /** The ValidatingAdmissionPolicy or ConstraintTemplate. */
+  readonly policy: string;
+  /** The binding, or the constraint as `Kind/name`. */
+  readonly binding?: string;
+  readonly message: string;
+  readonly reason?: string;
+  readonly object: {
+    readonly kind: string;
+    readonly namespace?: string;
+    readonly name: string;
+    readonly source?: { readonly file: string; readonly line?: number };
+  };
+}
+
+/** Admission policies denied objects of a render; the message lists every violation, `violations` carries them. */
+export class PolicyDeniedError extends AppError {
+  readonly code = 'ERR_POLICY_DENIED';
+  constructor(
+    message: string,
+    readonly violations: readonly PolicyDenial[],
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
 }
 
 /** The Kubernetes API refused or failed a call. */

@@ -8,7 +8,7 @@ import { loadOverlayConfig } from '../config';
 import { createLog } from '../io';
 import type { Io } from '../io';
 import { renderApp } from '../render/pipeline';
-import { objectStages } from '../stages';
+import { objectStagesFor } from '../stages';
 import { readContextFile, resolveDirs, withContext } from './render-inputs';
 
 /** `generate` (Argo CD) and `render <dir>` (people): the YAML stream on stdout, written once, only on success. */
@@ -36,7 +36,7 @@ export async function generate(opts: CommonOptions, io: Io): Promise<ExitCode> {
     ...(clusterMissing === undefined ? {} : { clusterMissing }),
     warn: log.warn,
     debug: log.debug,
-    stages: objectStages,
+    stages: objectStagesFor(io),
   });
   io.stdout.write(result.yaml);
   return EXIT.ok;

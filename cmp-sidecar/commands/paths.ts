@@ -8,6 +8,7 @@ import type { Io } from '../io';
 import { parseCommandLine } from '../options';
 import { realDir } from './render-inputs';
 import { kroStageConfig } from '../kro/config';
+import { policyStageConfig } from '../policy/config';
 import { stageSettings } from '../render/stages';
 import { isInside } from '../render/inside';
 
@@ -43,6 +44,18 @@ export async function paths(args: readonly string[], io: Io): Promise<ExitCode> 
   ]) {
     read.push(await declaredPath(declared, key, appDir, rootDir));
   }
+  for (const declared of stageSettings(config, policyStageConfig).paths) {
+    const fixed = staticPrefix(declared);
+    if (fixed === undefined) continue; // templated from its first segment: it stays inside the app
+    if (fixed === declared)
+      read.push(await declaredPath(declared, 'policies.paths', appDir, rootDir));
+    else {
+      // Templated (`../../policies/{{cluster.metadata.labels.env}}`): every cluster's directory lies under the
+      // fixed part, which may not exist at all for the clusters of this commit.
+      const dir = await realpath(path.resolve(appDir, fixed)).catch(() => undefined);
+      if (dir !== undefined && isInside(dir, rootDir)) read.push(dir);
+    }
+  }
   io.stdout.write(`${annotationValue(read, appDir, rootDir)}\n`);
   return EXIT.ok;
 }
@@ -58,7 +71,15 @@ export function annotationValue(read: readonly string[], appDir: string, rootDir
   return ['.', ...fromRoot].join(';');
 }
 
-/** A `kro.*` path: relative to the app, inside the repository, existing (as the render requires). */
+/** The part of a path before its first templated segment ('' → undefined), or the path when it has no template. */
+function staticPrefix(declared: string): string | undefined {
+  const at = declared.indexOf('{{');
+  if (at < 0) return declared;
+  const fixed = declared.slice(0, declared.lastIndexOf('/', at) + 1);
+  return fixed === '' ? undefined : fixed;
+}
+
+/** A `kro.*` or `policies.paths` path: relative to the app, inside the repository, existing (as the render requires). */
 async function declaredPath(
   declared: string,
   key: string,

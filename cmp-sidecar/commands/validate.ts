@@ -8,7 +8,7 @@ import { loadOverlayConfig } from '../config';
 import { createLog } from '../io';
 import type { Io } from '../io';
 import { renderApp } from '../render/pipeline';
-import { objectStages } from '../stages';
+import { objectStagesFor } from '../stages';
 import type { LayerUse } from '../render/pipeline';
 import { isTemplate } from '../render/template';
 import { readContextFile, resolveDirs, withContext } from './render-inputs';
@@ -45,7 +45,7 @@ export async function validate(opts: CommonOptions, io: Io): Promise<ExitCode> {
         ...(clusterMissing === undefined ? {} : { clusterMissing }),
         warn: log.warn,
         debug: log.debug,
-        stages: objectStages,
+        stages: objectStagesFor(io),
       });
       lines.push(`ok   ${name}: ${result.objects.length} object(s)`);
       rendered.push({ name, layers: result.layers });

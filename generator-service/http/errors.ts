@@ -34,6 +34,7 @@ export function statusForCode(code: ErrorCode): number {
     case 'ERR_RENDER_EMPTY':
     case 'ERR_SECRET':
     case 'ERR_VALIDATION':
+    case 'ERR_POLICY_DENIED':
     case 'ERR_KUBERNETES':
     case 'ERR_UPGRADE':
     case 'ERR_INTERNAL':

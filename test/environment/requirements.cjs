@@ -40,6 +40,7 @@ const NEEDS = {
       'test/manifests/install.test.ts',
       'test/manifests/schemas.test.ts',
       'test/manifests/upgrades-component.test.ts',
+      'test/policy/corpus-verdicts.test.ts',
     ],
   },
   kubectl: {
