@@ -371,7 +371,14 @@ describe('argocd-repo-server sidecar (§B2)', () => {
     // Not the repo-server's own tmp volume.
     const repoTmp = repoServer.volumeMounts?.find((m) => m.mountPath === '/tmp')?.name;
     expect(tmp?.name).not.toBe(repoTmp);
-    expect(sidecar.volumeMounts).toHaveLength(4);
+    // Sidecar-wide admission policies: the optional ConfigMap, read-only.
+    const policies = mountAt('/home/argocd/cmp-server/policies');
+    expect(policies?.readOnly).toBe(true);
+    expect(volume(policies?.name)?.configMap).toMatchObject({
+      name: 'eks-overlay-policies',
+      optional: true,
+    });
+    expect(sidecar.volumeMounts).toHaveLength(5);
   });
 
   it('mounts the plugin.yaml ConfigMap generated from manifests/cmp-sidecar/plugin.yaml', () => {
