@@ -170,10 +170,14 @@ export function toMarkdown(report: PreviewReport, limits: MarkdownLimits = DEFAU
     let shown = 0;
     for (const e of list) {
       if (shown >= limits.maxItems) break;
+      // A policy denial is shown in the policy section, grouped across clusters; the JSON keeps the whole message.
+      const denied = e.policy?.some((v) => v.action === 'Deny') === true;
       const line =
         status === 'removed'
           ? `- ${where(e)}`
-          : `- ${where(e)}\n${fence(capLines(e.error ?? '', limits.maxDiffLines))}`;
+          : denied
+            ? `- ${where(e)}: denied by admission policies (see "Policy denials")`
+            : `- ${where(e)}\n${fence(capLines(e.error ?? '', limits.maxDiffLines))}`;
       if (!push(line)) break;
       shown++;
     }

@@ -12,6 +12,7 @@ import { run } from '../../cmp-sidecar/cli';
 import type { AppEntry, PreviewReport } from '../../cmp-sidecar/preview/model';
 import { buildFixtureRepo } from './fixture';
 import type { FixtureRepo } from './fixture';
+import { expectMatchesGolden } from '../cmp/golden';
 
 const vap = (
   name: string,
@@ -247,6 +248,15 @@ test('objects the base has are UPDATEs with the base object as oldObject; new on
   // vault is new at head: its Secret is a CREATE.
   expect(violations(apps.get('vault-dev-euw1'))).toEqual(['Audit created: created by this change']);
   expect(report.summary.policy).toEqual({ deny: 2, warn: 0, audit: 1 });
+});
+
+test('the markdown comment with denials, warnings and audit matches the golden file', async () => {
+  const ran = await preview(...policies('deny', 'warn', 'update'));
+  expect(ran.code).toBe(1);
+  expectMatchesGolden(
+    ran.stdout,
+    path.join(__dirname, '..', 'golden', 'preview', 'fixture-policies.md'),
+  );
 });
 
 test('without --policies nothing is evaluated: no policy section', async () => {
