@@ -5,7 +5,7 @@
  * with the base object as oldObject, new ones as CREATEs. Fixture: test/preview/fixture.ts (web goes from 3 to 5
  * replicas on the prod clusters; worker is unchanged; vault is new on the dev cluster).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { run } from '../../cmp-sidecar/cli';
@@ -116,18 +116,20 @@ afterAll(() => {
   repo.cleanup();
 });
 
+/** The preview of base against head; `raw` gives every argument but the fleet. */
 async function preview(...args: string[]): Promise<Ran> {
+  return raw('--base', 'base', '--head', 'head', ...args);
+}
+
+async function raw(...args: string[]): Promise<Ran> {
   let stdout = '';
   let stderr = '';
-  const code = await run(
-    ['preview', '--base', 'base', '--head', 'head', '--fleet', repo.fleetFile, ...args],
-    {
-      stdout: { write: (s: string) => (stdout += s) },
-      stderr: { write: (s: string) => (stderr += s) },
-      env: {},
-      cwd: repo.dir,
-    },
-  );
+  const code = await run(['preview', '--fleet', repo.fleetFile, ...args], {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+    env: {},
+    cwd: repo.dir,
+  });
   return { code, stdout, stderr };
 }
 
@@ -257,6 +259,31 @@ test('the markdown comment with denials, warnings and audit matches the golden f
     ran.stdout,
     path.join(__dirname, '..', 'golden', 'preview', 'fixture-policies.md'),
   );
+});
+
+test("an app's own policies.paths are evaluated as in a real render, without --policies", async () => {
+  // The working tree is the head: worker gains its own (templated) policy directory.
+  const config = path.join(repo.dir, 'apps', 'worker', 'eks-overlay.yaml');
+  const committed = readFileSync(config, 'utf8');
+  const own = path.join(repo.dir, 'apps', 'worker', 'policies', 'prod');
+  mkdirSync(own, { recursive: true });
+  writeFileSync(path.join(own, 'warn.yaml'), OWNER_WARN);
+  writeFileSync(
+    config,
+    `${committed}policies:\n  paths: ['policies/{{cluster.metadata.labels.env}}']\n`,
+  );
+  try {
+    const ran = await raw('--base', 'head', '--format', 'json', '--appsets', 'fleet/worker.yaml');
+    expect(ran.code).toBe(0);
+    const report = JSON.parse(ran.stdout) as PreviewReport;
+    expect(report.summary.policy).toEqual({ deny: 0, warn: 2, audit: 0 });
+    expect(violations(byName(report).get('worker-prod-use1'))).toEqual([
+      'Warn owner-label: every Deployment needs an owner label',
+    ]);
+  } finally {
+    writeFileSync(config, committed);
+    rmSync(path.join(repo.dir, 'apps', 'worker', 'policies'), { recursive: true, force: true });
+  }
 });
 
 test('without --policies nothing is evaluated: no policy section', async () => {
