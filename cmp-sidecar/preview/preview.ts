@@ -4,11 +4,11 @@ import { SourceUnavailableError } from '../../core/errors';
 import { UnsupportedGeneratorError, renderApplicationSet } from '../argocd/applicationset';
 import type { Application } from '../argocd/applicationset';
 import { UnsupportedTemplateError } from '../argocd/go-template';
+import { POLICY_DIRS_ENV } from '../policy/stage';
 import type { Revision } from './checkout';
 import { findApplicationSets } from './discover';
 import type { ClusterInfo, FleetSource } from './fleet';
 import type { AppEntry, AppStatus, DiffGroup, PolicyResult, PreviewReport } from './model';
-import { POLICY_DIRS_ENV } from '../policy/stage';
 import { diffHash, diffRenders, parseObjects } from './object-diff';
 import {
   TreeHasher,
