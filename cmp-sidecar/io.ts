@@ -14,8 +14,10 @@ export interface Io {
   /**
    * For in-process callers: the objects as they are at the base revision. A rendered object with the same API
    * group, kind, namespace and name is reviewed as an UPDATE with it as `oldObject`; any other as a CREATE.
+   * `'unchanged'`: the base revision renders exactly these objects (the preview found the render's inputs equal at
+   * base and head), so every object is reviewed as an UPDATE with itself as `oldObject`, without a base render.
    */
-  readonly oldObjects?: readonly Readonly<Record<string, unknown>>[];
+  readonly oldObjects?: readonly Readonly<Record<string, unknown>>[] | 'unchanged';
 }
 
 /** Writes to stderr: warnings always, debug lines only when EKS_OVERLAY_LOG_LEVEL (or the ARGOCD_ENV_ form) is debug. */

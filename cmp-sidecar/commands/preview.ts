@@ -65,8 +65,8 @@ export async function preview(args: readonly string[], io: Io, run: RunCli): Pro
     const text = opts.format === 'json' ? toJson(report) : toMarkdown(report);
     if (opts.output === undefined) io.stdout.write(text);
     else await writeFile(path.resolve(io.cwd, opts.output), text);
-    const failed =
-      report.summary.applications.error > 0 || (report.summary.policy?.denied ?? 0) > 0;
+    // A Deny also fails its Application's render (an error); counted on its own all the same.
+    const failed = report.summary.applications.error > 0 || (report.summary.policy?.deny ?? 0) > 0;
     return failed ? EXIT.render : EXIT.ok;
   } finally {
     await pool.close();

@@ -40,8 +40,11 @@ export interface PolicyStageOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Called with every violation (Deny, Warn, Audit) of a render that evaluated policies, before a Deny fails it. */
   readonly onReport?: (report: PolicyReport) => void;
-  /** Objects at the base revision: a rendered object found here is evaluated as an UPDATE with it as oldObject. */
-  readonly oldObjects?: readonly Readonly<Record<string, unknown>>[];
+  /**
+   * Objects at the base revision: a rendered object found here is evaluated as an UPDATE with it as oldObject.
+   * `'unchanged'`: the base renders exactly these objects, so each is an UPDATE with itself as oldObject.
+   */
+  readonly oldObjects?: readonly Readonly<Record<string, unknown>>[] | 'unchanged';
 }
 
 /**
@@ -159,6 +162,7 @@ async function appPaths(settings: PolicySettings, ctx: StageContext): Promise<Po
 }
 
 function findOld(object: Json, oldObjects: PolicyStageOptions['oldObjects']): Json | undefined {
+  if (oldObjects === 'unchanged') return structuredClone(object);
   if (oldObjects === undefined || oldObjects.length === 0) return undefined;
   const { objectIdentity } = lazy.subject();
   const id = objectIdentity(object);

@@ -1,15 +1,18 @@
 /** What the preview reports (the JSON output is exactly this; the markdown is drawn from it). */
+import type { PolicyViolation } from '../policy/types';
 
 export type AppStatus = 'added' | 'removed' | 'changed' | 'unchanged' | 'error' | 'notPreviewed';
 
 /**
- * The policy slot of one Application: filled from the render's own report while the policy stage (issue 19) runs
- * inside `eks-overlay generate`; `null` when no policy was given. A later stage may fill `violations` in detail.
+ * The admission policies' violations of one Application at head, exactly as the evaluator reports them (the
+ * render's `io.onPolicyReport`, shared with `eks-overlay policy test --output json`): `engine`
+ * (ValidatingAdmissionPolicy | Gatekeeper), `policy`, `binding` (VAP binding, or `Kind/name` of the constraint),
+ * `action` (Deny | Warn | Audit), `message`, `reason` (VAP), `object` {apiVersion, kind, namespace, name, source
+ * {file, line}} and `policySource` {file, line}. `[]`: evaluated, nothing found; `null`: no policy was evaluated for
+ * this Application (no --policies and no `policies.paths` of its own, a source eks-overlay does not render, or not
+ * rendered at head).
  */
-export interface PolicyResult {
-  readonly denied: boolean;
-  readonly violations: readonly string[];
-}
+export type PolicyResult = readonly PolicyViolation[] | null;
 
 export interface AppEntry {
   readonly name: string;
@@ -27,7 +30,7 @@ export interface AppEntry {
    * (nothing is rendered, or with --policies only the head, for the policies).
    */
   readonly skipped?: boolean;
-  readonly policy: PolicyResult | null;
+  readonly policy: PolicyResult;
 }
 
 export interface DiffGroup {
@@ -55,7 +58,11 @@ export interface Summary {
      */
     readonly skipped: number;
   };
-  readonly policy: { readonly evaluated: boolean; readonly denied: number } | null;
+  /**
+   * Policy violations at head over every Application, by action; `null` when no render evaluated a policy. A Deny
+   * fails its Application's render (status `error`, as Argo CD would show it) and makes the exit 1.
+   */
+  readonly policy: { readonly deny: number; readonly warn: number; readonly audit: number } | null;
 }
 
 export interface PreviewReport {

@@ -4,6 +4,7 @@ import { SourceUnavailableError } from '../../core/errors';
 import { UnsupportedGeneratorError, renderApplicationSet } from '../argocd/applicationset';
 import type { Application } from '../argocd/applicationset';
 import { UnsupportedTemplateError } from '../argocd/go-template';
+import { POLICY_DIRS_ENV } from '../policy/stage';
 import type { Revision } from './checkout';
 import { findApplicationSets } from './discover';
 import type { ClusterInfo, FleetSource } from './fleet';
@@ -11,6 +12,7 @@ import type { AppEntry, AppStatus, DiffGroup, PolicyResult, PreviewReport } from
 import { diffHash, diffRenders, parseObjects } from './object-diff';
 import {
   TreeHasher,
+  mergePolicyReports,
   planSource,
   pluginEnv,
   pluginInputsHash,
@@ -18,7 +20,7 @@ import {
   renderKustomize,
   sameRepository,
 } from './render-app';
-import type { AppSource, RenderOutcome, RenderRequest, RunCli } from './render-app';
+import type { AppSource, OldObjects, RenderOutcome, RenderRequest, RunCli } from './render-app';
 import type { RenderPool } from './render-pool';
 
 export interface PreviewSettings {
@@ -144,11 +146,20 @@ function destinationOf(
   return { cluster: d.name ?? info?.name ?? d.server ?? '(no destination)', info };
 }
 
+/**
+ * How one revision of an Application is rendered. At base (`role: 'base'`) only its objects are wanted: the
+ * sidecar-wide --policies are left out of the render (a violation the base already has must not cost the objects
+ * the head is compared with); the app's own `policies.paths` are part of its render and stay. At head the policies
+ * review each object against `oldObjects`.
+ */
+type RenderAs =
+  { readonly role: 'base' } | { readonly role: 'head'; readonly oldObjects: OldObjects };
+
 /** A rendered (or failed) Application at one revision, with the hash of its inputs when they could be hashed. */
 interface Side {
   readonly notPreviewed?: string;
   readonly inputs: string | undefined;
-  readonly render: () => Promise<RenderOutcome>;
+  readonly render: (as: RenderAs) => Promise<RenderOutcome>;
 }
 
 function plan(
@@ -176,7 +187,7 @@ function plan(
     pathsMemo.set(rev, memo);
     const sha = createHash('sha256').update(JSON.stringify(app)).update('\0');
     let hashable = true;
-    const renders: (() => Promise<RenderOutcome>)[] = [];
+    const renders: ((as: RenderAs) => Promise<RenderOutcome>)[] = [];
     for (const source of sourcesOf(app)) {
       const p = planSource(source, settings.repoUrl, rev.dir);
       if (p.kind === 'notPreviewed') return { notPreviewed: p.reason, inputs: undefined, render };
@@ -186,7 +197,12 @@ function plan(
         const h = await pluginInputsHash(settings.run, rev.dir, dir, env, hasher, memo);
         if (h === undefined) hashable = false;
         else sha.update(h);
-        renders.push(() => settings.pool.render(dir, env));
+        // The input hash keeps EKS_OVERLAY_POLICY_DIRS (base and head equal), only the base render leaves it out.
+        renders.push((as) =>
+          as.role === 'head'
+            ? settings.pool.render(dir, env, as.oldObjects)
+            : settings.pool.render(dir, withoutSidecarPolicies(env)),
+        );
       } else if (p.kind === 'kustomize') {
         // kustomize may read anywhere in the repository (`../base`): the whole checkout is its input.
         sha.update((await hasher.hash(rev.dir)).hash);
@@ -196,34 +212,51 @@ function plan(
         renders.push(() => renderDirectory(dir, source));
       }
     }
-    async function render(): Promise<RenderOutcome> {
+    async function render(as: RenderAs): Promise<RenderOutcome> {
       let yaml = '';
       let stderr = '';
+      let policy;
       for (const r of renders) {
-        const out = await r();
-        if (!out.ok) return out;
+        const out = await r(as);
+        policy = mergePolicyReports(policy, out.policy);
+        if (!out.ok) return policy === undefined ? out : { ...out, policy };
         yaml += out.yaml.startsWith('---') ? out.yaml : `---\n${out.yaml}`;
         stderr += out.stderr;
       }
-      return { ok: true, yaml, stderr };
+      return policy === undefined ? { ok: true, yaml, stderr } : { ok: true, yaml, stderr, policy };
     }
     return { inputs: hashable ? sha.digest('hex') : undefined, render };
   })();
 }
 
-/** The policy slot, from what the render reported (the policy stage speaks through the render's result). */
-function policyOf(
-  settings: PreviewSettings,
-  outcome: RenderOutcome | undefined,
-): PolicyResult | null {
-  if (settings.policyDirs.length === 0) return null;
-  if (outcome === undefined) return { denied: false, violations: [] };
-  const text = outcome.ok ? outcome.stderr : outcome.error;
-  const violations = text
-    .split('\n')
-    .filter((l) => /polic/i.test(l))
-    .map((l) => l.trim());
-  return { denied: !outcome.ok && violations.length > 0, violations };
+function withoutSidecarPolicies(env: Record<string, string>): Record<string, string> {
+  if (env[POLICY_DIRS_ENV] === undefined) return env;
+  const rest = { ...env };
+  delete rest[POLICY_DIRS_ENV];
+  return rest;
+}
+
+/** The policy slot: the structured report the head render's policy stage handed over (io.onPolicyReport). */
+function policyOf(outcome: RenderOutcome): PolicyResult {
+  return outcome.policy === undefined ? null : outcome.policy.violations;
+}
+
+/** The base render's objects, as the head's policies see them as oldObject (the listing entry left out). */
+function objectsOf(objects: Map<string, unknown>): Record<string, unknown>[] {
+  return [...objects.entries()]
+    .filter(([key, o]) => key !== APPLICATION_KEY && o !== null && typeof o === 'object')
+    .map(([, o]) => o as Record<string, unknown>);
+}
+
+const APPLICATION_KEY = 'argoproj.io/Application';
+
+/** Violations by action over every Application; null when no render evaluated a policy. */
+function policySummary(entries: readonly AppEntry[]): PreviewReport['summary']['policy'] {
+  const evaluated = entries.filter((e) => e.policy !== null);
+  if (evaluated.length === 0) return null;
+  const count = (action: string) =>
+    evaluated.reduce((n, e) => n + (e.policy ?? []).filter((v) => v.action === action).length, 0);
+  return { deny: count('Deny'), warn: count('Warn'), audit: count('Audit') };
 }
 
 /** Runs `tasks` with at most `limit` at once. */
@@ -313,9 +346,11 @@ export async function runPreview(settings: PreviewSettings): Promise<PreviewRepo
           return;
         }
         // Equal inputs render equally, but the head must still pass the policies: it is rendered (once) for them.
+        // Its base objects are its own objects (equal inputs), so each is reviewed as an UPDATE against itself,
+        // as it would be for a changed Application whose object did not change; no base render is spent on it.
         performed++;
-        const out = await headSide.render();
-        const policy = policyOf(settings, out);
+        const out = await headSide.render({ role: 'head', oldObjects: 'unchanged' });
+        const policy = policyOf(out);
         slots[index] = out.ok
           ? entry('unchanged', { skipped: true, policy })
           : entry('error', { error: out.error, policy });
@@ -323,15 +358,18 @@ export async function runPreview(settings: PreviewSettings): Promise<PreviewRepo
       }
       if (baseSide.notPreviewed === undefined) {
         performed++;
-        const out = await baseSide.render();
-        // A base that did not render is compared as empty: the head's objects all show as added.
+        const out = await baseSide.render({ role: 'base' });
+        // A base that did not render is compared as empty: the head's objects all show as added (and, for the
+        // policies, are reviewed as CREATE).
         if (out.ok) baseObjects = parseObjects(out.yaml);
-        baseObjects.set('argoproj.io/Application', b.app);
+        baseObjects.set(APPLICATION_KEY, b.app);
       }
     }
     performed++;
-    const out = await headSide.render();
-    const policy = policyOf(settings, out);
+    // An object the base rendered is reviewed as an UPDATE with its base state as oldObject; a new one as a CREATE.
+    const out = await headSide.render({ role: 'head', oldObjects: objectsOf(baseObjects) });
+    const policy = policyOf(out);
+    // A Deny fails the head render, as it will fail Argo CD's: the Application is an error with the denial.
     if (!out.ok) {
       slots[index] = entry('error', { error: out.error, policy });
       return;
@@ -339,7 +377,7 @@ export async function runPreview(settings: PreviewSettings): Promise<PreviewRepo
     const headObjects = parseObjects(out.yaml);
     // An added Application is listed by name; its spec (the cluster context in it) would keep the same change on
     // many clusters from grouping.
-    if (b !== undefined) headObjects.set('argoproj.io/Application', h.app);
+    if (b !== undefined) headObjects.set(APPLICATION_KEY, h.app);
     const diff = diffRenders(baseObjects, headObjects);
     const status: AppStatus = b === undefined ? 'added' : diff === '' ? 'unchanged' : 'changed';
     slots[index] =
@@ -386,10 +424,7 @@ export async function runPreview(settings: PreviewSettings): Promise<PreviewRepo
       applicationSets: appSets.size,
       clusters: clusters.size,
       renders: { performed, skipped },
-      policy:
-        settings.policyDirs.length === 0
-          ? null
-          : { evaluated: true, denied: entries.filter((e) => e.policy?.denied === true).length },
+      policy: policySummary(entries),
     },
     applications: entries,
     diffGroups,

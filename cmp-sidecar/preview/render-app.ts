@@ -10,6 +10,7 @@ import { argocdEnvsubst } from '../argocd/plugin-env';
 import { encodeGoJson } from '../argocd/go-values';
 import type { ExitCode } from '../exit';
 import type { Io } from '../io';
+import type { PolicyReport } from '../policy/types';
 import type { ClusterInfo } from './fleet';
 import type { Revision } from './checkout';
 
@@ -103,9 +104,21 @@ export interface RenderRequest {
   readonly policyDirs: readonly string[];
 }
 
+/**
+ * A render's result. `policy` is the admission policies' report (io.onPolicyReport), present when the render
+ * evaluated policies (sidecar-wide or the app's own), also when a Deny failed it.
+ */
 export type RenderOutcome =
-  | { readonly ok: true; readonly yaml: string; readonly stderr: string }
-  | { readonly ok: false; readonly error: string };
+  | {
+      readonly ok: true;
+      readonly yaml: string;
+      readonly stderr: string;
+      readonly policy?: PolicyReport;
+    }
+  | { readonly ok: false; readonly error: string; readonly policy?: PolicyReport };
+
+/** How the policy stage of one eks-overlay render reviews its objects (see `Io.oldObjects`). */
+export type OldObjects = NonNullable<Io['oldObjects']>;
 
 /** `1.30` / `v1.30.4-eks-abc` → `1.30.0` / `1.30.4` (Argo CD's ParseGeneric(...).String()). */
 export function kubeVersionOf(version: string): string {
@@ -152,23 +165,48 @@ export function pluginEnv(
   return env;
 }
 
-/** `eks-overlay generate` in process, in the app directory of the checkout, with Argo CD's environment. */
+/**
+ * `eks-overlay generate` in process, in the app directory of the checkout, with Argo CD's environment. The policy
+ * stage hands its report over through `io.onPolicyReport` (structured, never read back from stderr) and reviews the
+ * objects against `oldObjects` (CREATE when absent).
+ */
 export async function renderPlugin(
   run: RunCli,
   dir: string,
   env: Record<string, string>,
+  oldObjects?: OldObjects,
 ): Promise<RenderOutcome> {
   let stdout = '';
   let stderr = '';
+  let policy: PolicyReport | undefined;
   const io: Io = {
     stdout: { write: (s: string) => (stdout += s) },
     stderr: { write: (s: string) => (stderr += s) },
     env,
     cwd: dir,
+    onPolicyReport: (report) => {
+      policy = mergePolicyReports(policy, report);
+    },
+    ...(oldObjects === undefined ? {} : { oldObjects }),
   };
   const code = await run(['generate'], io);
-  if (code !== 0) return { ok: false, error: stderr.trim() || `eks-overlay exited ${code}` };
-  return { ok: true, yaml: stdout, stderr };
+  const reported = policy === undefined ? {} : { policy };
+  if (code !== 0)
+    return { ok: false, error: stderr.trim() || `eks-overlay exited ${code}`, ...reported };
+  return { ok: true, yaml: stdout, stderr, ...reported };
+}
+
+/** The reports of several renders of one Application (its sources) as one; undefined when none evaluated. */
+export function mergePolicyReports(
+  a: PolicyReport | undefined,
+  b: PolicyReport | undefined,
+): PolicyReport | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return {
+    violations: [...a.violations, ...b.violations],
+    assumptions: [...new Set([...a.assumptions, ...b.assumptions])],
+  };
 }
 
 /** `kubectl kustomize <dir>`, the reference for kustomize sources. */

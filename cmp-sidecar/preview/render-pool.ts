@@ -1,15 +1,17 @@
 import { parentPort, Worker } from 'node:worker_threads';
-import type { RenderOutcome, RunCli } from './render-app';
+import type { OldObjects, RenderOutcome, RunCli } from './render-app';
 import { renderPlugin } from './render-app';
 
 /**
  * Where eks-overlay renders run: a pool of worker threads, each running `run(['generate'])` of its own copy of the
  * bundle, when the preview runs from the shipped bundle and --jobs > 1; in this thread otherwise (from TypeScript
  * sources there is no JavaScript entry for a worker). Only the YAML comes back; the main thread hashes, diffs and
- * groups, so what it holds stays bounded by the diff groups, not by the Applications.
+ * groups, so what it holds stays bounded by the diff groups, not by the Applications. The base objects a head render's
+ * policies review as oldObject go over with the job; the policy report comes back with the outcome (plain data,
+ * structured-cloned both ways).
  */
 export interface RenderPool {
-  render(dir: string, env: Record<string, string>): Promise<RenderOutcome>;
+  render(dir: string, env: Record<string, string>, oldObjects?: OldObjects): Promise<RenderOutcome>;
   close(): Promise<void>;
 }
 
@@ -20,12 +22,13 @@ interface Job {
   readonly id: number;
   readonly dir: string;
   readonly env: Record<string, string>;
+  readonly oldObjects?: OldObjects;
 }
 
 /** The worker side: render each job handed over and post the outcome back. */
 export function runPreviewRenderWorker(run: RunCli): void {
   parentPort?.on('message', (job: Job) => {
-    void renderPlugin(run, job.dir, job.env).then(
+    void renderPlugin(run, job.dir, job.env, job.oldObjects).then(
       (outcome) => parentPort?.postMessage({ id: job.id, outcome }),
       (e: unknown) =>
         parentPort?.postMessage({
@@ -39,7 +42,10 @@ export function runPreviewRenderWorker(run: RunCli): void {
 export function createRenderPool(run: RunCli, jobs: number): RenderPool {
   const entry = __filename;
   if (jobs <= 1 || !entry.endsWith('.cjs')) {
-    return { render: (dir, env) => renderPlugin(run, dir, env), close: () => Promise.resolve() };
+    return {
+      render: (dir, env, oldObjects) => renderPlugin(run, dir, env, oldObjects),
+      close: () => Promise.resolve(),
+    };
   }
   // Started on the first render: a preview that skips every Application never pays for them.
   let started: Worker[] | undefined;
@@ -75,7 +81,7 @@ export function createRenderPool(run: RunCli, jobs: number): RenderPool {
     return workers;
   };
   return {
-    render(dir, env) {
+    render(dir, env, oldObjects) {
       started ??= start();
       const workers = started;
       // The least busy worker takes the job.
@@ -86,7 +92,12 @@ export function createRenderPool(run: RunCli, jobs: number): RenderPool {
       owner.set(id, best);
       return new Promise<RenderOutcome>((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        best.postMessage({ id, dir, env } satisfies Job);
+        best.postMessage({
+          id,
+          dir,
+          env,
+          ...(oldObjects === undefined ? {} : { oldObjects }),
+        } satisfies Job);
       });
     },
     async close() {

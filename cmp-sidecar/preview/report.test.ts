@@ -56,3 +56,44 @@ test('over the caps: "… N more" instead of a cut, and the whole comment within
   // Every fence that opens is closed.
   expect((md.match(/^```/gm) ?? []).length % 2).toBe(0);
 });
+
+test('policy violations: denials before warnings, one item per violation with every Application and cluster, capped', () => {
+  const violation = (action: 'Deny' | 'Warn', name: string) => ({
+    engine: 'ValidatingAdmissionPolicy' as const,
+    policy: `p-${name}`,
+    binding: `b-${name}`,
+    action,
+    message: `${name} is not allowed`,
+    object: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'ns', name },
+    policySource: { file: '/policies/p.yaml', line: 1 },
+  });
+  const apps: AppEntry[] = Array.from({ length: 8 }, (_, i) => ({
+    ...entry(i, 'error'),
+    error: 'admission policies denied the render',
+    policy: [violation('Warn', 'w'), violation('Deny', 'd'), violation('Deny', `only-${i}`)],
+  }));
+  const md = toMarkdown(
+    {
+      ...report(0, 0),
+      summary: { ...report(0, 0).summary, policy: { deny: 16, warn: 8, audit: 0 } },
+      applications: apps,
+    },
+    { maxChars: 60_000, maxItems: 3, maxDiffLines: 20 },
+  );
+  expect(md).toContain('Admission policies: 16 denials, 8 warnings, 0 audit.');
+  expect(md.indexOf('Policy denials')).toBeLessThan(md.indexOf('Policy warnings'));
+  // The shared denial comes first, once, with its 8 Applications (capped at 3 names).
+  expect(md).toContain(
+    '### :no_entry: Policy denials (the render fails on these clusters): 16\n\n' +
+      '- `ConfigMap ns/d`: policy `p-d` (binding `b-d`): d is not allowed\n' +
+      '  ApplicationSet `set`, 8 Applications: `app-0` on `cluster-0`, `app-1` on `cluster-1`, `app-2` on `cluster-2` … 5 more\n',
+  );
+  // 9 distinct denials, 3 shown.
+  expect(md).toContain('only-1 is not allowed');
+  expect(md).not.toContain('only-2 is not allowed');
+  expect(md).toContain('… 6 more\n');
+  // Denied Applications point to the policy section instead of repeating the message.
+  expect(md).toContain(
+    '- `app-0` (ApplicationSet `set`, cluster `cluster-0`): denied by admission policies (see "Policy denials")',
+  );
+});

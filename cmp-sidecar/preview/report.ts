@@ -1,3 +1,4 @@
+import type { PolicyViolation } from '../policy/types';
 import type { AppEntry, AppStatus, PreviewReport } from './model';
 import { STATUSES } from './model';
 
@@ -44,6 +45,68 @@ function fence(text: string, lang = ''): string {
   return `${ticks}${lang}\n${text}\n${ticks}`;
 }
 
+const ACTIONS = [
+  { action: 'Deny', title: ':no_entry: Policy denials (the render fails on these clusters)' },
+  { action: 'Warn', title: 'Policy warnings' },
+  { action: 'Audit', title: 'Policy audit' },
+] as const;
+
+function violationLine(v: PolicyViolation): string {
+  const o = v.object;
+  const object = `${o.kind} ${o.namespace === undefined ? '' : `${o.namespace}/`}${o.name}`;
+  const at =
+    o.source === undefined
+      ? ''
+      : ` (${o.source.file}${o.source.line === undefined ? '' : `:${o.source.line}`})`;
+  const by =
+    v.engine === 'ValidatingAdmissionPolicy'
+      ? `policy \`${v.policy}\`${v.binding === undefined ? '' : ` (binding \`${v.binding}\`)`}`
+      : `constraint \`${v.binding ?? ''}\` (template \`${v.policy}\`)`;
+  return `\`${object}\`${at}: ${by}: ${v.message}`;
+}
+
+/**
+ * Denials first, then warnings, then audit. A violation is listed once per ApplicationSet with the Applications and
+ * clusters it occurs on (the same violation on 400 clusters is one item, as identical diffs are one change).
+ */
+function policySections(
+  report: PreviewReport,
+  limits: MarkdownLimits,
+  push: (block: string) => boolean,
+  more: (line: string) => void,
+): void {
+  for (const { action, title } of ACTIONS) {
+    const groups = new Map<string, { line: string; set: string; on: string[] }>();
+    for (const e of report.applications) {
+      for (const v of e.policy ?? []) {
+        if (v.action !== action) continue;
+        const line = violationLine(v);
+        const key = `${e.applicationSet}\0${line}`;
+        const g = groups.get(key) ?? { line, set: e.applicationSet, on: [] };
+        g.on.push(`\`${e.name}\` on \`${e.cluster}\``);
+        groups.set(key, g);
+      }
+    }
+    if (groups.size === 0) continue;
+    const list = [...groups.values()].sort(
+      (a, b) => b.on.length - a.on.length || (a.set + a.line < b.set + b.line ? -1 : 1),
+    );
+    const count = list.reduce((n, g) => n + g.on.length, 0);
+    if (!push(`### ${title}: ${count}`)) {
+      more(`… ${count} policy ${action} violations not shown (see the JSON output)`);
+      continue;
+    }
+    let shown = 0;
+    for (const g of list) {
+      if (shown >= limits.maxItems) break;
+      const item = `- ${g.line}\n  ApplicationSet \`${g.set}\`, ${plural(g.on.length, 'Application')}: ${capList(g.on, limits.maxItems)}`;
+      if (!push(item)) break;
+      shown++;
+    }
+    if (shown < list.length) more(`… ${list.length - shown} more`);
+  }
+}
+
 const where = (e: AppEntry) =>
   `\`${e.name}\` (ApplicationSet \`${e.applicationSet}\`${e.cluster === '' ? '' : `, cluster \`${e.cluster}\``})`;
 
@@ -87,7 +150,9 @@ export function toMarkdown(report: PreviewReport, limits: MarkdownLimits = DEFAU
     );
   }
   if (s.policy !== null) {
-    push(`Policies: ${s.policy.denied} Applications denied.`);
+    push(
+      `Admission policies: ${plural(s.policy.deny, 'denial')}, ${plural(s.policy.warn, 'warning')}, ${s.policy.audit} audit.`,
+    );
   }
   for (const status of ['removed', 'error'] as const) {
     const list = report.applications.filter((e) => e.status === status);
@@ -105,15 +170,20 @@ export function toMarkdown(report: PreviewReport, limits: MarkdownLimits = DEFAU
     let shown = 0;
     for (const e of list) {
       if (shown >= limits.maxItems) break;
+      // A policy denial is shown in the policy section, grouped across clusters; the JSON keeps the whole message.
+      const denied = e.policy?.some((v) => v.action === 'Deny') === true;
       const line =
         status === 'removed'
           ? `- ${where(e)}`
-          : `- ${where(e)}\n${fence(capLines(e.error ?? '', limits.maxDiffLines))}`;
+          : denied
+            ? `- ${where(e)}: denied by admission policies (see "Policy denials")`
+            : `- ${where(e)}\n${fence(capLines(e.error ?? '', limits.maxDiffLines))}`;
       if (!push(line)) break;
       shown++;
     }
     if (shown < list.length) more(`… ${list.length - shown} more`);
   }
+  policySections(report, limits, push, more);
   if (report.diffGroups.length > 0) push('### Changes');
   let groupsShown = 0;
   for (const [i, g] of report.diffGroups.entries()) {

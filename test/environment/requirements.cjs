@@ -60,6 +60,7 @@ const NEEDS = {
       'test/manifests/schemas.test.ts',
       'test/manifests/service-config.test.ts',
       'test/manifests/upgrades-component.test.ts',
+      'test/preview/preview-policies.test.ts',
       'test/preview/preview-process.test.ts',
       'test/preview/preview.test.ts',
     ],
@@ -68,7 +69,11 @@ const NEEDS = {
     kind: 'tool',
     available: () => runs('git', ['--version']),
     why: 'git is not on the PATH (install git)',
-    suites: ['test/preview/preview-process.test.ts', 'test/preview/preview.test.ts'],
+    suites: [
+      'test/preview/preview-policies.test.ts',
+      'test/preview/preview-process.test.ts',
+      'test/preview/preview.test.ts',
+    ],
   },
   curl: {
     kind: 'tool',

@@ -94,6 +94,11 @@ beforeAll(() => {
     'repo/apps/web/policies/prod/min-replicas.yaml': MIN_REPLICAS,
     'repo/apps/web/policies/update/no-scale-down.yaml': NO_SCALE_DOWN,
     'sidecar/owner-label.yaml': OWNER_LABEL_WARN,
+    // Warns on every UPDATE, naming the oldObject it was given.
+    'update-probe/policy.yaml': NO_SCALE_DOWN.replace(
+      'object.spec.replicas >= oldObject.spec.replicas\n    message: scaling down is reviewed by hand',
+      `"false"\n    messageExpression: "'update from ' + oldObject.metadata.name + ' at ' + string(oldObject.spec.replicas)"`,
+    ).replace('validationActions: [Deny]', 'validationActions: [Warn]'),
     'broken/policy.yaml': MIN_REPLICAS.replace(
       'object.spec.replicas >= 2',
       'object.spec.replicas >=',
@@ -210,6 +215,22 @@ describe('the policies stage in generate', () => {
     const asUpdate = await generate('update', { oldObjects: [old] });
     expect(asUpdate.code).toBe(1);
     expect(asUpdate.stderr).toContain('scaling down is reviewed by hand');
+  });
+
+  it("io.oldObjects 'unchanged' (the preview's inputs were equal at base) makes every object an UPDATE against itself", async () => {
+    const probe = { EKS_OVERLAY_POLICY_DIRS: path.join(tmp.dir, 'update-probe') };
+    const messages = async (extra: Partial<Io>) => {
+      const reports: PolicyReport[] = [];
+      const r = await generate('dev', {
+        vars: probe,
+        onPolicyReport: (report) => reports.push(report),
+        ...extra,
+      });
+      expect(r.code).toBe(0);
+      return reports.flatMap((x) => x.violations.map((v) => v.message));
+    };
+    expect(await messages({})).toEqual([]);
+    expect(await messages({ oldObjects: 'unchanged' })).toEqual(['update from web at 1']);
   });
 
   it('a policy that does not compile is a configuration error (exit 78) naming its file:line', async () => {
