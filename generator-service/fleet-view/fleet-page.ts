@@ -11,7 +11,7 @@ import type { SourcePart } from '../../core/snapshot';
 import type { Readiness } from '../snapshot/readiness';
 import { ENV_LABEL, minorText, type FleetModel } from './fleet-model';
 import { encodeContinue, type FleetQuery } from './fleet-query';
-import type { ClusterUpgrades, UpgradeInProgress } from './sources/cluster-upgrades';
+import type { ClusterUpgrades, PairWeights, UpgradeInProgress } from './sources/cluster-upgrades';
 import type { Registration, RegistrarStatus } from './sources/registrar-status';
 import { dataOf, type SourceState } from './sources/source-state';
 
@@ -52,11 +52,24 @@ export interface ClusterRow {
   readonly registrationReason: string | null;
 }
 
+/** A ClusterUpgrade of the cluster's (or pair's) group, as its status stands. */
 export interface UpgradeSummary {
   readonly name: string;
   readonly phase: string | null;
-  readonly currentStep: string | null;
-  readonly weights: Readonly<Record<string, string>>;
+  readonly stage: string | null;
+  readonly message: string | null;
+  /** `number` counts from 1; `of` and `greenWeight` (the step's green weight, %) are null when the steps are unknown. */
+  readonly step: {
+    readonly number: number;
+    readonly of: number | null;
+    readonly greenWeight: number | null;
+  } | null;
+  /** Confirmed written; `blue` is the cluster traffic leaves, `green` the one it moves to. */
+  readonly weights: PairWeights | null;
+  /** What the current step asks for. */
+  readonly targetWeights: PairWeights | null;
+  /** The cluster traffic moves to, and its own color tag (`blue` from a group's second upgrade on). */
+  readonly movesTo: { readonly name: string; readonly color: string | null } | null;
 }
 
 export interface PairMember {
@@ -150,13 +163,29 @@ function summaryOf<T>(s: SourceState<T>): SourceSummary {
   };
 }
 
-function upgradeSummary(u: UpgradeInProgress | undefined): UpgradeSummary | null {
+function upgradeSummary(
+  u: UpgradeInProgress | undefined,
+  redact: (text: string) => string,
+): UpgradeSummary | null {
   if (u === undefined) return null;
+  const i = u.stepIndex;
   return {
     name: u.name,
     phase: u.phase ?? null,
-    currentStep: u.currentStep ?? null,
-    weights: u.weights,
+    stage: u.stage ?? null,
+    message: u.message === undefined ? null : redact(u.message),
+    step:
+      i === undefined || i < 0
+        ? null
+        : {
+            number: i + 1,
+            of: u.steps?.length ?? null,
+            greenWeight: u.steps?.[i] ?? null,
+          },
+    weights: u.weights ?? null,
+    targetWeights: u.targetWeights ?? null,
+    movesTo:
+      u.movesTo === undefined ? null : { name: u.movesTo.name, color: u.movesTo.color ?? null },
   };
 }
 
@@ -169,6 +198,17 @@ export function buildFleetPage(model: FleetModel, q: FleetQuery, ctx: PageContex
   }
   const registrar = dataOf(ctx.registrar);
   const upgrades = dataOf(ctx.upgrades);
+  // One summary per group and page: rows of the same group share it.
+  const summaries = new Map<string, UpgradeSummary | null>();
+  const upgradeOf = (group: string): UpgradeSummary | null => {
+    if (group === '') return null;
+    let s = summaries.get(group);
+    if (s === undefined) {
+      s = upgradeSummary(upgrades?.byGroup.get(group), ctx.redact);
+      summaries.set(group, s);
+    }
+    return s;
+  };
   const clusters = model.clusters;
   const everything = q.selector.requirements.length === 0;
   const matches = (i: number) =>
@@ -202,8 +242,7 @@ export function buildFleetPage(model: FleetModel, q: FleetQuery, ctx: PageContex
       platformVersion: c.aws.platformVersion,
       status: c.aws.status,
       upgrade: { group: c.upgrade.group, color: c.upgrade.color, weight: c.upgrade.weight },
-      upgradeInProgress:
-        c.upgrade.group === '' ? null : upgradeSummary(upgrades?.byGroup.get(c.upgrade.group)),
+      upgradeInProgress: upgradeOf(c.upgrade.group),
       addonDefaults: snap.addonDefaults[minorText(c.aws.version)] ?? null,
       registration,
       registrationReason: reg?.reason ?? null,
@@ -225,7 +264,7 @@ export function buildFleetPage(model: FleetModel, q: FleetQuery, ctx: PageContex
       blue: p.blue.map(member),
       green: p.green.map(member),
       uncolored: p.other.map(member),
-      upgradeInProgress: upgradeSummary(upgrades?.byGroup.get(p.group)),
+      upgradeInProgress: upgradeOf(p.group),
     });
   }
 

@@ -12,6 +12,7 @@ import type {
   PairRow,
   SourceSummary,
   TargetRow,
+  UpgradeSummary,
 } from '../fleet-page';
 import { MAX_LIMIT, queryString, type FleetQuery } from '../fleet-query';
 import { barChart } from './charts';
@@ -202,7 +203,11 @@ function clusterRow(c: ClusterRow): string {
       : `${esc(c.upgrade.group)} / <span class="color-${esc(c.upgrade.color)}">${esc(c.upgrade.color || '—')}</span> / ${esc(c.upgrade.weight)}${
           c.upgradeInProgress === null
             ? ''
-            : ` <span class="phase">${esc(c.upgradeInProgress.phase ?? 'in progress')}</span>`
+            : ` <span class="phase">${esc(c.upgradeInProgress.phase ?? 'in progress')}${
+                c.upgradeInProgress.step === null
+                  ? ''
+                  : ` ${esc(stepText(c.upgradeInProgress.step))}`
+              }</span>`
         }`;
   const addons =
     c.addonDefaults === null
@@ -246,6 +251,34 @@ function pager(page: FleetPage, q: FleetQuery): string {
   ].join('');
 }
 
+/** `3/5 (green 25 %)`: the step counted from 1, of how many, and the green weight it asks for. */
+function stepText(step: NonNullable<UpgradeSummary['step']>): string {
+  return `${step.number}/${step.of ?? '?'}${step.greenWeight === null ? '' : ` (green ${step.greenWeight} %)`}`;
+}
+
+const weightsText = (w: NonNullable<UpgradeSummary['weights']>) =>
+  `blue ${w.blue} / green ${w.green}`;
+
+/** A pair's ClusterUpgrade: where it stands, the weights written and asked for, where traffic goes, the message. */
+function upgradeBlock(u: UpgradeSummary): string {
+  const facts = [
+    `<b>${esc(u.name)}</b>: <span class="phase">${esc(u.phase ?? '?')}</span>${u.stage === null ? '' : ` (${esc(u.stage)})`}`,
+    u.step === null ? '' : `step <span class="step">${esc(stepText(u.step))}</span>`,
+    u.weights === null ? '' : `weights <span class="weights">${esc(weightsText(u.weights))}</span>`,
+    u.targetWeights === null
+      ? ''
+      : `target <span class="target-weights">${esc(weightsText(u.targetWeights))}</span>`,
+    u.movesTo === null
+      ? ''
+      : `traffic moves to <span class="moves-to">${esc(u.movesTo.name)}</span>${
+          u.movesTo.color === null ? '' : ` (tagged ${esc(u.movesTo.color)})`
+        }`,
+  ].filter((f) => f !== '');
+  return `<div class="upgrade"><p>${facts.join(' · ')}</p>${
+    u.message === null ? '' : `<p class="upgrade-message muted">${esc(u.message)}</p>`
+  }</div>`;
+}
+
 function member(m: PairMember): string {
   return `<div class="member"><b>${esc(m.name)}</b><br>${esc(m.version)} · ${esc(m.status)}<br>weight <b class="weight">${esc(m.weight)}</b></div>`;
 }
@@ -253,16 +286,7 @@ function member(m: PairMember): string {
 function pairRow(p: PairRow): string {
   const side = (color: string, members: readonly PairMember[]) =>
     `<div class="side color-${color}"><h4>${color}</h4>${members.length === 0 ? '<span class="muted">none</span>' : members.map(member).join('')}</div>`;
-  const upgrade =
-    p.upgradeInProgress === null
-      ? ''
-      : `<p class="phase">${esc(p.upgradeInProgress.name)}: ${esc(p.upgradeInProgress.phase ?? '?')}${
-          p.upgradeInProgress.currentStep === null
-            ? ''
-            : `, step ${esc(p.upgradeInProgress.currentStep)}`
-        } ${Object.entries(p.upgradeInProgress.weights)
-          .map(([k, v]) => `${esc(k)} ${esc(v)}`)
-          .join(', ')}</p>`;
+  const upgrade = p.upgradeInProgress === null ? '' : upgradeBlock(p.upgradeInProgress);
   const uncolored =
     p.uncolored.length === 0
       ? ''
