@@ -233,6 +233,8 @@ export function createFleetViewListener(deps: FleetViewDeps): RequestListener {
     });
     handle(req, res, url).catch((e: unknown) => {
       if (res.headersSent) {
+        // A streamed page that failed midway: the connection ends, so the client sees a broken reply.
+        deps.log.error('fleet view reply broken off', { path: url.pathname, error: e });
         res.destroy();
         return;
       }
