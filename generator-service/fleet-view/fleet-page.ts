@@ -9,9 +9,9 @@ import { InputError } from '../../core/errors';
 import { matchesSelector } from '../../core/selector';
 import type { SourcePart } from '../../core/snapshot';
 import type { Readiness } from '../snapshot/readiness';
-import { ENV_LABEL, minorText, type FleetModel } from './fleet-model';
+import { ENV_LABEL, minorText, type FleetModel, type Pair } from './fleet-model';
 import { encodeContinue, type FleetQuery } from './fleet-query';
-import type { ClusterUpgrades, UpgradeInProgress } from './sources/cluster-upgrades';
+import type { ClusterUpgrades, PairWeights, UpgradeInProgress } from './sources/cluster-upgrades';
 import type { Registration, RegistrarStatus } from './sources/registrar-status';
 import { dataOf, type SourceState } from './sources/source-state';
 
@@ -52,11 +52,24 @@ export interface ClusterRow {
   readonly registrationReason: string | null;
 }
 
+/** A ClusterUpgrade of the cluster's (or pair's) group, as its status stands. */
 export interface UpgradeSummary {
   readonly name: string;
   readonly phase: string | null;
-  readonly currentStep: string | null;
-  readonly weights: Readonly<Record<string, string>>;
+  readonly stage: string | null;
+  readonly message: string | null;
+  /** `number` counts from 1; `of` and `greenWeight` (the step's green weight, %) are null when the steps are unknown. */
+  readonly step: {
+    readonly number: number;
+    readonly of: number | null;
+    readonly greenWeight: number | null;
+  } | null;
+  /** Confirmed written; `blue` is the cluster traffic leaves, `green` the one it moves to. */
+  readonly weights: PairWeights | null;
+  /** What the current step asks for. */
+  readonly targetWeights: PairWeights | null;
+  /** The cluster traffic moves to, and its own color tag (`blue` from a group's second upgrade on). */
+  readonly movesTo: { readonly name: string; readonly color: string | null } | null;
 }
 
 export interface PairMember {
@@ -150,17 +163,112 @@ function summaryOf<T>(s: SourceState<T>): SourceSummary {
   };
 }
 
-function upgradeSummary(u: UpgradeInProgress | undefined): UpgradeSummary | null {
+function upgradeSummary(
+  u: UpgradeInProgress | undefined,
+  redact: (text: string) => string,
+): UpgradeSummary | null {
   if (u === undefined) return null;
+  const i = u.stepIndex;
   return {
     name: u.name,
     phase: u.phase ?? null,
-    currentStep: u.currentStep ?? null,
-    weights: u.weights,
+    stage: u.stage ?? null,
+    message: u.message === undefined ? null : redact(u.message),
+    step:
+      i === undefined || i < 0
+        ? null
+        : {
+            number: i + 1,
+            of: u.steps?.length ?? null,
+            greenWeight: u.steps?.[i] ?? null,
+          },
+    weights: u.weights ?? null,
+    targetWeights: u.targetWeights ?? null,
+    movesTo:
+      u.movesTo === undefined ? null : { name: u.movesTo.name, color: u.movesTo.color ?? null },
   };
 }
 
+/**
+ * A page whose cluster rows are made on demand, a slice at a time: the server streams them, so a page in flight holds
+ * its row indexes and not 500 row objects (which would outlive the young generation while the page is written and
+ * grow the old one).
+ */
+export interface FleetPageParts {
+  /** Everything but the cluster rows, in the documented key order. */
+  readonly page: Omit<FleetPage, 'clusters'>;
+  readonly rowCount: number;
+  /** Rows [start, end) of the page. */
+  rows(start: number, end: number): ClusterRow[];
+}
+
+/*
+ * The loops over the whole fleet live in small functions of their own: V8 optimizes a hot loop by compiling its
+ * enclosing function, and compiling the whole page builder took ~100 ms of a compiler thread whose memory stays in the
+ * process (the view's RSS; README, "Cost").
+ */
+
+/** One pass over a precomputed order: counts every match, keeps the page's indexes. */
+function selectPage(
+  order: Int32Array,
+  q: FleetQuery,
+  matches: (i: number) => boolean,
+): { page: number[]; matched: number } {
+  const page: number[] = [];
+  let matched = 0;
+  const n = order.length;
+  const asc = q.order === 'asc';
+  for (let k = 0; k < n; k++) {
+    const i = order[asc ? k : n - 1 - k] ?? 0;
+    if (!matches(i)) continue;
+    if (matched >= q.offset && page.length < q.limit) page.push(i);
+    matched++;
+  }
+  return { page, matched };
+}
+
+/** Groups with a member the selector matches (every group when `matches` is undefined), the first MAX_PAIRS made. */
+function selectPairs(
+  all: readonly Pair[],
+  matches: ((i: number) => boolean) | undefined,
+  make: (p: Pair) => PairRow,
+): { pairs: PairRow[]; pairsMatched: number } {
+  const pairs: PairRow[] = [];
+  let pairsMatched = 0;
+  for (const p of all) {
+    if (matches !== undefined && !anyMember(p, matches)) continue;
+    pairsMatched++;
+    if (pairs.length < MAX_PAIRS) pairs.push(make(p));
+  }
+  return { pairs, pairsMatched };
+}
+
+function anyMember(p: Pair, matches: (i: number) => boolean): boolean {
+  return p.blue.some(matches) || p.green.some(matches) || p.other.some(matches);
+}
+
+/** The whole page as one object (the JSON shape). */
 export function buildFleetPage(model: FleetModel, q: FleetQuery, ctx: PageContext): FleetPage {
+  return wholePage(buildFleetPageParts(model, q, ctx));
+}
+
+export function wholePage(parts: FleetPageParts): FleetPage {
+  const { continue: next, pairs, pairsMatched, targets, ...head } = parts.page;
+  return {
+    ...head,
+    clusters: parts.rows(0, parts.rowCount),
+    continue: next,
+    pairs,
+    pairsMatched,
+    targets,
+  };
+}
+
+export function buildFleetPageParts(
+  model: FleetModel,
+  q: FleetQuery,
+  ctx: PageContext,
+): FleetPageParts {
   const snap = model.snapshot;
   if (q.continuedFrom !== undefined && q.continuedFrom !== snap.version) {
     throw new ContinueExpiredError(
@@ -169,22 +277,22 @@ export function buildFleetPage(model: FleetModel, q: FleetQuery, ctx: PageContex
   }
   const registrar = dataOf(ctx.registrar);
   const upgrades = dataOf(ctx.upgrades);
+  // One summary per group and page: rows of the same group share it.
+  const summaries = new Map<string, UpgradeSummary | null>();
+  const upgradeOf = (group: string): UpgradeSummary | null => {
+    if (group === '') return null;
+    let s = summaries.get(group);
+    if (s === undefined) {
+      s = upgradeSummary(upgrades?.byGroup.get(group), ctx.redact);
+      summaries.set(group, s);
+    }
+    return s;
+  };
   const clusters = model.clusters;
   const everything = q.selector.requirements.length === 0;
   const matches = (i: number) =>
     everything || matchesSelector(q.selector, clusters[i]?.labels ?? {});
-
-  // One pass over the precomputed order: count every match, keep the page's.
-  const order = model.order(q.sort);
-  const page: number[] = [];
-  let matched = 0;
-  const n = order.length;
-  for (let k = 0; k < n; k++) {
-    const i = order[q.order === 'asc' ? k : n - 1 - k] ?? 0;
-    if (!matches(i)) continue;
-    if (matched >= q.offset && page.length < q.limit) page.push(i);
-    matched++;
-  }
+  const { page, matched } = selectPage(model.order(q.sort), q, matches);
   const next = q.offset + page.length;
 
   const row = (c: Cluster): ClusterRow => {
@@ -202,8 +310,7 @@ export function buildFleetPage(model: FleetModel, q: FleetQuery, ctx: PageContex
       platformVersion: c.aws.platformVersion,
       status: c.aws.status,
       upgrade: { group: c.upgrade.group, color: c.upgrade.color, weight: c.upgrade.weight },
-      upgradeInProgress:
-        c.upgrade.group === '' ? null : upgradeSummary(upgrades?.byGroup.get(c.upgrade.group)),
+      upgradeInProgress: upgradeOf(c.upgrade.group),
       addonDefaults: snap.addonDefaults[minorText(c.aws.version)] ?? null,
       registration,
       registrationReason: reg?.reason ?? null,
@@ -214,20 +321,17 @@ export function buildFleetPage(model: FleetModel, q: FleetQuery, ctx: PageContex
     const c = clusters[i] as Cluster;
     return { name: c.name, version: c.aws.version, status: c.aws.status, weight: c.upgrade.weight };
   };
-  const pairs: PairRow[] = [];
-  let pairsMatched = 0;
-  for (const p of model.pairs) {
-    if (!everything && ![...p.blue, ...p.green, ...p.other].some(matches)) continue;
-    pairsMatched++;
-    if (pairs.length >= MAX_PAIRS) continue;
-    pairs.push({
+  const { pairs, pairsMatched } = selectPairs(
+    model.pairs,
+    everything ? undefined : matches,
+    (p) => ({
       group: p.group,
       blue: p.blue.map(member),
       green: p.green.map(member),
       uncolored: p.other.map(member),
-      upgradeInProgress: upgradeSummary(upgrades?.byGroup.get(p.group)),
-    });
-  }
+      upgradeInProgress: upgradeOf(p.group),
+    }),
+  );
 
   const targets = ctx.parts.map((p): TargetRow => {
     const last = p.lastRefresh;
@@ -250,7 +354,7 @@ export function buildFleetPage(model: FleetModel, q: FleetQuery, ctx: PageContex
 
   const redacted = (s: SourceSummary): SourceSummary =>
     s.message === null ? s : { ...s, message: ctx.redact(s.message) };
-  return {
+  const head: Omit<FleetPage, 'clusters'> = {
     kind: 'FleetView',
     apiVersion: 'v1',
     generatedAt: new Date(ctx.now).toISOString(),
@@ -287,10 +391,32 @@ export function buildFleetPage(model: FleetModel, q: FleetQuery, ctx: PageContex
       offset: q.offset,
     },
     matched,
-    clusters: page.map((i) => row(clusters[i] as Cluster)),
     continue: next < matched ? encodeContinue({ v: snap.version, o: next, q: q.key }) : null,
     pairs,
     pairsMatched,
     targets,
   };
+  return {
+    page: head,
+    rowCount: page.length,
+    rows: (start, end) => page.slice(start, end).map((i) => row(clusters[i] as Cluster)),
+  };
+}
+
+/** Cluster rows per chunk of the streamed JSON (about 25 KiB). */
+export const JSON_ROWS_PER_CHUNK = 50;
+
+/**
+ * The page as JSON text in pieces, in the documented key order: `JSON.parse` of their concatenation is the page.
+ * The rows are serialized JSON_ROWS_PER_CHUNK at a time, when asked for, so the server never holds the whole
+ * answer as one string (see the README, "Cost").
+ */
+export function* fleetPageJsonChunks(parts: FleetPageParts): Generator<string> {
+  const { continue: next, pairs, pairsMatched, targets, ...head } = parts.page;
+  yield `${JSON.stringify(head).slice(0, -1)},"clusters":[`;
+  for (let i = 0; i < parts.rowCount; i += JSON_ROWS_PER_CHUNK) {
+    const rows = parts.rows(i, i + JSON_ROWS_PER_CHUNK).map((r) => JSON.stringify(r));
+    yield (i === 0 ? '' : ',') + rows.join(',');
+  }
+  yield `],${JSON.stringify({ continue: next, pairs, pairsMatched, targets }).slice(1)}`;
 }

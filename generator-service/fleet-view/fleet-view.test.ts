@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { ClusterRecord } from '../../core/cluster';
+import { aClusterUpgradeMidStep } from '../../test/helpers/cluster-upgrade';
 import { startFakeClusterUpgradesApi } from '../../test/fakes/kube-api/cluster-upgrades';
 import { writeKubeconfig } from '../../test/fakes/kube-api/kubeconfig';
 import {
@@ -435,13 +436,7 @@ describe('registration and upgrades when installed', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'fleet-view-kube-'));
     const installed = await startFakeClusterUpgradesApi({
       installed: true,
-      items: [
-        {
-          metadata: { name: 'prod-euw1-to-1-31', namespace: 'argocd' },
-          spec: { group: 'prod-euw1' },
-          status: { phase: 'Baking', currentStep: 2, weights: { blue: 75, green: 25 } },
-        },
-      ],
+      items: [aClusterUpgradeMidStep('prod-euw1')],
     });
     try {
       view = await startTestFleetView({
@@ -456,14 +451,25 @@ describe('registration and upgrades when installed', () => {
       ]);
       expect(body.sources.clusterUpgrades.state).toBe('ok');
       expect(body.summary.upgradesInProgress).toBe(1);
-      expect(body.pairs[0]?.upgradeInProgress).toEqual({
-        name: 'prod-euw1-to-1-31',
+      const prodEuw1 = {
+        name: 'prod-euw1-to-1-30',
         phase: 'Baking',
-        currentStep: '2',
-        weights: { blue: '75', green: '25' },
-      });
-      const html = await page();
-      expect(html.text).toContain('prod-euw1-to-1-31: Baking, step 2 blue 75, green 25');
+        stage: 'Baking',
+        message: 'step 3: green 25, baking until 2026-12-07T20:10:00.000Z',
+        step: { number: 3, of: 5, greenWeight: 25 },
+        weights: { blue: 75, green: 25 },
+        targetWeights: { blue: 75, green: 25 },
+        movesTo: { name: 'prod-euw1-green', color: 'green' },
+      };
+      expect(body.pairs.find((p) => p.group === 'prod-euw1')?.upgradeInProgress).toEqual(prodEuw1);
+      expect(body.clusters.find((c) => c.name === 'prod-euw1-blue')?.upgradeInProgress).toEqual(
+        prodEuw1,
+      );
+      const html = (await page()).text;
+      expect(html).toContain(
+        '<b>prod-euw1-to-1-30</b>: <span class="phase">Baking</span> (Baking) · step <span class="step">3/5 (green 25 %)</span> · weights <span class="weights">blue 75 / green 25</span> · target <span class="target-weights">blue 75 / green 25</span> · traffic moves to <span class="moves-to">prod-euw1-green</span> (tagged green)',
+      );
+      expect(html).toContain('step 3: green 25, baking until 2026-12-07T20:10:00.000Z');
     } finally {
       await installed.close();
     }

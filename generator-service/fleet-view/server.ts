@@ -5,21 +5,27 @@
  * has five routes and must cost getparams nothing, so no express here.
  */
 import { randomBytes } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { NotReadyError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import { toHttpError } from '../http/errors';
 import type { FleetRegistry } from '../snapshot/fleet-snapshots';
 import { modelCache } from './fleet-model';
-import { buildFleetPage, ContinueExpiredError, type FleetPage } from './fleet-page';
+import {
+  buildFleetPageParts,
+  ContinueExpiredError,
+  fleetPageJsonChunks,
+  type FleetPageParts,
+} from './fleet-page';
 import { parseFleetQuery, type FleetQuery } from './fleet-query';
 import { FLEET_VIEW_CSS, FLEET_VIEW_JS } from './html/assets';
 import {
   FLEET_PATH,
   LOGIN_PATH,
   LOGOUT_PATH,
+  fleetPageChunks,
   renderErrorPage,
-  renderFleetPage,
   renderLoginPage,
   SCRIPT_PATH,
   STYLE_PATH,
@@ -82,7 +88,7 @@ export function createFleetViewListener(deps: FleetViewDeps): RequestListener {
   const now = deps.now ?? Date.now;
   const modelOf = modelCache();
 
-  async function page(q: FleetQuery): Promise<FleetPage> {
+  async function page(q: FleetQuery): Promise<FleetPageParts> {
     const snapshot = deps.registry.current();
     if (snapshot === undefined) {
       const r = deps.registry.readiness();
@@ -94,7 +100,7 @@ export function createFleetViewListener(deps: FleetViewDeps): RequestListener {
       deps.registrar.get(FIRST_READ_WAIT_MS),
       deps.upgrades.get(FIRST_READ_WAIT_MS),
     ]);
-    return buildFleetPage(modelOf(snapshot), q, {
+    return buildFleetPageParts(modelOf(snapshot), q, {
       now: now(),
       readiness: deps.registry.readiness(),
       parts: deps.registry.partStates(),
@@ -182,9 +188,11 @@ export function createFleetViewListener(deps: FleetViewDeps): RequestListener {
       try {
         q = parseFleetQuery(url.searchParams);
         const p = await page(q);
-        if (api) json(res, 200, p);
-        else html(res, 200, renderFleetPage(p, q));
+        // Streamed from here: a fault after the headers ends the connection (handle's catch), never a short 200.
+        if (api) await stream(res, 'application/json; charset=utf-8', fleetPageJsonChunks(p));
+        else await stream(res, 'text/html; charset=utf-8', fleetPageChunks(p, q));
       } catch (e) {
+        if (res.headersSent) throw e;
         const { status, body } = errorReply(e);
         if (api) json(res, status, body);
         else html(res, status, renderErrorPage(q, body.message));
@@ -225,6 +233,8 @@ export function createFleetViewListener(deps: FleetViewDeps): RequestListener {
     });
     handle(req, res, url).catch((e: unknown) => {
       if (res.headersSent) {
+        // A streamed page that failed midway: the connection ends, so the client sees a broken reply.
+        deps.log.error('fleet view reply broken off', { path: url.pathname, error: e });
         res.destroy();
         return;
       }
@@ -285,6 +295,45 @@ function send(res: ServerResponse, status: number, type: string, body: string | 
     'Content-Security-Policy': CONTENT_SECURITY_POLICY,
   });
   res.end(res.req.method === 'HEAD' ? undefined : buf);
+}
+
+/**
+ * A 200 written piece by piece (chunked), yielding to the event loop after each piece so getparams requests that
+ * arrived meanwhile are served before the next one; it waits for a slow reader to drain instead of buffering the
+ * page, and stops when the client goes away.
+ */
+export async function stream(
+  res: ServerResponse,
+  type: string,
+  pieces: Iterable<string>,
+): Promise<void> {
+  res.writeHead(200, {
+    ...COMMON_HEADERS,
+    'Content-Type': type,
+    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+  });
+  if (res.req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  for (const piece of pieces) {
+    if (res.destroyed) return;
+    if (!res.write(piece)) await drainedOrClosed(res);
+    await nextTurn();
+  }
+  if (!res.destroyed) res.end();
+}
+
+function drainedOrClosed(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
 
 function html(res: ServerResponse, status: number, body: string): void {

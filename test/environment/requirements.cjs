@@ -37,6 +37,7 @@ const NEEDS = {
       'test/kro/typos.test.ts',
       'test/manifests/example-eks-overlay-app.test.ts',
       'test/manifests/examples-applicationsets.test.ts',
+      'test/manifests/fleet-view-cluster-upgrades.test.ts',
       'test/manifests/install.test.ts',
       'test/manifests/schemas.test.ts',
       'test/manifests/upgrades-component.test.ts',

@@ -8,14 +8,19 @@ import { SORT_KEYS } from '../fleet-model';
 import type {
   ClusterRow,
   FleetPage,
+  FleetPageParts,
   PairMember,
   PairRow,
   SourceSummary,
   TargetRow,
+  UpgradeSummary,
 } from '../fleet-page';
 import { MAX_LIMIT, queryString, type FleetQuery } from '../fleet-query';
 import { barChart } from './charts';
 import { esc } from './escape';
+
+/** A page without its cluster rows (they are rendered a slice at a time). */
+type PageHead = FleetPageParts['page'];
 
 export const FLEET_PATH = '/fleet';
 export const SCRIPT_PATH = '/fleet/assets/fleet-view.js';
@@ -23,8 +28,8 @@ export const STYLE_PATH = '/fleet/assets/fleet-view.css';
 export const LOGIN_PATH = '/fleet/login';
 export const LOGOUT_PATH = '/fleet/logout';
 
-function layout(title: string, body: string): string {
-  return [
+const layoutHead = (title: string) =>
+  [
     '<!doctype html>',
     '<html lang="en"><head><meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -32,9 +37,12 @@ function layout(title: string, body: string): string {
     `<link rel="stylesheet" href="${STYLE_PATH}">`,
     `<script src="${SCRIPT_PATH}" defer></script>`,
     '</head><body>',
-    body,
-    '</body></html>',
+    '',
   ].join('\n');
+const LAYOUT_TAIL = '\n</body></html>';
+
+function layout(title: string, body: string): string {
+  return layoutHead(title) + body + LAYOUT_TAIL;
 }
 
 export function renderLoginPage(message: string | undefined): string {
@@ -66,36 +74,62 @@ export function renderErrorPage(q: FleetQuery | undefined, message: string): str
   );
 }
 
-export function renderFleetPage(page: FleetPage, q: FleetQuery): string {
-  return layout(
-    'Fleet view',
+/** Table rows per chunk of the streamed page (about 25 KiB of HTML). */
+export const ROWS_PER_CHUNK = 50;
+
+/**
+ * The page in pieces, in order: everything before the clusters' rows, the rows ROWS_PER_CHUNK at a time (each made
+ * only when asked for), and the rest. The server writes each piece as it comes and yields between them, so a page is
+ * never one large string and a getparams request waits at most for one piece.
+ */
+export function* fleetPageChunks(parts: FleetPageParts, q: FleetQuery): Generator<string> {
+  const page = parts.page;
+  yield [
+    layoutHead('Fleet view') + header(page),
+    summary(page),
+    '<section class="charts">',
+    barChart(
+      'Clusters per Kubernetes version',
+      page.summary.byVersion.map((v) => [v.version, v.count] as const),
+      'chart-version',
+    ),
+    barChart(
+      'Clusters per environment',
+      page.summary.byEnv.map((v) => [v.env, v.count] as const),
+      'chart-env',
+    ),
+    '</section>',
+    '<section><h2>Clusters</h2>',
+    filterForm(q),
+    `${tableHead(q)}\n`,
+  ].join('\n');
+  for (let i = 0; i < parts.rowCount; i += ROWS_PER_CHUNK) {
+    yield `${parts
+      .rows(i, i + ROWS_PER_CHUNK)
+      .map(clusterRow)
+      .join('\n')}\n`;
+  }
+  yield (
     [
-      header(page),
-      summary(page),
-      '<section class="charts">',
-      barChart(
-        'Clusters per Kubernetes version',
-        page.summary.byVersion.map((v) => [v.version, v.count] as const),
-        'chart-version',
-      ),
-      barChart(
-        'Clusters per environment',
-        page.summary.byEnv.map((v) => [v.env, v.count] as const),
-        'chart-env',
-      ),
-      '</section>',
-      '<section><h2>Clusters</h2>',
-      filterForm(q),
-      clustersTable(page, q),
-      pager(page, q),
+      '</tbody></table>',
+      pager(page, parts.rowCount, q),
       '</section>',
       pairsSection(page),
       targetsSection(page),
-    ].join('\n'),
+    ].join('\n') + LAYOUT_TAIL
   );
 }
 
-function header(page: FleetPage | undefined): string {
+export function renderFleetPage(page: FleetPage, q: FleetQuery): string {
+  const parts: FleetPageParts = {
+    page,
+    rowCount: page.clusters.length,
+    rows: (start, end) => page.clusters.slice(start, end),
+  };
+  return [...fleetPageChunks(parts, q)].join('');
+}
+
+function header(page: PageHead | undefined): string {
   const snap =
     page === undefined
       ? ''
@@ -126,7 +160,7 @@ function sourceText(s: SourceSummary): string {
   return '';
 }
 
-function summary(page: FleetPage): string {
+function summary(page: PageHead): string {
   const s = page.summary;
   const statuses = Object.entries(s.byStatus)
     .map(([k, v]) => `<li>${esc(k)}: <b>${v}</b></li>`)
@@ -180,7 +214,7 @@ const COLUMNS: readonly (readonly [string, SortKey | undefined])[] = [
   ['Registered', undefined],
 ];
 
-function clustersTable(page: FleetPage, q: FleetQuery): string {
+function tableHead(q: FleetQuery): string {
   const head = COLUMNS.map(([title, key]) => {
     if (key === undefined) return `<th>${esc(title)}</th>`;
     const active = q.sort === key;
@@ -188,8 +222,7 @@ function clustersTable(page: FleetPage, q: FleetQuery): string {
     const mark = active ? (q.order === 'asc' ? ' ▲' : ' ▼') : '';
     return `<th><a href="${FLEET_PATH}${esc(queryString(q, { sort: key, order }))}">${esc(title)}${mark}</a></th>`;
   }).join('');
-  const rows = page.clusters.map(clusterRow).join('\n');
-  return `<table id="clusters"><thead><tr>${head}</tr></thead><tbody>\n${rows}\n</tbody></table>`;
+  return `<table id="clusters"><thead><tr>${head}</tr></thead><tbody>`;
 }
 
 function clusterRow(c: ClusterRow): string {
@@ -202,7 +235,11 @@ function clusterRow(c: ClusterRow): string {
       : `${esc(c.upgrade.group)} / <span class="color-${esc(c.upgrade.color)}">${esc(c.upgrade.color || '—')}</span> / ${esc(c.upgrade.weight)}${
           c.upgradeInProgress === null
             ? ''
-            : ` <span class="phase">${esc(c.upgradeInProgress.phase ?? 'in progress')}</span>`
+            : ` <span class="phase">${esc(c.upgradeInProgress.phase ?? 'in progress')}${
+                c.upgradeInProgress.step === null
+                  ? ''
+                  : ` ${esc(stepText(c.upgradeInProgress.step))}`
+              }</span>`
         }`;
   const addons =
     c.addonDefaults === null
@@ -230,9 +267,9 @@ function clusterRow(c: ClusterRow): string {
   ].join('');
 }
 
-function pager(page: FleetPage, q: FleetQuery): string {
-  const first = page.clusters.length === 0 ? 0 : page.query.offset + 1;
-  const last = page.query.offset + page.clusters.length;
+function pager(page: FleetPageParts['page'], rowCount: number, q: FleetQuery): string {
+  const first = rowCount === 0 ? 0 : page.query.offset + 1;
+  const last = page.query.offset + rowCount;
   return [
     '<nav class="pager">',
     `<span id="matched" data-matched="${page.matched}">${first}–${last} of ${page.matched} matching</span>`,
@@ -246,6 +283,34 @@ function pager(page: FleetPage, q: FleetQuery): string {
   ].join('');
 }
 
+/** `3/5 (green 25 %)`: the step counted from 1, of how many, and the green weight it asks for. */
+function stepText(step: NonNullable<UpgradeSummary['step']>): string {
+  return `${step.number}/${step.of ?? '?'}${step.greenWeight === null ? '' : ` (green ${step.greenWeight} %)`}`;
+}
+
+const weightsText = (w: NonNullable<UpgradeSummary['weights']>) =>
+  `blue ${w.blue} / green ${w.green}`;
+
+/** A pair's ClusterUpgrade: where it stands, the weights written and asked for, where traffic goes, the message. */
+function upgradeBlock(u: UpgradeSummary): string {
+  const facts = [
+    `<b>${esc(u.name)}</b>: <span class="phase">${esc(u.phase ?? '?')}</span>${u.stage === null ? '' : ` (${esc(u.stage)})`}`,
+    u.step === null ? '' : `step <span class="step">${esc(stepText(u.step))}</span>`,
+    u.weights === null ? '' : `weights <span class="weights">${esc(weightsText(u.weights))}</span>`,
+    u.targetWeights === null
+      ? ''
+      : `target <span class="target-weights">${esc(weightsText(u.targetWeights))}</span>`,
+    u.movesTo === null
+      ? ''
+      : `traffic moves to <span class="moves-to">${esc(u.movesTo.name)}</span>${
+          u.movesTo.color === null ? '' : ` (tagged ${esc(u.movesTo.color)})`
+        }`,
+  ].filter((f) => f !== '');
+  return `<div class="upgrade"><p>${facts.join(' · ')}</p>${
+    u.message === null ? '' : `<p class="upgrade-message muted">${esc(u.message)}</p>`
+  }</div>`;
+}
+
 function member(m: PairMember): string {
   return `<div class="member"><b>${esc(m.name)}</b><br>${esc(m.version)} · ${esc(m.status)}<br>weight <b class="weight">${esc(m.weight)}</b></div>`;
 }
@@ -253,16 +318,7 @@ function member(m: PairMember): string {
 function pairRow(p: PairRow): string {
   const side = (color: string, members: readonly PairMember[]) =>
     `<div class="side color-${color}"><h4>${color}</h4>${members.length === 0 ? '<span class="muted">none</span>' : members.map(member).join('')}</div>`;
-  const upgrade =
-    p.upgradeInProgress === null
-      ? ''
-      : `<p class="phase">${esc(p.upgradeInProgress.name)}: ${esc(p.upgradeInProgress.phase ?? '?')}${
-          p.upgradeInProgress.currentStep === null
-            ? ''
-            : `, step ${esc(p.upgradeInProgress.currentStep)}`
-        } ${Object.entries(p.upgradeInProgress.weights)
-          .map(([k, v]) => `${esc(k)} ${esc(v)}`)
-          .join(', ')}</p>`;
+  const upgrade = p.upgradeInProgress === null ? '' : upgradeBlock(p.upgradeInProgress);
   const uncolored =
     p.uncolored.length === 0
       ? ''
@@ -270,7 +326,7 @@ function pairRow(p: PairRow): string {
   return `<div class="pair" data-group="${esc(p.group)}"><h3>${esc(p.group)}</h3>${upgrade}<div class="sides">${side('blue', p.blue)}${side('green', p.green)}</div>${uncolored}</div>`;
 }
 
-function pairsSection(page: FleetPage): string {
+function pairsSection(page: PageHead): string {
   const more =
     page.pairsMatched > page.pairs.length
       ? `<p class="muted">${page.pairsMatched - page.pairs.length} more groups (narrow the selector)</p>`
@@ -300,7 +356,7 @@ function targetRow(t: TargetRow): string {
   ].join('');
 }
 
-function targetsSection(page: FleetPage): string {
+function targetsSection(page: PageHead): string {
   return [
     '<section><h2>Discovery targets</h2>',
     '<table id="targets"><thead><tr><th>Target</th><th>Account / region</th><th>Last success</th><th>Age</th><th>Last error</th><th>Pages</th><th>Calls</th></tr></thead><tbody>',

@@ -1,8 +1,10 @@
 /**
- * Upgrades in progress from ClusterUpgrade objects (argocd-eks-plugins.io/v1alpha1, `clusterupgrades`), listed
- * read-only through @kubernetes/client-node. The resource belongs to the upgrade controller, so it is read loosely:
- * `spec.group` (or `spec.upgradeGroup`), `status.phase`, `status.currentStep`, `status.weights`; anything else
- * is ignored. No CRD (404) is `not-installed`.
+ * Upgrades from ClusterUpgrade objects (argocd-eks-plugins.io/v1alpha1, `clusterupgrades`), listed read-only through
+ * @kubernetes/client-node. The resource and its status belong to the upgrade controller
+ * (manifests/components/upgrades/crd.yaml, generator-service/upgrades/status.ts); the view reads the fields a person
+ * needs, defensively (a field of the wrong type is absent, not a fault): `spec.group`, `spec.steps`,
+ * `status.phase`, `stage`, `message`, `stepIndex`, `weights`, `targetWeights`, `plan.steps` and the name and color
+ * of `status.pair.green` (the cluster traffic moves to). No CRD (404) is `not-installed`.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { kubeCall, type KubeFailure } from '../../kube/call';
@@ -14,14 +16,29 @@ export const CLUSTER_UPGRADE = {
   plural: 'clusterupgrades',
 } as const;
 
+/** Weights of the pair; in the status `blue` is the cluster traffic leaves, `green` the one it moves to. */
+export interface PairWeights {
+  readonly blue: number;
+  readonly green: number;
+}
+
 export interface UpgradeInProgress {
   readonly name: string;
   /** The upgrade group it moves traffic in. */
   readonly group: string;
   readonly phase: string | undefined;
-  readonly currentStep: string | undefined;
-  /** Color (or any key the controller writes) → weight, as text. */
-  readonly weights: Readonly<Record<string, string>>;
+  readonly stage: string | undefined;
+  readonly message: string | undefined;
+  /** 0-based index into `steps`. */
+  readonly stepIndex: number | undefined;
+  /** Green weights of the steps in force (`status.plan.steps`, else `spec.steps`). */
+  readonly steps: readonly number[] | undefined;
+  /** Confirmed written. */
+  readonly weights: PairWeights | undefined;
+  /** What the current step asks for. */
+  readonly targetWeights: PairWeights | undefined;
+  /** The cluster traffic moves to (`status.pair.green`) and its own color tag, which may be `blue`. */
+  readonly movesTo: { readonly name: string; readonly color: string | undefined } | undefined;
 }
 
 export interface ClusterUpgrades {
@@ -83,24 +100,22 @@ export function clusterUpgradesOf(list: unknown): ClusterUpgrades {
     const name = str(asObject(o['metadata'])['name']);
     const spec = asObject(o['spec']);
     const status = asObject(o['status']);
-    const group = str(spec['group']) ?? str(spec['upgradeGroup']);
+    const group = str(spec['group']);
     if (name === undefined || group === undefined) continue;
     count++;
-    const weights: Record<string, string> = {};
-    for (const [k, v] of Object.entries(asObject(status['weights']))) {
-      if (typeof v === 'number' || typeof v === 'string')
-        weights[k.slice(0, 40)] = String(v).slice(0, 20);
-    }
-    const step = status['currentStep'];
+    const green = asObject(asObject(status['pair'])['green']);
+    const movesTo = str(green['name']);
     byGroup.set(group, {
       name,
       group,
       phase: str(status['phase']),
-      currentStep:
-        typeof step === 'number' || typeof step === 'string'
-          ? String(step).slice(0, 40)
-          : undefined,
-      weights,
+      stage: str(status['stage']),
+      message: str(status['message'], 1000),
+      stepIndex: int(status['stepIndex']),
+      steps: ints(asObject(status['plan'])['steps']) ?? ints(spec['steps']),
+      weights: weightsOf(status['weights']),
+      targetWeights: weightsOf(status['targetWeights']),
+      movesTo: movesTo === undefined ? undefined : { name: movesTo, color: str(green['color']) },
     });
   }
   return { byGroup, count };
@@ -112,6 +127,28 @@ function asObject(v: unknown): Record<string, unknown> {
     : {};
 }
 
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' && v !== '' ? v.slice(0, 253) : undefined;
+function str(v: unknown, max = 253): string | undefined {
+  return typeof v === 'string' && v !== '' ? v.slice(0, max) : undefined;
+}
+
+function int(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isInteger(v) ? v : undefined;
+}
+
+function ints(v: unknown): number[] | undefined {
+  if (!Array.isArray(v) || v.length === 0 || v.length > 100) return undefined;
+  const out: number[] = [];
+  for (const x of v) {
+    const n = int(x);
+    if (n === undefined) return undefined;
+    out.push(n);
+  }
+  return out;
+}
+
+function weightsOf(v: unknown): PairWeights | undefined {
+  const o = asObject(v);
+  const blue = int(o['blue']);
+  const green = int(o['green']);
+  return blue === undefined || green === undefined ? undefined : { blue, green };
 }
