@@ -2,6 +2,7 @@ import { RenderError } from '../../core/errors';
 import { parseOverlayConfig } from '../config';
 import { parseManifestFile } from './parse-documents';
 import { cachedParse, enableParsedYamlCache } from './parsed-yaml-cache';
+import type { TemplateScope } from './template';
 
 /**
  * The parse cache of `eks-overlay serve`'s render workers: a file parsed again is walked again (templates, limits,
@@ -29,7 +30,7 @@ const APP = [
 const prod = { cluster: { name: 'prod', aws: { region: 'us-east-1' } } };
 const dev = { cluster: { name: 'dev', aws: { region: 'eu-west-1' } } };
 
-function parseWarnings(text: string, scope: object, file = 'base/app.yaml') {
+function parseWarnings(text: string, scope: TemplateScope, file = 'base/app.yaml') {
   const warnings: string[] = [];
   const budget = { objects: 0 };
   const objects = parseManifestFile(text, file, scope, budget, { warn: (m) => warnings.push(m) });
