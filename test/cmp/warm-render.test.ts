@@ -360,6 +360,12 @@ describe('the client falls back to the plain CLI, never printing a failed attemp
     'an error with an exit code the CLI never uses': (res) =>
       res.writeHead(422, { 'x-eks-overlay-exit': '5' }).end('error\n'),
     'another status': (res) => res.writeHead(500).end('oops\n'),
+    'a render over 16 MiB, which the shell is not made to hold': (res) => {
+      const big = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big}\ndata: {x: ${'y'.repeat(17 * 2 ** 20)}}\n`;
+      res
+        .writeHead(200, { 'x-eks-overlay-exit': '0', 'content-length': String(big.length) })
+        .end(big);
+    },
     '"busy": render it yourself': (res) =>
       res.writeHead(503, { 'x-eks-overlay-answer': 'render-yourself' }).end('busy\n'),
   };
