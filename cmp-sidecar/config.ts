@@ -1,11 +1,12 @@
 import { lstat, readFile, realpath, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
-import type { Node } from 'yaml';
+import type { Document, Node } from 'yaml';
 import { ConfigError } from '../core/errors';
 import { formatBytes, LIMITS } from './render/limits';
 import { isInside } from './render/inside';
 import { lineOverTokenLimit } from './render/token-limit';
+import { cachedParse, remember } from './render/parsed-yaml-cache';
 import { decodeText } from './render/read-text';
 import { setOwn } from './render/set-own';
 import { CONFIG_FILE } from './render/config-file';
@@ -136,9 +137,7 @@ function readOverlayConfig(
       `${file}:${tooMany}: more than ${LIMITS.maxYamlTokens} YAML tokens (the limit per file)`,
     ]);
   }
-  const lines = new LineCounter();
-  // Duplicate keys are checked below in one pass: yaml's uniqueKeys is quadratic in the size of a map.
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
+  const { doc, lines } = parseConfigDocument(text);
   const at = (node: Node | null | undefined): SourceRef => {
     const offset = node?.range?.[0];
     return offset === undefined ? { file } : { file, line: lines.linePos(offset).line };
@@ -367,6 +366,17 @@ function isStringMap(v: unknown): v is Record<string, string> {
     !Array.isArray(v) &&
     Object.values(v).every((x) => typeof x === 'string')
   );
+}
+
+/** The document of eks-overlay.yaml's text; a render server's worker keeps it for the next render of the file. */
+function parseConfigDocument(text: string): { doc: Document.Parsed; lines: LineCounter } {
+  const cached = cachedParse('config', text);
+  if (cached?.docs[0] !== undefined) return { doc: cached.docs[0], lines: cached.lines };
+  const lines = new LineCounter();
+  // Duplicate keys are checked below in one pass: yaml's uniqueKeys is quadratic in the size of a map.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
+  if (doc.errors.length === 0) remember('config', text, { docs: [doc], lines });
+  return { doc, lines };
 }
 
 function firstLine(s: string): string {

@@ -10,6 +10,7 @@ import {
   visit,
 } from 'yaml';
 import type { Alias, Document, Node } from 'yaml';
+import { cacheable, cachedParse, remember } from './parsed-yaml-cache';
 import { RenderError } from '../../core/errors';
 import { LIMITS, quote, RENDER_BOUND_CHARS, renderBoundHint } from './limits';
 import { lineOverTokenLimit } from './token-limit';
@@ -70,11 +71,8 @@ export function parseManifestFile(
   options: ParseOptions = {},
 ): RenderedObject[] {
   checkTokenCount(text, file);
-  const lines = new LineCounter();
-  const parser = new Parser(lines.addNewLine);
-  // Duplicate keys are found while walking (DocumentWalker): yaml's uniqueKeys compares every key with every
-  // other key of its map, far too slow for a hostile map (cmp-sidecar/README.md, "Limits").
-  const composer = new Composer({ lineCounter: lines, prettyErrors: false, uniqueKeys: false });
+  const parsed: Composing = cachedParse('manifests', text) ?? composeDocuments(text);
+  const lines = parsed.lines;
   const lineOf = (offset: number | undefined): number | undefined =>
     offset === undefined ? undefined : lines.linePos(offset).line;
   const ref = (node: Node | null | undefined): SourceRef => {
@@ -83,7 +81,7 @@ export function parseManifestFile(
   };
   const out: RenderedObject[] = [];
   const duplicates = new DuplicateKeyReport(file, options);
-  for (const doc of composer.compose(parser.parse(text), true, text.length)) {
+  for (const doc of parsed.docs) {
     const err = doc.errors[0];
     if (err !== undefined) {
       const line = lineOf(err.pos[0]) ?? 1;
@@ -123,7 +121,46 @@ export function parseManifestFile(
     }
   }
   duplicates.finish();
+  if (parsed.complete !== undefined) remember('manifests', text, { docs: parsed.complete, lines });
   return out;
+}
+
+/**
+ * The documents of `text`, composed one at a time as the loop above asks for them. When the parsed-YAML cache
+ * may keep the file, they are collected too: `complete` holds them once the last one composed without an error.
+ */
+interface Composing {
+  readonly docs: Iterable<Document.Parsed>;
+  readonly lines: LineCounter;
+  readonly complete?: Document.Parsed[] | undefined;
+}
+
+function composeDocuments(text: string): Composing {
+  const lines = new LineCounter();
+  const parser = new Parser(lines.addNewLine);
+  // Duplicate keys are found while walking (DocumentWalker): yaml's uniqueKeys compares every key with every
+  // other key of its map, far too slow for a hostile map (cmp-sidecar/README.md, "Limits").
+  const composer = new Composer({ lineCounter: lines, prettyErrors: false, uniqueKeys: false });
+  const docs = composer.compose(parser.parse(text), true, text.length);
+  if (!cacheable(text)) return { docs, lines };
+  const seen: Document.Parsed[] = [];
+  let complete: Document.Parsed[] | undefined;
+  function* collecting(): Generator<Document.Parsed> {
+    for (const doc of docs) {
+      seen.push(doc);
+      yield doc;
+      // The loop throws on a document with an error: a file with one is never kept.
+      if (doc.errors.length > 0) return;
+    }
+    complete = seen;
+  }
+  return {
+    docs: collecting(),
+    lines,
+    get complete() {
+      return complete;
+    },
+  };
 }
 
 /** Applies `duplicateKeys` to each repeated key of a file: refuses it, or warns (a bounded number of times). */

@@ -2,8 +2,9 @@
  * The render protocol between `eks-overlay-client` (a POSIX shell script running curl) and `eks-overlay serve`,
  * HTTP/1.1 over a unix socket, chosen so that the client needs no JSON or other tooling:
  *
- *   POST /render    body: <app directory> NUL, then the client's whole environment as `env -0` prints it
- *                   (NAME=value NUL ...)
+ *   POST /render    body: `dir=` and the app directory URL-encoded (curl's --data-urlencode: `+` or %20 for a
+ *                   space), `&`, then the client's whole environment as the kernel holds it
+ *                   (/proc/self/environ, the same bytes `env -0` prints: NAME=value NUL ...)
  *
  * Answers:
  *   200  X-Eks-Overlay-Exit: 0        body: the render (the CLI's stdout), to print as is
@@ -28,18 +29,47 @@ export interface RenderJob {
 
 /** Parses a request body; undefined when it is not one (the server then answers 400 and the client falls back). */
 export function parseRenderRequest(body: Buffer): RenderJob | undefined {
-  const fields = body.toString('utf8').split('\0');
-  const cwd = fields[0];
+  // The encoded directory holds no raw `&`: the first one ends it, whatever the environment holds.
+  const amp = body.indexOf(0x26);
+  if (amp < 0 || body.subarray(0, DIR_FIELD.length).toString('latin1') !== DIR_FIELD)
+    return undefined;
+  const cwd = formDecode(body.subarray(DIR_FIELD.length, amp));
   if (cwd === undefined || !path.isAbsolute(cwd)) return undefined;
-  // `env -0` ends every entry with NUL, so the last field is empty.
+  const fields = body
+    .subarray(amp + 1)
+    .toString('utf8')
+    .split('\0');
+  // Every entry ends with NUL, so the last field is empty.
   if (fields.length < 2 || fields[fields.length - 1] !== '') return undefined;
+  // Without a prototype, so that an entry named `__proto__` is an entry like any other.
   const env: Record<string, string> = Object.create(null) as Record<string, string>;
-  for (const entry of fields.slice(1, -1)) {
+  for (let i = 0; i < fields.length - 1; i++) {
+    const entry = fields[i]!;
     const eq = entry.indexOf('=');
     if (eq <= 0) return undefined;
     env[entry.slice(0, eq)] = entry.slice(eq + 1);
   }
   return { cwd, env: { ...env } };
+}
+
+const DIR_FIELD = 'dir=';
+
+/** Undoes curl's --data-urlencode (`%XX` for a byte, `+` for a space); undefined for a malformed escape. */
+function formDecode(encoded: Buffer): string | undefined {
+  const bytes = Buffer.alloc(encoded.length);
+  let n = 0;
+  for (let i = 0; i < encoded.length; i++) {
+    const c = encoded[i]!;
+    if (c === 0x2b) bytes[n++] = 0x20;
+    else if (c !== 0x25) bytes[n++] = c;
+    else {
+      const hex = encoded.subarray(i + 1, i + 3).toString('latin1');
+      if (!/^[0-9A-Fa-f]{2}$/.test(hex)) return undefined;
+      bytes[n++] = parseInt(hex, 16);
+      i += 2;
+    }
+  }
+  return bytes.subarray(0, n).toString('utf8');
 }
 
 /** What a render worker answers for one job. */

@@ -115,14 +115,20 @@ export async function startRenderServer(opts: ServerOptions): Promise<RenderServ
       renderYourself(res, answer.reason);
       return;
     }
+    const body = answer.code === 0 ? answer.stdout : answer.stderr;
+    if (body.includes('\0')) {
+      // The shell client holds the answer in a variable, which cannot carry a NUL byte: the CLI prints it whole.
+      renderYourself(res, 'the answer holds a NUL byte');
+      return;
+    }
     // A successful render's warnings go where argocd-cmp-server logs a CLI's stderr: the sidecar's log.
     if (answer.code === 0 && answer.stderr !== '') log(answer.stderr.trimEnd());
     res.writeHead(answer.code === 0 ? 200 : 422, {
       'content-type': answer.code === 0 ? 'application/yaml' : 'text/plain; charset=utf-8',
       [EXIT_HEADER]: String(answer.code),
-      'content-length': Buffer.byteLength(answer.code === 0 ? answer.stdout : answer.stderr),
+      'content-length': Buffer.byteLength(body),
     });
-    res.end(answer.code === 0 ? answer.stdout : answer.stderr);
+    res.end(body);
   }
 
   await new Promise<void>((resolve, reject) => {

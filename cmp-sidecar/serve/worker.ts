@@ -5,6 +5,7 @@ import { resolveDirs } from '../commands/render-inputs';
 import { loadOverlayConfig } from '../config';
 import type { Io } from '../io';
 import { parseCommandLine } from '../options';
+import { enableParsedYamlCache } from '../render/parsed-yaml-cache';
 import { stageSettings } from '../render/stages';
 import { secretsStageConfig } from '../secrets/config';
 import type { RenderJob, WorkerAnswer } from './protocol';
@@ -18,6 +19,8 @@ import type { RenderJob, WorkerAnswer } from './protocol';
 export function serveRenders(): void {
   const port = parentPort;
   if (port === null) throw new Error('serveRenders runs in a worker thread');
+  // Argo CD renders the same files for every cluster of an app: their parse is kept (by text) across renders.
+  enableParsedYamlCache();
   port.on('message', (job: RenderJob) => {
     void renderJob(job).then(
       (answer) => port.postMessage(answer),

@@ -143,9 +143,9 @@ export function request(
   });
 }
 
-/** The body the client sends: the directory, NUL, then `env -0`. */
+/** The body the client sends: `dir=`, the directory URL-encoded as curl does, `&`, then its environment (`env -0`). */
 export function renderBody(cwd: string, env: Record<string, string>): string {
-  return `${cwd}\0${Object.entries(env)
+  return `dir=${encodeURIComponent(cwd)}&${Object.entries(env)
     .map(([k, v]) => `${k}=${v}\0`)
     .join('')}`;
 }

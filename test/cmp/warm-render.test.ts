@@ -200,6 +200,28 @@ describe('through the server, byte-identical to the CLI', () => {
     expect(server.run.stderr()).not.toContain('EKS_OVERLAY_CRD_DIR is not set');
   });
 
+  test('a directory whose name holds a space, &, %, + and non-ASCII reaches the server intact', async () => {
+    const work = path.join(tmp.dir, 'a b&c%41+d é');
+    cpSync(FIXTURE_REPO, work, { recursive: true, verbatimSymlinks: true });
+    const cwd = path.join(work, 'apps', 'web');
+    const env = argoEnv('apps/web', CLUSTERS['dev-euw1'], server.socket);
+    const ours = await viaClient(cwd, env, false);
+    expect(ours.code).toBe(0);
+    expectSameAsCli(ours, await runCli(h, cwd, env));
+  });
+
+  test('the client needs only sh and curl: no env, cat, rm or mktemp on PATH', async () => {
+    const onlyCurl = path.join(tmp.dir, 'only-curl');
+    mkdirSync(onlyCurl, { recursive: true });
+    const curl = spawnSync('sh', ['-c', 'command -v curl'], { encoding: 'utf8' }).stdout.trim();
+    symlinkSync(curl, path.join(onlyCurl, 'curl'));
+    const cwd = path.join(repo, 'apps', 'addons');
+    const env = argoEnv('apps/addons', CLUSTERS['prod-use1'], server.socket);
+    const ours = await viaClient(cwd, { ...env, PATH: `${h.binDir}:${onlyCurl}` }, false);
+    expect(ours.code).toBe(0);
+    expectSameAsCli(ours, await runCli(h, cwd, env));
+  });
+
   describe('confinement: the same path rules as the CLI', () => {
     const escapes: Record<string, (app: string) => void> = {
       'a layer with ..': (app) =>
@@ -253,10 +275,13 @@ describe('through the server, byte-identical to the CLI', () => {
   });
 
   test('a request that is not one is refused (400, 413, 404) and the server goes on', async () => {
-    expect((await request(server.socket, 'relative/dir\0A=1\0')).status).toBe(400);
-    expect((await request(server.socket, '/abs\0NO_EQUALS\0')).status).toBe(400);
-    expect((await request(server.socket, '/abs\0A=1')).status).toBe(400);
-    const huge = `/abs\0A=${'x'.repeat(2 * 1024 * 1024)}\0`;
+    expect((await request(server.socket, 'dir=relative%2Fdir&A=1\0')).status).toBe(400);
+    expect((await request(server.socket, '/abs\0A=1\0')).status).toBe(400);
+    expect((await request(server.socket, 'dir=%2Fabs&NO_EQUALS\0')).status).toBe(400);
+    expect((await request(server.socket, 'dir=%2Fabs&A=1')).status).toBe(400);
+    expect((await request(server.socket, 'dir=%2Fabs')).status).toBe(400);
+    expect((await request(server.socket, 'dir=%2Fabs%zz&A=1\0')).status).toBe(400);
+    const huge = `dir=%2Fabs&A=${'x'.repeat(2 * 1024 * 1024)}\0`;
     expect((await request(server.socket, huge)).status).toBe(413);
     const app = path.join(repo, 'apps', 'web');
     const env = argoEnv('apps/web', CLUSTERS['prod-use1'], server.socket);
@@ -335,6 +360,12 @@ describe('the client falls back to the plain CLI, never printing a failed attemp
     'an error with an exit code the CLI never uses': (res) =>
       res.writeHead(422, { 'x-eks-overlay-exit': '5' }).end('error\n'),
     'another status': (res) => res.writeHead(500).end('oops\n'),
+    'a render over 16 MiB, which the shell is not made to hold': (res) => {
+      const big = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big}\ndata: {x: ${'y'.repeat(17 * 2 ** 20)}}\n`;
+      res
+        .writeHead(200, { 'x-eks-overlay-exit': '0', 'content-length': String(big.length) })
+        .end(big);
+    },
     '"busy": render it yourself': (res) =>
       res.writeHead(503, { 'x-eks-overlay-answer': 'render-yourself' }).end('busy\n'),
   };
