@@ -184,6 +184,6 @@ function compileUncached(expression: string, decl: Declarations): Compiled {
   if (!checked.valid) return { ok: false, syntax: false, message: celErrorMessage(checked.error) };
   return {
     ok: true,
-    program: { expression, run: (activation): unknown => parsed({ ...activation }) as unknown },
+    program: { expression, run: (activation): unknown => parsed(activation) as unknown },
   };
 }
