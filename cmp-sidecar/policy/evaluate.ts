@@ -11,7 +11,7 @@ import {
 import { isMap } from './parse-match';
 import { ResourceResolver, splitApiVersion } from './resources';
 import { evaluateOnce } from './run-validations';
-import type { DenyDecision } from './run-validations';
+import type { DenyDecision, EvaluationSpec } from './run-validations';
 import { buildSubject, metadataOf } from './subject';
 import type { AdmissionSubject, ClusterKnowledge, NamespaceInfo, SubjectInput } from './subject';
 import type {
@@ -59,6 +59,7 @@ export function evaluatePolicies(req: EvaluationRequest): PolicyReport {
   const params = [...req.rendered, ...req.policies.context.map((c) => c.object)];
   const violations: PolicyViolation[] = [];
   const index = new PolicyIndex(req.policies);
+  const context: VapContext = { req, candidates: params, knowledge, deadline };
   for (const input of req.subjects) {
     const subject = buildSubject(input, req.defaultNamespace, knowledge);
     if (
@@ -72,8 +73,7 @@ export function evaluatePolicies(req: EvaluationRequest): PolicyReport {
     for (const vap of index.vapsFor(subject)) {
       const bindings = index.bindingsOf(vap);
       if (bindings.length === 0) continue;
-      const context = { req, bindings, candidates: params, knowledge, deadline };
-      for (const v of evaluateVap(vap, context, subject, base)) violations.push(v);
+      for (const v of evaluateVap(vap, bindings, context, subject, base)) violations.push(v);
     }
     for (const c of index.constraintsFor(subject))
       for (const v of evaluateConstraint(c, subject, base, deadline)) violations.push(v);
@@ -284,8 +284,6 @@ function collectParams(
 /** What every ValidatingAdmissionPolicy evaluation of one object shares. */
 interface VapContext {
   readonly req: EvaluationRequest;
-  /** The policy's bindings, in the order loaded. */
-  readonly bindings: readonly LoadedBinding[];
   readonly candidates: readonly Json[];
   readonly knowledge: ClusterKnowledge;
   readonly deadline: number;
@@ -310,8 +308,29 @@ function vapViolation(
   };
 }
 
+/** One policy's evaluation spec, the same for every object and binding of a render. */
+const vapSpecs = new WeakMap<LoadedVap, EvaluationSpec>();
+
+function vapSpec(vap: LoadedVap, deadline: number): EvaluationSpec {
+  let spec = vapSpecs.get(vap);
+  if (spec === undefined || spec.deadline !== deadline) {
+    spec = {
+      failurePolicy: vap.failurePolicy,
+      matchConditions: vap.matchConditions,
+      variables: vap.variables,
+      validations: vap.validations,
+      budget: VALIDATION_BUDGET,
+      namespaceObjectInConditions: null,
+      deadline,
+    };
+    vapSpecs.set(vap, spec);
+  }
+  return spec;
+}
+
 function evaluateVap(
   vap: LoadedVap,
+  bindings: readonly LoadedBinding[],
   ctx: VapContext,
   s: AdmissionSubject,
   baseOf: () => Record<string, unknown>,
@@ -319,7 +338,7 @@ function evaluateVap(
   if (!matchesResources(vap.matchConstraints, s)) return [];
   const out: PolicyViolation[] = [];
   let object: ViolationObject | undefined;
-  for (const binding of ctx.bindings) {
+  for (const binding of bindings) {
     if (binding.matchResources !== undefined && !matchesResources(binding.matchResources, s))
       continue;
     const params = collectParams(
@@ -347,18 +366,7 @@ function evaluateVap(
     for (const p of params.params) {
       const base = baseOf();
       const activation = p === undefined ? base : { ...base, params: toCel(p) };
-      const decisions = evaluateOnce(
-        {
-          failurePolicy: vap.failurePolicy,
-          matchConditions: vap.matchConditions,
-          variables: vap.variables,
-          validations: vap.validations,
-          budget: VALIDATION_BUDGET,
-          namespaceObjectInConditions: null,
-          deadline: ctx.deadline,
-        },
-        activation,
-      );
+      const decisions = evaluateOnce(vapSpec(vap, ctx.deadline), activation);
       for (const d of decisions)
         for (const action of binding.validationActions)
           out.push(vapViolation(vap, binding, action, d, (object ??= violationObject(s))));
@@ -391,6 +399,7 @@ function evaluateConstraint(
     },
     base,
   );
+  if (decisions.length === 0) return [];
   const object = violationObject(s);
   return decisions.flatMap((d) =>
     c.actions.map((action) => ({
