@@ -60,7 +60,7 @@ export function enableCodeCache(env: Env = process.env): CacheOutcome {
 }
 
 /** Creates `dir` (0700) if needed; true only for a real directory of ours that no one else can write to. */
-function privateDirectory(dir: string): boolean {
+export function privateDirectory(dir: string): boolean {
   try {
     fs.mkdirSync(dir, { mode: 0o700 });
   } catch (e) {

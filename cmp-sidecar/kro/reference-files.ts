@@ -140,11 +140,16 @@ export function parseYamlObjects(text: string, label: string): KroInputObject[] 
 }
 
 export async function readYamlObjects(file: string, label: string): Promise<KroInputObject[]> {
+  return parseYamlObjects(await readYamlText(file, label), label);
+}
+
+/** The text of a YAML file, within the per-file size limit. */
+export async function readYamlText(file: string, label: string): Promise<string> {
   const size = (await stat(file)).size;
   if (size > LIMITS.maxFileBytes)
     throw new RenderError(
       `${label}: ${formatBytes(size)} is over the limit of ${formatBytes(LIMITS.maxFileBytes)} per file`,
       { file: label },
     );
-  return parseYamlObjects(decodeText(await readFile(file), label), label);
+  return decodeText(await readFile(file), label);
 }

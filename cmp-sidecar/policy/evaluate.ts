@@ -1,11 +1,17 @@
 import { matchesSelector } from '../../core/selector';
 import { GATEKEEPER_BUDGET, VALIDATION_BUDGET } from './cel/meter';
 import { toCel } from './cel/values';
-import { gatekeeperMatches, labelsOf, matchesResources } from './match';
+import {
+  gatekeeperMatches,
+  labelsOf,
+  matchesResources,
+  mayMatchKind,
+  mayMatchResource,
+} from './match';
 import { isMap } from './parse-match';
 import { ResourceResolver, splitApiVersion } from './resources';
 import { evaluateOnce } from './run-validations';
-import type { DenyDecision } from './run-validations';
+import type { DenyDecision, EvaluationSpec } from './run-validations';
 import { buildSubject, metadataOf } from './subject';
 import type { AdmissionSubject, ClusterKnowledge, NamespaceInfo, SubjectInput } from './subject';
 import type {
@@ -52,6 +58,8 @@ export function evaluatePolicies(req: EvaluationRequest): PolicyReport {
   const deadline = performance.now() + (req.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const params = [...req.rendered, ...req.policies.context.map((c) => c.object)];
   const violations: PolicyViolation[] = [];
+  const index = new PolicyIndex(req.policies);
+  const context: VapContext = { req, candidates: params, knowledge, deadline };
   for (const input of req.subjects) {
     const subject = buildSubject(input, req.defaultNamespace, knowledge);
     if (
@@ -62,10 +70,13 @@ export function evaluatePolicies(req: EvaluationRequest): PolicyReport {
     // Built once per object, shared by every policy that matches it.
     let activation: Record<string, unknown> | undefined;
     const base = (): Record<string, unknown> => (activation ??= baseActivation(subject));
-    for (const vap of req.policies.vaps)
-      violations.push(...evaluateVap(vap, req, subject, base, params, knowledge, deadline));
-    for (const c of req.policies.constraints)
-      violations.push(...evaluateConstraint(c, subject, base, deadline));
+    for (const vap of index.vapsFor(subject)) {
+      const bindings = index.bindingsOf(vap);
+      if (bindings.length === 0) continue;
+      for (const v of evaluateVap(vap, bindings, context, subject, base)) violations.push(v);
+    }
+    for (const c of index.constraintsFor(subject))
+      for (const v of evaluateConstraint(c, subject, base, deadline)) violations.push(v);
     if (subject.resource.assumed !== undefined) assumptions.add(subject.resource.assumed);
     if (subject.namespaceInfo.assumed)
       assumptions.add(
@@ -73,6 +84,57 @@ export function evaluatePolicies(req: EvaluationRequest): PolicyReport {
       );
   }
   return { violations, assumptions: [...assumptions] };
+}
+
+/**
+ * Which policies an object can meet at all, by what is the same for every object of its resource or kind (the
+ * rules' groups and resources, the constraints' kinds), computed once per resource in a render; the full match
+ * still decides for each object. Bindings are grouped by the policy they name. Orders are kept as loaded.
+ */
+class PolicyIndex {
+  readonly #policies: PolicySet;
+  readonly #vaps = new Map<string, readonly LoadedVap[]>();
+  readonly #constraints = new Map<string, readonly LoadedConstraint[]>();
+  readonly #bindings = new Map<string, LoadedBinding[]>();
+
+  constructor(policies: PolicySet) {
+    this.#policies = policies;
+    for (const b of policies.bindings) {
+      const list = this.#bindings.get(b.policyName);
+      if (list === undefined) this.#bindings.set(b.policyName, [b]);
+      else list.push(b);
+    }
+  }
+
+  vapsFor(s: AdmissionSubject): readonly LoadedVap[] {
+    const { group, resource } = s.resource;
+    const key = `${group}\0${resource}`;
+    let vaps = this.#vaps.get(key);
+    if (vaps === undefined) {
+      vaps = this.#policies.vaps.filter((v) =>
+        mayMatchResource(v.matchConstraints, group, resource),
+      );
+      this.#vaps.set(key, vaps);
+    }
+    return vaps;
+  }
+
+  constraintsFor(s: AdmissionSubject): readonly LoadedConstraint[] {
+    const group = s.resource.group;
+    const key = `${group}\0${s.kind}`;
+    let constraints = this.#constraints.get(key);
+    if (constraints === undefined) {
+      constraints = this.#policies.constraints.filter(
+        (c) => c.actions.length > 0 && mayMatchKind(c.match, group, s.kind),
+      );
+      this.#constraints.set(key, constraints);
+    }
+    return constraints;
+  }
+
+  bindingsOf(vap: LoadedVap): readonly LoadedBinding[] {
+    return this.#bindings.get(vap.name) ?? [];
+  }
 }
 
 function apiVersionOf(o: Json): string {
@@ -219,19 +281,22 @@ function collectParams(
   return { params: found };
 }
 
-function evaluateVap(
+/** What every ValidatingAdmissionPolicy evaluation of one object shares. */
+interface VapContext {
+  readonly req: EvaluationRequest;
+  readonly candidates: readonly Json[];
+  readonly knowledge: ClusterKnowledge;
+  readonly deadline: number;
+}
+
+function vapViolation(
   vap: LoadedVap,
-  req: EvaluationRequest,
-  s: AdmissionSubject,
-  baseOf: () => Record<string, unknown>,
-  candidates: readonly Json[],
-  knowledge: ClusterKnowledge,
-  deadline: number,
-): PolicyViolation[] {
-  if (!matchesResources(vap.matchConstraints, s)) return [];
-  const out: PolicyViolation[] = [];
-  const object = violationObject(s);
-  const violation = (binding: LoadedBinding, action: Action, d: DenyDecision): PolicyViolation => ({
+  binding: LoadedBinding,
+  action: Action,
+  d: DenyDecision,
+  object: ViolationObject,
+): PolicyViolation {
+  return {
     engine: 'ValidatingAdmissionPolicy',
     policy: vap.name,
     binding: binding.name,
@@ -240,37 +305,71 @@ function evaluateVap(
     ...(d.reason === undefined ? {} : { reason: d.reason }),
     object,
     policySource: vap.source,
-  });
-  for (const binding of req.policies.bindings) {
-    if (binding.policyName !== vap.name) continue;
+  };
+}
+
+/** One policy's evaluation spec, the same for every object and binding of a render. */
+const vapSpecs = new WeakMap<LoadedVap, EvaluationSpec>();
+
+function vapSpec(vap: LoadedVap, deadline: number): EvaluationSpec {
+  let spec = vapSpecs.get(vap);
+  if (spec === undefined || spec.deadline !== deadline) {
+    spec = {
+      failurePolicy: vap.failurePolicy,
+      matchConditions: vap.matchConditions,
+      variables: vap.variables,
+      validations: vap.validations,
+      budget: VALIDATION_BUDGET,
+      namespaceObjectInConditions: null,
+      deadline,
+    };
+    vapSpecs.set(vap, spec);
+  }
+  return spec;
+}
+
+function evaluateVap(
+  vap: LoadedVap,
+  bindings: readonly LoadedBinding[],
+  ctx: VapContext,
+  s: AdmissionSubject,
+  baseOf: () => Record<string, unknown>,
+): PolicyViolation[] {
+  if (!matchesResources(vap.matchConstraints, s)) return [];
+  const out: PolicyViolation[] = [];
+  let object: ViolationObject | undefined;
+  for (const binding of bindings) {
     if (binding.matchResources !== undefined && !matchesResources(binding.matchResources, s))
       continue;
-    const params = collectParams(vap, binding, s, candidates, knowledge, req.defaultNamespace);
+    const params = collectParams(
+      vap,
+      binding,
+      s,
+      ctx.candidates,
+      ctx.knowledge,
+      ctx.req.defaultNamespace,
+    );
     if ('error' in params) {
       // Configuration errors reject regardless of validationActions (failurePolicy Fail) or are dropped.
       if (vap.failurePolicy === 'Fail')
         out.push(
-          violation(binding, 'Deny', { message: `failed to configure binding: ${params.error}` }),
+          vapViolation(
+            vap,
+            binding,
+            'Deny',
+            { message: `failed to configure binding: ${params.error}` },
+            (object ??= violationObject(s)),
+          ),
         );
       continue;
     }
     for (const p of params.params) {
       const base = baseOf();
       const activation = p === undefined ? base : { ...base, params: toCel(p) };
-      const decisions = evaluateOnce(
-        {
-          failurePolicy: vap.failurePolicy,
-          matchConditions: vap.matchConditions,
-          variables: vap.variables,
-          validations: vap.validations,
-          budget: VALIDATION_BUDGET,
-          namespaceObjectInConditions: null,
-          deadline,
-        },
-        activation,
-      );
+      const decisions = evaluateOnce(vapSpec(vap, ctx.deadline), activation);
       for (const d of decisions)
-        for (const action of binding.validationActions) out.push(violation(binding, action, d));
+        for (const action of binding.validationActions)
+          out.push(vapViolation(vap, binding, action, d, (object ??= violationObject(s))));
     }
   }
   return out;
@@ -300,6 +399,7 @@ function evaluateConstraint(
     },
     base,
   );
+  if (decisions.length === 0) return [];
   const object = violationObject(s);
   return decisions.flatMap((d) =>
     c.actions.map((action) => ({

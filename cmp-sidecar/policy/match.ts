@@ -24,19 +24,34 @@ function ruleMatches(rule: ResourceRule, s: AdmissionSubject): boolean {
   if (rule.scope === 'Cluster' && !(r.resource === 'namespaces' || s.namespace === ''))
     return false;
   if (!rule.operations.includes('*') && !rule.operations.includes(s.operation)) return false;
-  if (!rule.apiGroups.includes('*') && !rule.apiGroups.includes(r.group)) return false;
+  if (!ruleNamesResource(rule, r.group, r.resource)) return false;
   if (!rule.apiVersions.includes('*') && !rule.apiVersions.includes(r.version)) return false;
+  return rule.resourceNames.length === 0 || rule.resourceNames.includes(s.name);
+}
+
+/** The rule's API group and resource part, which depend only on the request's (group, resource). */
+function ruleNamesResource(rule: ResourceRule, group: string, resource: string): boolean {
+  if (!rule.apiGroups.includes('*') && !rule.apiGroups.includes(group)) return false;
   // Entries are `res[/sub]`; a request for the main resource has subresource "", which `res` alone and `res/*`
   // match (rules.go: sub "*" matches any subresource, the empty one included).
-  const resourceMatches = rule.resources.some(
+  return rule.resources.some(
     (entry) =>
       entry === '*' ||
-      entry === r.resource ||
+      entry === resource ||
       entry === '*/*' ||
-      (entry.endsWith('/*') && entry.slice(0, -2) === r.resource),
+      (entry.endsWith('/*') && entry.slice(0, -2) === resource),
   );
-  if (!resourceMatches) return false;
-  return rule.resourceNames.length === 0 || rule.resourceNames.includes(s.name);
+}
+
+/**
+ * False when no request for (group, resource) can match: a cheap first sieve, by what does not vary between
+ * objects of one resource, before matchesResources decides.
+ */
+export function mayMatchResource(m: MatchResources, group: string, resource: string): boolean {
+  return (
+    m.resourceRules.length === 0 ||
+    m.resourceRules.some((r) => ruleNamesResource(r, group, resource))
+  );
 }
 
 /** The labels a namespaceSelector is matched against, or undefined when it always matches (cluster-scoped). */
@@ -76,17 +91,7 @@ function globMatches(pattern: string, value: string): boolean {
 function gatekeeperMatchesOne(m: GatekeeperMatch, o: Json, s: AdmissionSubject): boolean {
   const isNamespace = s.resource.group === '' && s.kind === 'Namespace';
   const ns = isNamespace ? s.name : s.namespace;
-  if (
-    m.kinds.length > 0 &&
-    !m.kinds.some(
-      (k) =>
-        (k.kinds.length === 0 || k.kinds.includes('*') || k.kinds.includes(s.kind)) &&
-        (k.apiGroups.length === 0 ||
-          k.apiGroups.includes('*') ||
-          k.apiGroups.includes(s.resource.group)),
-    )
-  )
-    return false;
+  if (!mayMatchKind(m, s.resource.group, s.kind)) return false;
   if (m.scope === 'Cluster' && !(isNamespace || s.namespace === '')) return false;
   if (m.scope === 'Namespaced' && (isNamespace || s.namespace === '')) return false;
   const clusterScopedOther = !isNamespace && s.namespace === '';
@@ -112,7 +117,22 @@ function gatekeeperMatchesOne(m: GatekeeperMatch, o: Json, s: AdmissionSubject):
   return true;
 }
 
+/** spec.match.kinds: the part of a Gatekeeper match that depends only on the request's (group, kind). */
+export function mayMatchKind(m: GatekeeperMatch, group: string, kind: string): boolean {
+  return (
+    m.kinds.length === 0 ||
+    m.kinds.some(
+      (k) =>
+        (k.kinds.length === 0 || k.kinds.includes('*') || k.kinds.includes(kind)) &&
+        (k.apiGroups.length === 0 || k.apiGroups.includes('*') || k.apiGroups.includes(group)),
+    )
+  );
+}
+
 /** Tried against the object and the old object; either matching is enough (null ones skipped). */
 export function gatekeeperMatches(m: GatekeeperMatch, s: AdmissionSubject): boolean {
-  return [s.object, s.oldObject].some((o) => o !== null && gatekeeperMatchesOne(m, o, s));
+  return (
+    (s.object !== null && gatekeeperMatchesOne(m, s.object, s)) ||
+    (s.oldObject !== null && gatekeeperMatchesOne(m, s.oldObject, s))
+  );
 }

@@ -3,7 +3,8 @@ import { readdir, realpath, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { ConfigError, isAppError } from '../../core/errors';
 import { fieldLine } from '../kro/field-lines';
-import { parseYamlObjects, readYamlObjects } from '../kro/reference-files';
+import { parseYamlObjects, readYamlObjects, readYamlText } from '../kro/reference-files';
+import type { ParsedPolicyCache } from './parsed-cache';
 import type { ContextObject } from './types';
 
 /** A file or directory of policies, and how its files are named in messages. */
@@ -21,7 +22,10 @@ export interface PolicyPath {
  * with "." are skipped: a ConfigMap volume holds each file twice, once under its `..data` link. A path that does
  * not exist or YAML that cannot be read is a ConfigError naming the file.
  */
-export async function readPolicyDocuments(paths: readonly PolicyPath[]): Promise<ContextObject[]> {
+export async function readPolicyDocuments(
+  paths: readonly PolicyPath[],
+  cache?: ParsedPolicyCache,
+): Promise<ContextObject[]> {
   const out: ContextObject[] = [];
   const problems: string[] = [];
   for (const p of paths) {
@@ -36,7 +40,11 @@ export async function readPolicyDocuments(paths: readonly PolicyPath[]): Promise
       try {
         // The text is read again only to point a message at a field (error paths).
         const text = (): string => readFileSync(f.file, 'utf8');
-        out.push(...withSources(await readYamlObjects(f.file, f.label), f.label, text));
+        const docs =
+          cache === undefined
+            ? await readYamlObjects(f.file, f.label)
+            : cache.documents(await readYamlText(f.file, f.label), f.label, parseYamlObjects);
+        out.push(...withSources(docs, f.label, text));
       } catch (e) {
         problems.push(isAppError(e) ? e.message : `${f.label}: cannot be read (${code(e)})`);
       }

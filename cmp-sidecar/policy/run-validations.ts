@@ -92,7 +92,7 @@ export function evaluateOnce(
     const scope =
       spec.builtinVariables === undefined
         ? conditionScope
-        : { ...conditionScope, variables: lazyVariables(spec, conditionScope) };
+        : scopeWithVariables(spec, conditionScope);
     for (const c of spec.matchConditions) {
       const { result, cost } = run(
         c.compiled,
@@ -110,7 +110,7 @@ export function evaluateOnce(
     if (errors.length > 0) return fail ? [{ message: errors.join(', ') }] : [];
   }
 
-  const scope = { ...activation, variables: lazyVariables(spec, activation) };
+  const scope = scopeWithVariables(spec, activation);
   let left = spec.budget;
   const decisions: (DenyDecision & { fromFalse?: Validation })[] = [];
   for (const v of spec.validations) {
@@ -131,7 +131,7 @@ export function evaluateOnce(
   }
   if (decisions.length === 0) return [];
   // Messages for the validations that returned false, with their own variable cache and the budget left.
-  const messageScope = { ...activation, variables: lazyVariables(spec, activation) };
+  const messageScope = scopeWithVariables(spec, activation);
   return decisions.map((d) => {
     if (d.fromFalse === undefined) return d;
     const v = d.fromFalse;
@@ -156,18 +156,34 @@ export function evaluateOnce(
 }
 
 /**
- * `variables` for one evaluation pass: each declared variable is computed the first time an expression reads it
- * and cached for the pass; an error becomes the referring expression's error (Kubernetes' composition.go).
+ * `activation` with `variables` for one evaluation pass: each declared variable is computed the first time an
+ * expression reads it and cached for the pass; an error becomes the referring expression's error (Kubernetes'
+ * composition.go). Variables see the same names plus `spec.variableScope`.
  */
-function lazyVariables(
+function scopeWithVariables(
   spec: EvaluationSpec,
   activation: Readonly<Record<string, unknown>>,
 ): Readonly<Record<string, unknown>> {
-  if (spec.variables.length === 0 && spec.builtinVariables === undefined) return NO_VARIABLES;
+  if (spec.variables.length === 0 && spec.builtinVariables === undefined)
+    return { ...activation, variables: NO_VARIABLES };
   const vars: Record<string, unknown> = { ...(spec.builtinVariables ?? {}) };
-  const scope = { ...activation, ...(spec.variableScope ?? {}), variables: vars };
+  const scope = { ...activation, variables: vars };
+  // Without names of their own, variables evaluate in the very scope they are part of: one object less per pass.
+  const variableScope =
+    spec.variableScope === undefined
+      ? scope
+      : { ...activation, ...spec.variableScope, variables: vars };
+  if (spec.variables.length > 0) defineLazyVariables(vars, spec.variables, variableScope);
+  return scope;
+}
+
+function defineLazyVariables(
+  vars: Record<string, unknown>,
+  definitions: readonly NamedExpression[],
+  scope: Readonly<Record<string, unknown>>,
+): void {
   const cache = new Map<string, Result>();
-  for (const def of spec.variables) {
+  for (const def of definitions) {
     Object.defineProperty(vars, def.name, {
       enumerable: true,
       configurable: true,
@@ -192,5 +208,4 @@ function lazyVariables(
       },
     });
   }
-  return vars;
 }

@@ -11,6 +11,7 @@ import { policyStageConfig } from './config';
 import type { PolicySettings } from './config';
 import type * as EvaluateModule from './evaluate';
 import type * as LoadModule from './load';
+import type * as ParsedCacheModule from './parsed-cache';
 import type * as ReadModule from './read';
 import type { PolicyPath } from './read';
 import type * as ReportModule from './report';
@@ -29,6 +30,7 @@ const lazy = {
   redaction: () => require('./secret-redaction') as typeof RedactionModule,
   resources: () => require('./resources') as typeof ResourcesModule,
   subject: () => require('./subject') as typeof SubjectModule,
+  parsedCache: () => require('./parsed-cache') as typeof ParsedCacheModule,
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -70,7 +72,9 @@ async function runPolicies(
   const paths = [...sidecarPaths(options.env), ...(await appPaths(settings, ctx))];
   if (paths.length === 0) return [...objects];
 
-  const docs = await lazy.read().readPolicyDocuments(paths);
+  const docs = await lazy
+    .read()
+    .readPolicyDocuments(paths, lazy.parsedCache().openParsedPolicyCache(options.env));
   // An empty mount (the optional ConfigMap absent) costs a directory read, not the CEL library's load.
   if (!docs.some((d) => isPolicyKind(d.object))) return [...objects];
   const { loadPolicySet } = lazy.load();

@@ -1,5 +1,5 @@
 import { Environment } from '@marcbachmann/cel-js';
-import { charge, CostLimitError } from './meter';
+import { CostLimitError, evaluateMetered } from './meter';
 import { registerKubernetesLibraries, RE2_MATCHES } from './libraries';
 
 /**
@@ -94,22 +94,8 @@ function meterEvaluator(env: Environment): void {
   }
   probe({});
   if (evaluator === undefined) throw new Error('cannot meter the CEL evaluator (library changed?)');
-  const ev = evaluator;
-  ev.run = function run(ast: AstLike, ctx: unknown): unknown {
-    charge(1);
-    const result = ast.evaluate(ev, ast, ctx);
-    // Reading a field or a variable builds nothing; operations that return a long string or list paid for it.
-    if (typeof result === 'string') {
-      if (result.length > 100 && !isAccess(ast.op)) charge(result.length >> 4);
-    } else if (Array.isArray(result) && result.length > 10 && !isAccess(ast.op)) {
-      charge(result.length);
-    }
-    return result;
-  };
-}
-
-function isAccess(op: string): boolean {
-  return op === 'id' || op === '.' || op === '[]';
+  // The library calls it as a method (`ev.run(...)`, `this.run(...)`), so `this` is the evaluator.
+  evaluator.run = evaluateMetered;
 }
 
 /** Renames receiver-style `matches` to the RE2 version and reports whether `authorizer` is read. */
@@ -184,6 +170,6 @@ function compileUncached(expression: string, decl: Declarations): Compiled {
   if (!checked.valid) return { ok: false, syntax: false, message: celErrorMessage(checked.error) };
   return {
     ok: true,
-    program: { expression, run: (activation): unknown => parsed({ ...activation }) as unknown },
+    program: { expression, run: (activation): unknown => parsed(activation) as unknown },
   };
 }

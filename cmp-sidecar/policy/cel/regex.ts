@@ -27,7 +27,8 @@ export function re2(pattern: string): RE2JS {
 
 /** `s.matches(re)`: true when the pattern matches anywhere in s (RE2 `MatchString`, unanchored). */
 export function matches(s: string, pattern: string): boolean {
-  return re2(pattern).matcher(s).find();
+  // test() is find() without a Matcher or capture groups: the same answer, on re2js's DFA when it can.
+  return re2(pattern).test(s);
 }
 
 /** `s.find(re)`: the first match, or "" (Kubernetes regex library). */
