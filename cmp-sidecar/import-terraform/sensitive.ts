@@ -34,6 +34,15 @@ export function withholdSensitive(
       continue;
     }
     if (removeAt(values, path)) withheld.add(formatPath(path));
+    else {
+      // A path that cannot be followed here (a set element named by its value, a string index into a list) still
+      // marks a secret somewhere under its attribute: the whole attribute goes.
+      const top = String(path[0]);
+      if (Object.hasOwn(values, top)) {
+        delete values[top];
+        withheld.add(top);
+      }
+    }
   }
   const walk = (node: unknown, path: (string | number)[]): void => {
     if (Array.isArray(node)) node.forEach((x, i) => walk(x, [...path, i]));

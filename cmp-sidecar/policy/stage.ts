@@ -105,6 +105,7 @@ async function runPolicies(
       defaultNamespace: ctx.env.appNamespace || 'default',
     }),
     rendered,
+    policies,
   );
   options.onReport?.(report);
   for (const a of report.assumptions) ctx.debug(`policies: assumed: ${a}`);

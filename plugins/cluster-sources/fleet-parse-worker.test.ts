@@ -5,6 +5,7 @@
  * fleet. The bundle is built from the current sources (as `npm run build` does): under jest the sources are
  * TypeScript, which a worker cannot run.
  */
+import childProcess from 'node:child_process';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -137,6 +138,44 @@ describe('a failing worker is a load error for that refresh', () => {
       `${file}: cannot parse the fleet file: the fleet parse was aborted`,
     );
     // A parser left running would stay a child: this waits forever (the test times out) if it is not ended.
+    await until(() => (children() <= before ? true : undefined));
+  });
+
+  test('a worker the file cannot be sent to is ended and the refresh fails; the last good fleet is kept', async () => {
+    const entry = path.join(dir, 'waits-for-the-file.cjs');
+    writeFileSync(entry, 'setInterval(() => undefined, 1000);');
+    const file = path.join(dir, 'fleet-not-sent.yaml');
+    const small = fleetText(2);
+    const source = fileSource({
+      path: file,
+      log: silentLogger,
+      parseWorker: workerOf(entry, Buffer.byteLength(small) + 1),
+    });
+    writeFileSync(file, small);
+    await source.load(ctx);
+    const before = children();
+    // A real child whose IPC send fails (the channel broke): the failure is injected, the process is real.
+    const realFork = childProcess.fork;
+    const forked = jest.spyOn(childProcess, 'fork').mockImplementation((...args) => {
+      const child = (realFork as (...a: unknown[]) => ChildProcess)(...args);
+      child.send = ((_message: unknown, callback: (e: Error | null) => void) => {
+        process.nextTick(callback, Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+        return false;
+      }) as ChildProcess['send'];
+      return child;
+    });
+    try {
+      writeFileSync(file, fleetText(20));
+      const kept = await source.load(ctx);
+      expect(forked).toHaveBeenCalledTimes(1);
+      expect(kept.records).toHaveLength(2);
+      expect(kept.parts[0]?.lastError).toBe(
+        `${file}: cannot parse the fleet file: the fleet parse worker could not be sent the file: write EPIPE`,
+      );
+    } finally {
+      forked.mockRestore();
+    }
+    // A child left waiting for the file would stay a child: this waits forever (the test times out) if it is not ended.
     await until(() => (children() <= before ? true : undefined));
   });
 

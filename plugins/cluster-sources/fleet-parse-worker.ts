@@ -131,9 +131,19 @@ export function parseFleetInWorker(
         );
       }),
     );
-    child.send({ bytes, file } satisfies FleetParseTask, (e) => {
-      if (e) settle(() => reject(new Error(`the fleet parse worker failed: ${describeError(e)}`)));
-    });
+    // A child that never got the file waits for it forever: it is ended here, as on abort.
+    const notSent = (e: unknown) =>
+      settle(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`the fleet parse worker could not be sent the file: ${describeError(e)}`));
+      });
+    try {
+      child.send({ bytes, file } satisfies FleetParseTask, (e) => {
+        if (e) notSent(e);
+      });
+    } catch (e) {
+      notSent(e);
+    }
   });
 }
 
