@@ -69,6 +69,11 @@ export const SERVE_ENV_VARS: readonly EnvVar[] = [
       'Resident memory after a render at which the server exits for its supervisor to start a fresh one, 64–65536 MB.',
   },
   {
+    name: 'EKS_OVERLAY_SERVE_TEST_FAULT',
+    description:
+      "Tests only, never set in an install: `internal` makes every render of the warm server's workers fail as an internal error (exit 70), which the server answers render-yourself, so the client's CLI renders.",
+  },
+  {
     name: 'EKS_OVERLAY_CLIENT_TIMEOUT_SECONDS',
     default: 25,
     description:
