@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import * as path from 'node:path';
 import { SourceUnavailableError } from '../../core/errors';
 import { UnsupportedGeneratorError, renderApplicationSet } from '../argocd/applicationset';
 import type { Application } from '../argocd/applicationset';
@@ -191,7 +190,11 @@ function plan(
     for (const source of sourcesOf(app)) {
       const p = planSource(source, settings.repoUrl, rev.dir);
       if (p.kind === 'notPreviewed') return { notPreviewed: p.reason, inputs: undefined, render };
-      const dir = path.join(rev.dir, source.path ?? '.');
+      if (p.kind === 'error') {
+        const failed: RenderOutcome = { ok: false, error: p.error };
+        return { inputs: undefined, render: () => Promise.resolve(failed) };
+      }
+      const dir = p.dir;
       if (p.kind === 'plugin') {
         const env = pluginEnv(source, req, rev);
         const h = await pluginInputsHash(settings.run, rev.dir, dir, env, hasher, memo);
@@ -209,7 +212,7 @@ function plan(
         renders.push(() => renderKustomize(dir));
       } else {
         sha.update((await hasher.hash(dir)).hash);
-        renders.push(() => renderDirectory(dir, source));
+        renders.push(() => renderDirectory(dir, source, rev.dir));
       }
     }
     async function render(as: RenderAs): Promise<RenderOutcome> {

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
@@ -19,8 +19,14 @@ export type RunCli = (argv: readonly string[], io: Io) => Promise<ExitCode>;
 
 /** One source of an Application, and how the preview treats it. */
 export type SourcePlan =
-  | { readonly kind: 'plugin' | 'kustomize' | 'directory'; readonly source: AppSource }
-  | { readonly kind: 'notPreviewed'; readonly reason: string };
+  | {
+      readonly kind: 'plugin' | 'kustomize' | 'directory';
+      readonly source: AppSource;
+      /** The source's directory in the checkout, checked to be inside it. */
+      readonly dir: string;
+    }
+  | { readonly kind: 'notPreviewed'; readonly reason: string }
+  | { readonly kind: 'error'; readonly error: string };
 
 export interface AppSource {
   readonly repoURL?: string;
@@ -70,15 +76,19 @@ export function planSource(source: AppSource, repoUrl: string, checkoutDir: stri
   if (source.chart !== undefined)
     return { kind: 'notPreviewed', reason: `Helm chart ${source.chart}` };
   const dir = path.join(checkoutDir, source.path ?? '.');
+  // Argo CD refuses a source path (or a symlink on it) leading out of the repository: nothing outside is read.
+  if (!insideCheckout(checkoutDir, dir)) {
+    return { kind: 'error', error: `source path ${source.path ?? '.'} leaves the repository` };
+  }
   if (source.plugin !== undefined) {
     const name = source.plugin.name;
     if (name === undefined || name === '') {
       return existsSync(path.join(dir, 'eks-overlay.yaml'))
-        ? { kind: 'plugin', source }
+        ? { kind: 'plugin', source, dir }
         : { kind: 'notPreviewed', reason: 'a plugin found by discovery that is not eks-overlay' };
     }
     return EKS_OVERLAY_PLUGIN.test(name)
-      ? { kind: 'plugin', source }
+      ? { kind: 'plugin', source, dir }
       : { kind: 'notPreviewed', reason: `plugin ${name} (only eks-overlay renders are previewed)` };
   }
   if (source.helm !== undefined || existsSync(path.join(dir, 'Chart.yaml'))) {
@@ -90,8 +100,31 @@ export function planSource(source: AppSource, repoUrl: string, checkoutDir: stri
   const kustomization = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'].some((f) =>
     existsSync(path.join(dir, f)),
   );
-  if (source.kustomize !== undefined || kustomization) return { kind: 'kustomize', source };
-  return { kind: 'directory', source };
+  if (source.kustomize !== undefined || kustomization) return { kind: 'kustomize', source, dir };
+  return { kind: 'directory', source, dir };
+}
+
+/**
+ * `target` (a path in the checkout) is the checkout or under it, symlinks resolved. A path that does not exist is
+ * judged by its longest existing ancestor (resolved) and the names after it: its render then fails naming it.
+ */
+export function insideCheckout(checkoutDir: string, target: string): boolean {
+  const root = realpathSync(checkoutDir);
+  let existing = path.resolve(target);
+  let rest = '';
+  for (;;) {
+    try {
+      existing = realpathSync(existing);
+      break;
+    } catch {
+      const parent = path.dirname(existing);
+      if (parent === existing) break;
+      rest = path.join(path.basename(existing), rest);
+      existing = parent;
+    }
+  }
+  const rel = path.relative(root, path.join(existing, rest));
+  return rel === '' || (!rel.startsWith(`..${path.sep}`) && rel !== '..' && !path.isAbsolute(rel));
 }
 
 /** What one render needs besides the source: the Application around it and its destination cluster. */
@@ -209,7 +242,11 @@ export function mergePolicyReports(
   };
 }
 
-/** `kubectl kustomize <dir>`, the reference for kustomize sources. */
+/**
+ * `kubectl kustomize <dir>`, the reference for kustomize sources. `dir` was checked to be inside the checkout
+ * (planSource); no --load-restrictor flag, so kustomize keeps LoadRestrictionsRootOnly, its default, and refuses
+ * a file (or a symlink's target) outside the kustomization's root.
+ */
 export function renderKustomize(dir: string): Promise<RenderOutcome> {
   return new Promise((resolve) => {
     execFile(
@@ -224,16 +261,31 @@ export function renderKustomize(dir: string): Promise<RenderOutcome> {
   });
 }
 
-/** A plain directory: its YAML and JSON files (recursively with `recurse`), through include/exclude globs. */
-export async function renderDirectory(dir: string, source: AppSource): Promise<RenderOutcome> {
+/**
+ * A plain directory: its YAML and JSON files (recursively with `recurse`), through include/exclude globs. A symlink
+ * leading out of the checkout fails the render naming it, as Argo CD's out-of-bounds symlink check does: its target
+ * is never read.
+ */
+export async function renderDirectory(
+  dir: string,
+  source: AppSource,
+  checkoutDir: string,
+): Promise<RenderOutcome> {
   const recurse = source.directory?.recurse === true;
   const include = source.directory?.include;
   const exclude = source.directory?.exclude;
   const files: string[] = [];
+  const named = (file: string) => path.posix.join(source.path ?? '.', file);
+  let outOfBounds: string | undefined;
   const walk = async (rel: string): Promise<void> => {
     const entries = await readdir(path.join(dir, rel), { withFileTypes: true });
     for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (outOfBounds !== undefined) return;
       const child = rel === '' ? e.name : `${rel}/${e.name}`;
+      if (e.isSymbolicLink() && !insideCheckout(checkoutDir, path.join(dir, child))) {
+        outOfBounds = child;
+        return;
+      }
       if (e.isDirectory()) {
         if (recurse && !e.name.startsWith('.')) await walk(child);
       } else if (/\.(ya?ml|json)$/.test(e.name)) files.push(child);
@@ -243,6 +295,9 @@ export async function renderDirectory(dir: string, source: AppSource): Promise<R
     await walk('');
   } catch (e) {
     return { ok: false, error: `${source.path ?? '.'}: ${(e as Error).message}` };
+  }
+  if (outOfBounds !== undefined) {
+    return { ok: false, error: `${named(outOfBounds)}: symlink leaves the repository` };
   }
   const matches = (glob: string | undefined, file: string) =>
     glob !== undefined &&
@@ -257,7 +312,7 @@ export async function renderDirectory(dir: string, source: AppSource): Promise<R
       if (doc.errors.length > 0) {
         return {
           ok: false,
-          error: `${path.posix.join(source.path ?? '.', file)}: ${doc.errors[0]?.message ?? 'invalid YAML'}`,
+          error: `${named(file)}: ${doc.errors[0]?.message ?? 'invalid YAML'}`,
         };
       }
       const value: unknown = doc.toJS();

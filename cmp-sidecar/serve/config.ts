@@ -3,7 +3,7 @@ import { intFromEnv, type EnvVar } from '../../core/env-vars';
 
 /**
  * The settings of `eks-overlay serve` (the warm render server) and of its client, `eks-overlay-client`, which reads
- * the same EKS_OVERLAY_SOCKET default and EKS_OVERLAY_CLIENT_TIMEOUT_SECONDS (cmp-sidecar/serve/client.sh).
+ * the same EKS_OVERLAY_SOCKET default and EKS_OVERLAY_CLIENT_TIMEOUT_SECONDS (cmp-sidecar/eks-overlay-client).
  */
 
 /** Under the sidecar's own /tmp (a dedicated emptyDir), in a directory only the sidecar's user can enter. */
@@ -47,7 +47,7 @@ export const SERVE_ENV_VARS: readonly EnvVar[] = [
   },
   {
     name: 'EKS_OVERLAY_SERVE_QUEUE_WAIT_MS',
-    default: 5000,
+    default: 15000,
     description: 'Longest wait for a worker, 1–60000 ms; then the client is told to render itself.',
   },
   {
@@ -69,6 +69,11 @@ export const SERVE_ENV_VARS: readonly EnvVar[] = [
       'Resident memory after a render at which the server exits for its supervisor to start a fresh one, 64–65536 MB.',
   },
   {
+    name: 'EKS_OVERLAY_SERVE_TEST_FAULT',
+    description:
+      "Tests only, never set in an install: `internal` makes every render of the warm server's workers fail as an internal error (exit 70), which the server answers render-yourself, so the client's CLI renders.",
+  },
+  {
     name: 'EKS_OVERLAY_CLIENT_TIMEOUT_SECONDS',
     default: 25,
     description:
@@ -79,24 +84,31 @@ export const SERVE_ENV_VARS: readonly EnvVar[] = [
 /** Argo CD's environment is a few KB; Linux caps one variable at 128 KiB. A larger request is rendered by the CLI. */
 const MAX_REQUEST_BYTES = 1024 * 1024;
 
+/** A default as documented (manifests/README.md is generated from SERVE_ENV_VARS): one value for code and docs. */
+function describedDefault(name: string): number {
+  const value = SERVE_ENV_VARS.find((v) => v.name === name)?.default;
+  if (typeof value !== 'number') throw new Error(`${name}: no numeric default in SERVE_ENV_VARS`);
+  return value;
+}
+
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** The server's settings from its environment; every invalid variable is reported at once (ConfigError). */
 export function serveConfigFromEnv(env: Env, socketFlag?: string): ServeConfig {
   const issues: string[] = [];
-  const int = (name: string, fallback: number, min: number, max: number) =>
-    intFromEnv(env, name, fallback, { min, max }, issues);
+  const int = (name: string, min: number, max: number) =>
+    intFromEnv(env, name, describedDefault(name), { min, max }, issues);
   const socket = socketFlag ?? (env['EKS_OVERLAY_SOCKET']?.trim() || DEFAULT_SOCKET);
   if (!socket.startsWith('/'))
     issues.push(`socket ${JSON.stringify(socket)} must be an absolute path`);
   const config: ServeConfig = {
     socket,
-    concurrency: int('EKS_OVERLAY_SERVE_CONCURRENCY', 2, 1, 64),
-    queue: int('EKS_OVERLAY_SERVE_QUEUE', 128, 0, 10000),
-    queueWaitMs: int('EKS_OVERLAY_SERVE_QUEUE_WAIT_MS', 15000, 1, 60000),
-    renderHeapMb: int('EKS_OVERLAY_SERVE_RENDER_HEAP_MB', 256, 32, 4096),
-    maxRenders: int('EKS_OVERLAY_SERVE_MAX_RENDERS', 10000, 1, 10_000_000),
-    maxRssMb: int('EKS_OVERLAY_SERVE_MAX_RSS_MB', 400, 64, 65536),
+    concurrency: int('EKS_OVERLAY_SERVE_CONCURRENCY', 1, 64),
+    queue: int('EKS_OVERLAY_SERVE_QUEUE', 0, 10000),
+    queueWaitMs: int('EKS_OVERLAY_SERVE_QUEUE_WAIT_MS', 1, 60000),
+    renderHeapMb: int('EKS_OVERLAY_SERVE_RENDER_HEAP_MB', 32, 4096),
+    maxRenders: int('EKS_OVERLAY_SERVE_MAX_RENDERS', 1, 10_000_000),
+    maxRssMb: int('EKS_OVERLAY_SERVE_MAX_RSS_MB', 64, 65536),
     maxRequestBytes: MAX_REQUEST_BYTES,
   };
   if (issues.length > 0) throw new ConfigError(issues);

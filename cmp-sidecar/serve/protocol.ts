@@ -8,7 +8,8 @@
  *
  * Answers:
  *   200  X-Eks-Overlay-Exit: 0        body: the render (the CLI's stdout), to print as is
- *   422  X-Eks-Overlay-Exit: <code>   body: the error (the CLI's stderr), exit with <code>
+ *   422  X-Eks-Overlay-Exit: <code>   body: the error (the CLI's stderr), exit with <code> (1, 2 or 78; never 70:
+ *                                     an internal error is answered render-yourself)
  *   503  X-Eks-Overlay-Answer: render-yourself   body: why (busy, inline secrets, ...): run the plain CLI
  * Anything else (another status, a missing or odd exit code, a cut-off answer) is not an answer: the client runs
  * the plain CLI, which is slower but never wrong.
@@ -80,5 +81,8 @@ export type WorkerAnswer =
       readonly stdout: string;
       readonly stderr: string;
     }
-  /** Not for this process to render (inline secrets: their values must never live in a long-lived process). */
-  | { readonly kind: 'render-yourself'; readonly reason: string };
+  /**
+   * Not for this process to render (inline secrets: their values must never live in a long-lived process; an
+   * internal error, which the CLI may not have). `log`: what the server's log should keep (an internal error's stack).
+   */
+  | { readonly kind: 'render-yourself'; readonly reason: string; readonly log?: string };

@@ -112,6 +112,7 @@ export async function startRenderServer(opts: ServerOptions): Promise<RenderServ
   function reply(res: http.ServerResponse, answer: PoolAnswer): void {
     if (answer.kind === 'cancelled' || res.destroyed) return;
     if (answer.kind === 'render-yourself') {
+      if (answer.log !== undefined && answer.log !== '') log(answer.log);
       renderYourself(res, answer.reason);
       return;
     }

@@ -3,6 +3,7 @@ import { readArgoEnv } from '../argocd-env';
 import { run } from '../cli';
 import { resolveDirs } from '../commands/render-inputs';
 import { loadOverlayConfig } from '../config';
+import { EXIT, reportError } from '../exit';
 import type { Io } from '../io';
 import { parseCommandLine } from '../options';
 import { enableParsedYamlCache } from '../render/parsed-yaml-cache';
@@ -45,8 +46,28 @@ export async function renderJob(job: RenderJob): Promise<WorkerAnswer> {
   if (await usesInlineSecrets(io)) {
     return { kind: 'render-yourself', reason: 'secrets.mode inline renders in its own process' };
   }
-  const code = await run(['generate'], io);
+  const code = injectedInternalError(job.env)
+    ? reportError(new Error('internal error injected by EKS_OVERLAY_SERVE_TEST_FAULT'), io)
+    : await run(['generate'], io);
+  if (code === EXIT.internal) {
+    // A bug, maybe one only this long-lived process has (a cache, state left by an earlier render): the client's
+    // own short-lived CLI renders instead, and the stack goes to the sidecar's log.
+    return {
+      kind: 'render-yourself',
+      reason: 'internal error in the render worker',
+      log: stderr.trimEnd(),
+    };
+  }
   return { kind: 'done', code, stdout: code === 0 ? stdout : '', stderr };
+}
+
+/**
+ * Test hook, set in the sidecar's environment (so in the client's, sent with each request): `internal` makes the
+ * worker's render fail as a bug would (exit 70) while the CLI, which never reads it, renders normally. It proves
+ * that the client then renders itself; an install never sets it.
+ */
+function injectedInternalError(env: Readonly<Record<string, string>>): boolean {
+  return env['EKS_OVERLAY_SERVE_TEST_FAULT'] === 'internal';
 }
 
 /**

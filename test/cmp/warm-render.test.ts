@@ -420,6 +420,48 @@ describe('the client falls back to the plain CLI, never printing a failed attemp
   });
 });
 
+describe('an internal error (exit 70) is never the answer: it may be the long-lived process', () => {
+  const appPath = 'apps/web';
+  const cwd = () => path.join(repo, appPath);
+  const env = (socket: string) => argoEnv(appPath, CLUSTERS['prod-use1'], socket);
+
+  test('the worker answers "render it yourself", logs the stack, and the client renders with the CLI', async () => {
+    const server = await startServer(h, newSocket());
+    try {
+      // The hook fails the worker's render only; the CLI never reads it.
+      const e = { ...env(server.socket), EKS_OVERLAY_SERVE_TEST_FAULT: 'internal' };
+      const direct = await request(server.socket, renderBody(cwd(), e));
+      expect(direct.status).toBe(503);
+      expect(direct.headers['x-eks-overlay-answer']).toBe('render-yourself');
+      expect(direct.body).toBe('internal error in the render worker\n');
+      expect(server.run.stderr()).toContain(
+        'eks-overlay: internal error: Error: internal error injected by EKS_OVERLAY_SERVE_TEST_FAULT',
+      );
+      const ours = await viaClient(cwd(), e, true);
+      expect(ours.code).toBe(0);
+      expectSameAsCli(ours, await runCli(h, cwd(), e));
+      // The server renders on.
+      expect((await viaClient(cwd(), env(server.socket), false)).code).toBe(0);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('a 422 with exit code 70 is not accepted: the client runs the CLI', async () => {
+    const socket = newSocket();
+    const fake = await fakeServer(socket, (_req, res) =>
+      res.writeHead(422, { 'x-eks-overlay-exit': '70' }).end('eks-overlay: internal error: x\n'),
+    );
+    try {
+      const ours = await viaClient(cwd(), env(socket), true);
+      expect(ours.code).toBe(0);
+      expectSameAsCli(ours, await runCli(h, cwd(), env(socket)));
+    } finally {
+      await fake.close();
+    }
+  });
+});
+
 describe('the server keeps its bounds', () => {
   const web = () => path.join(repo, 'apps', 'web');
   const env = (socket: string) => argoEnv('apps/web', CLUSTERS['prod-use1'], socket);

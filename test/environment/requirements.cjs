@@ -61,6 +61,7 @@ const NEEDS = {
       'test/manifests/schemas.test.ts',
       'test/manifests/service-config.test.ts',
       'test/manifests/upgrades-component.test.ts',
+      'test/preview/preview-escape.test.ts',
       'test/preview/preview-policies.test.ts',
       'test/preview/preview-process.test.ts',
       'test/preview/preview.test.ts',
@@ -71,6 +72,7 @@ const NEEDS = {
     available: () => runs('git', ['--version']),
     why: 'git is not on the PATH (install git)',
     suites: [
+      'test/preview/preview-escape.test.ts',
       'test/preview/preview-policies.test.ts',
       'test/preview/preview-process.test.ts',
       'test/preview/preview.test.ts',
