@@ -502,6 +502,45 @@ describe('a blue/green upgrade', () => {
     expectSafeWeights();
   });
 
+  it('sends nothing for an announced write when the object it read went stale before the resend', async () => {
+    h = await startUpgradeHarness();
+    h.prometheus.answer('checkout', 0.01);
+    // Green's first write (10) fails for one whole call: it stays announced, unconfirmed.
+    h.fake.addFault({
+      match: { op: 'TagResource', subject: h.arn('checkout-green') },
+      fault: { kind: 'error', status: 500, type: 'ServerException' },
+      times: 3,
+    });
+    const c = await h.controller('a');
+    h.createUpgrade('checkout-1-32', SPEC);
+    await h.drive(c, (st) => st?.intendedWrite !== undefined);
+    expect(h.fake.tagWrites).toEqual([]);
+
+    // Right after the controller lists the upgrades, the spec is edited: what it read is stale.
+    h.api.after('list', 'clusterupgrades', () => {
+      const o = h.api.get('clusterupgrades', NS, 'checkout-1-32')!;
+      h.api.seed('clusterupgrades', { ...o, spec: { ...SPEC, bakeSeconds: 120 } });
+    });
+    await c.round();
+
+    expect(h.fake.tagWrites).toEqual([]);
+    expect(
+      h.api.requests.some((r) => r.resource === 'clusterupgrades/status' && r.status === 409),
+    ).toBe(true);
+
+    // The next round reads the object as it is now and finishes the write.
+    const s = await h.drive(c, terminal);
+    expect(s?.phase).toBe('Completed');
+    expect(h.fake.tagWrites[0]).toEqual(
+      expect.objectContaining({
+        arn: h.arn('checkout-green'),
+        tags: { 'argocd-eks-plugins/upgrade-weight': '10' },
+      }),
+    );
+    expectSafeWeights();
+    expectPairsServed();
+  });
+
   it('rides out throttled TagResource calls', async () => {
     h = await startUpgradeHarness();
     h.prometheus.answer('checkout', 0.01);
