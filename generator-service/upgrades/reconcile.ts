@@ -252,8 +252,12 @@ async function step(
       return { next: await d.upgrades.replaceStatus(obj, st) };
     }
     case 'Converging': {
-      const waitingFor = await converged(d, st);
-      if (waitingFor !== undefined) {
+      const convergence = await converged(d, st);
+      if (convergence.state === 'suspicious') {
+        return hold(obj, st, d, convergence.reason, 'NothingSelected', now);
+      }
+      if (convergence.state === 'waiting') {
+        const waitingFor = convergence.reason;
         const since = Date.parse(st.refreshedAt ?? now);
         if (d.now() >= since + plan.convergeSeconds * 1000) {
           // Argo CD never caught up: nothing to gate, and nothing tells which way to move; hold.

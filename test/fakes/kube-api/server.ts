@@ -34,6 +34,8 @@ export interface Fault {
   readonly user?: string;
   /** How many matching requests fail; unlimited when absent. */
   times?: number;
+  /** The body answered instead of a Status, e.g. a 200 list answer without `items`. */
+  readonly body?: unknown;
 }
 
 export interface RequestRecord {
@@ -364,7 +366,10 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
       if (fault) {
         if (fault.times !== undefined) fault.times -= 1;
         log(fault.status);
-        send(fault.status, status(fault.status, `injected fault on ${verb} ${route.resource}`));
+        send(
+          fault.status,
+          fault.body ?? status(fault.status, `injected fault on ${verb} ${route.resource}`),
+        );
         return;
       }
       const hookAt = hooks.findIndex(
