@@ -26,13 +26,24 @@ describe('fleet view configuration', () => {
 
   it("refuses the generator's token as the viewer token, and both token forms at once", () => {
     expect(
-      load({ FLEET_VIEW: 'true', FLEET_VIEW_TOKEN: 'same', GENERATOR_TOKEN: 'same' }).issues,
+      load({
+        FLEET_VIEW: 'true',
+        FLEET_VIEW_TOKEN: 'the-same-long-token',
+        GENERATOR_TOKEN: 'the-same-long-token',
+      }).issues,
     ).toEqual([
       "FLEET_VIEW_TOKEN: equals GENERATOR_TOKEN; the viewer token must differ from the generator's token",
     ]);
     expect(
       load({ FLEET_VIEW: 'true', FLEET_VIEW_TOKEN: 'a', FLEET_VIEW_TOKEN_FILE: '/t' }).issues,
     ).toEqual(['FLEET_VIEW_TOKEN and FLEET_VIEW_TOKEN_FILE are both set; set only one']);
+  });
+
+  it('refuses a viewer token shorter than 16 characters, naming the variable', () => {
+    expect(load({ FLEET_VIEW: 'true', FLEET_VIEW_TOKEN: 'fifteen-chars-x' }).issues).toEqual([
+      'FLEET_VIEW_TOKEN: the viewer token has 15 characters; it needs at least 16',
+    ]);
+    expect(load({ FLEET_VIEW: 'true', FLEET_VIEW_TOKEN: 'sixteen-chars-xx' }).issues).toEqual([]);
   });
 
   it('reads every setting, with the upgrades namespace defaulting to the Pod namespace', () => {
@@ -64,7 +75,7 @@ describe('fleet view configuration', () => {
     expect(
       load({
         FLEET_VIEW: 'true',
-        FLEET_VIEW_TOKEN: 't',
+        FLEET_VIEW_TOKEN: 'a-viewer-token-long-enough',
         FLEET_VIEW_REGISTRAR_URL: 'eks-cluster-registrar:4356',
         FLEET_VIEW_UPGRADES_NAMESPACE: 'Argo_CD',
         FLEET_VIEW_SESSION_SECONDS: '5',

@@ -97,6 +97,9 @@ const DNS_LABEL = /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
  * Reads the fleet view's settings into `issues` (the service's configuration is validated once, every problem at
  * once). Undefined when the view is off. `generatorPort` is getparams' port, which the view must not share.
  */
+/** A shorter viewer token is refused: it guards a page listing every cluster of the fleet. */
+export const VIEWER_TOKEN_MIN_LENGTH = 16;
+
 export function loadFleetViewConfig(
   env: NodeJS.ProcessEnv,
   serviceListen: { readonly port: number; readonly host: string },
@@ -135,6 +138,11 @@ export function loadFleetViewConfig(
   } else {
     issues.push(
       'FLEET_VIEW_TOKEN_FILE: required with FLEET_VIEW=true (or FLEET_VIEW_TOKEN): the view has its own viewer token',
+    );
+  }
+  if (token?.kind === 'env' && token.value.length < VIEWER_TOKEN_MIN_LENGTH) {
+    issues.push(
+      `FLEET_VIEW_TOKEN: the viewer token has ${token.value.length} characters; it needs at least ${VIEWER_TOKEN_MIN_LENGTH}`,
     );
   }
   if (token?.kind === 'env' && tokenValue === env['GENERATOR_TOKEN']?.trim()) {

@@ -1,5 +1,5 @@
-import { mkdtempSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -295,6 +295,45 @@ describe('who may read the view', () => {
     expect(out.status).toBe(303);
     expect(out.headers.get('set-cookie')).toContain('fleet_view_session=; Path=/; Max-Age=0');
   });
+
+  it('login: a form larger than a login needs, sent without a length, is answered 413', async () => {
+    await exampleView();
+    const url = new URL(`${view!.url}/fleet/login`);
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: 'POST',
+          headers: {
+            origin: view!.url,
+            'content-type': 'application/x-www-form-urlencoded',
+            'transfer-encoding': 'chunked',
+          },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on('error', reject);
+      for (let i = 0; i < 4; i++) req.write(`token=${'x'.repeat(2048)}&`);
+      req.end();
+    });
+    expect(status).toBe(413);
+  });
+
+  it('refuses to start on a viewer token file holding fewer than 16 characters', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'fleet-view-token-'));
+    const file = path.join(dir, 'token');
+    writeFileSync(file, 'short-token\n');
+    await expect(
+      startTestFleetView({ records: [], config: { token: { kind: 'file', path: file } } }),
+    ).rejects.toThrow(
+      `FLEET_VIEW_TOKEN_FILE ${file}: the viewer token has 11 characters; it needs at least 16`,
+    );
+  });
 });
 
 describe('the HTML page', () => {
@@ -430,6 +469,17 @@ describe('registration and upgrades when installed', () => {
       message: expect.stringContaining('HTTP 500'),
     });
     expect(body.clusters[0]?.registration).toBeNull();
+  });
+
+  it("never shows the user and password of the registrar's URL", async () => {
+    await exampleView({ registrarUrl: 'http://viewer:hunter2-password@127.0.0.1:9/base' });
+    const { body } = await api();
+    expect(body.sources.registrar).toMatchObject({
+      state: 'unavailable',
+      message: expect.stringContaining('registrar status http://127.0.0.1:9/base/'),
+    });
+    expect(JSON.stringify(body)).not.toContain('hunter2-password');
+    expect((await page()).text).not.toContain('hunter2-password');
   });
 
   it('reads ClusterUpgrade objects through the Kubernetes client; no CRD (404) is not installed', async () => {

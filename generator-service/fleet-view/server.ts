@@ -267,23 +267,34 @@ function isHttps(req: IncomingMessage): boolean {
   return first === 'https' || (req.socket as { encrypted?: boolean }).encrypted === true;
 }
 
-async function readForm(req: IncomingMessage): Promise<URLSearchParams | undefined> {
+/**
+ * The login form, or undefined when it is larger than a login needs. Reading stops keeping bytes at the limit but
+ * goes on draining the body (an early return from `for await` would destroy the socket, and the 413 with it).
+ */
+function readForm(req: IncomingMessage): Promise<URLSearchParams | undefined> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > LOGIN_BODY_LIMIT) {
     req.resume();
-    return undefined;
+    return Promise.resolve(undefined);
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > LOGIN_BODY_LIMIT) {
-      req.resume();
-      return undefined;
-    }
-    chunks.push(chunk);
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > LOGIN_BODY_LIMIT) {
+        chunks.length = 0;
+        resolve(undefined);
+      } else {
+        chunks.push(chunk);
+      }
+    });
+    req.on('end', () => {
+      if (size <= LOGIN_BODY_LIMIT)
+        resolve(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
+    });
+    req.on('error', reject);
+  });
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string | Buffer): void {

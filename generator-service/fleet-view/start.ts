@@ -5,13 +5,14 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describeError } from '../../core/errors';
+import { ConfigError, describeError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import type { TokenProvider } from '../http/auth';
 import { applyConnectionTimeouts, guardServer } from '../http/server-guards';
 import type { FleetRegistry } from '../snapshot/fleet-snapshots';
 import { tokenFromFile } from '../token-file';
 import type { FleetViewConfig } from './config';
+import { VIEWER_TOKEN_MIN_LENGTH } from './config';
 import { createFleetViewListener } from './server';
 import { clusterUpgradesRead } from './sources/cluster-upgrades';
 import { registrarStatusRead } from './sources/registrar-status';
@@ -55,6 +56,15 @@ export async function startFleetView(
     config.token.kind === 'env'
       ? { current: () => (config.token as { value: string }).value }
       : tokenFromFile(config.token.path, { log });
+  if (config.token.kind === 'file') {
+    // The file is read here first; FLEET_VIEW_TOKEN itself was checked with the rest of the configuration.
+    const length = viewer.current()?.length ?? 0;
+    if (length < VIEWER_TOKEN_MIN_LENGTH) {
+      throw new ConfigError([
+        `FLEET_VIEW_TOKEN_FILE ${config.token.path}: the viewer token has ${length} characters; it needs at least ${VIEWER_TOKEN_MIN_LENGTH}`,
+      ]);
+    }
+  }
   const registrarTokens = config.registrarTokenFile
     ? tokenFromFile(config.registrarTokenFile, { log })
     : deps.generatorTokens;

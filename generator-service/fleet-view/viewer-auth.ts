@@ -148,7 +148,10 @@ function firstValue(v: string | string[] | undefined): string | undefined {
   return s?.split(',')[0]?.trim() || undefined;
 }
 
-/** The Set-Cookie header of a session: HttpOnly, SameSite=Strict, the view's paths only; Secure behind TLS. */
+/**
+ * The Set-Cookie header of a session: HttpOnly, SameSite=Strict, Secure behind TLS. Path=/ covers the whole origin,
+ * which is the view alone: it has its own port (FLEET_VIEW_PORT), never the getparams port.
+ */
 export function sessionCookieHeader(value: string, maxAgeSeconds: number, secure: boolean): string {
   return [
     `${SESSION_COOKIE}=${value}`,

@@ -20,7 +20,12 @@ export function kubeSecretStore(kc: KubeConfig, namespace: string): SecretStore 
       const res = await call('list secrets', () =>
         api.listNamespacedSecret({ namespace, labelSelector }),
       );
-      return res.items.map(fromSecret);
+      // A 2xx without an items array is a fault, never "no Secrets": pruning from it would delete every cluster.
+      const items: unknown = (res as { items?: unknown }).items;
+      if (!Array.isArray(items)) {
+        throw new KubeCallError('list secrets', 200, 'the answer has no items array');
+      }
+      return (items as V1Secret[]).map(fromSecret);
     },
     read: async (name) => {
       try {

@@ -54,20 +54,41 @@ export async function selectingApplicationSets(
   return out.sort();
 }
 
-/** Undefined when the generator serves the target weights and the pair's Applications synced after the refresh. */
-export async function converged(d: ArgoSyncDeps, st: UpgradeStatus): Promise<string | undefined> {
+/**
+ * Where a step stands in Argo CD: `converged` when the generator serves the target weights and the pair's
+ * Applications synced after the refresh; `waiting` while that may still come; `suspicious` when nothing selects or
+ * targets the pair any more. The pre-checks found Applications on the pair, so an empty set now is a change nobody
+ * announced (an ApplicationSet deleted or edited, Applications removed), never a reason to go on.
+ */
+export type Convergence =
+  | { readonly state: 'converged' }
+  | { readonly state: 'waiting'; readonly reason: string }
+  | { readonly state: 'suspicious'; readonly reason: string };
+
+export async function converged(d: ArgoSyncDeps, st: UpgradeStatus): Promise<Convergence> {
   const pair = st.pair as { blue: PairMember; green: PairMember };
   const target = st.targetWeights as Weights;
-  const group = (st.pair && (await groupOf(d, pair))) ?? [];
+  const waiting = (reason: string): Convergence => ({ state: 'waiting', reason });
+  const group = await groupOf(d, pair);
   for (const color of ['blue', 'green'] as const) {
     const c = group.find((x) => x.arn === pair[color].arn);
     if (c === undefined)
-      return `waiting: the generator does not serve ${color} ${pair[color].name}`;
+      return waiting(`waiting: the generator does not serve ${color} ${pair[color].name}`);
     if (c.upgrade.weight !== String(target[color])) {
-      return `waiting for the generator to serve ${color} ${pair[color].name} at weight ${target[color]} (serves ${c.upgrade.weight})`;
+      return waiting(
+        `waiting for the generator to serve ${color} ${pair[color].name} at weight ${target[color]} (serves ${c.upgrade.weight})`,
+      );
     }
   }
-  const sets = new Set(st.refreshedApplicationSets ?? []);
+  const pairNames = `blue ${pair.blue.name} / green ${pair.green.name}`;
+  const refreshed = st.refreshedApplicationSets ?? [];
+  if (refreshed.length === 0) {
+    return {
+      state: 'suspicious',
+      reason: `no ApplicationSet of generator ${d.generatorConfigMap} selects ${pairNames}`,
+    };
+  }
+  const sets = new Set(refreshed);
   const refreshedAt = Date.parse(st.refreshedAt ?? '');
   const apps = (await d.argo.applications()).filter(
     (a: ApplicationView) =>
@@ -75,13 +96,21 @@ export async function converged(d: ArgoSyncDeps, st: UpgradeStatus): Promise<str
       sets.has(a.applicationSet) &&
       (targets(a, pair.blue) || targets(a, pair.green)),
   );
+  if (apps.length === 0) {
+    return {
+      state: 'suspicious',
+      reason: `no Application of ApplicationSet ${refreshed.join(', ')} targets ${pairNames}`,
+    };
+  }
   for (const a of apps) {
     const fresh = a.reconciledAt !== undefined && Date.parse(a.reconciledAt) >= refreshedAt;
     if (!fresh || a.syncStatus !== 'Synced' || a.healthStatus !== 'Healthy') {
-      return `waiting for Application ${a.name} to be Synced and Healthy with the new weights`;
+      return waiting(
+        `waiting for Application ${a.name} to be Synced and Healthy with the new weights`,
+      );
     }
   }
-  return undefined;
+  return { state: 'converged' };
 }
 
 async function groupOf(

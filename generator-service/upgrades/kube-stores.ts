@@ -34,12 +34,10 @@ export function kubeUpgradeStore(kc: KubeConfig, namespace: string): UpgradeStor
   const at = { group: GROUP, version: VERSION, namespace, plural: PLURAL };
   return {
     list: async () => {
-      const res = (await call('list clusterupgrades', () =>
+      const res: unknown = await call('list clusterupgrades', () =>
         api.listNamespacedCustomObject(at),
-      )) as {
-        items?: Raw[];
-      };
-      return (res.items ?? []).map(fromUpgrade);
+      );
+      return itemsOf('list clusterupgrades', res).map(fromUpgrade);
     },
     replaceStatus: async (obj, status) => {
       const body = {
@@ -61,16 +59,16 @@ export function kubeArgoStore(kc: KubeConfig, namespace: string): ArgoStore {
   const api = kc.makeApiClient(CustomObjectsApi);
   return {
     applications: async () => {
-      const res = (await call('list applications', () =>
+      const res: unknown = await call('list applications', () =>
         api.listNamespacedCustomObject({ ...ARGO, namespace, plural: 'applications' }),
-      )) as { items?: Raw[] };
-      return (res.items ?? []).map(fromApplication);
+      );
+      return itemsOf('list applications', res).map(fromApplication);
     },
     applicationSets: async () => {
-      const res = (await call('list applicationsets', () =>
+      const res: unknown = await call('list applicationsets', () =>
         api.listNamespacedCustomObject({ ...ARGO, namespace, plural: 'applicationsets' }),
-      )) as { items?: Raw[] };
-      return (res.items ?? []).map(fromApplicationSet);
+      );
+      return itemsOf('list applicationsets', res).map(fromApplicationSet);
     },
     requestRefresh: async (name) => {
       await call(`patch applicationset ${name}`, () =>
@@ -129,6 +127,17 @@ function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
         ? new KubeCallError(operation, 0, failure.message)
         : new KubeCallError(operation, 0, failure.message, { cause: failure.cause }),
   );
+}
+
+/**
+ * The objects of a list answer. An answer without an `items` array is a fault, never an empty list: an empty list
+ * would read as "no Applications to wait for" and let a step advance.
+ */
+function itemsOf(operation: string, res: unknown): Raw[] {
+  const items = isObject(res) ? res['items'] : undefined;
+  if (!Array.isArray(items))
+    throw new KubeCallError(operation, 200, 'the answer has no items array');
+  return items.map(obj);
 }
 
 function obj(v: unknown): Raw {

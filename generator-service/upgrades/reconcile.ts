@@ -213,8 +213,9 @@ async function step(
     );
   }
   // A write announced but not confirmed is sent again: tag writes are idempotent, and both the old and the new
-  // weight keep the pair safe, so finishing it is always right.
-  if (st.intendedWrite !== undefined) return sendIntended(obj, st, d);
+  // weight keep the pair safe, so finishing it is always right. It is announced again first, so the object it was
+  // read from must still be current: a stale read (a spec edit, another writer) fails with 409 and sends nothing.
+  if (st.intendedWrite !== undefined) return reannounceAndSend(obj, st, d);
 
   const stage = st.stage;
   switch (stage) {
@@ -251,8 +252,12 @@ async function step(
       return { next: await d.upgrades.replaceStatus(obj, st) };
     }
     case 'Converging': {
-      const waitingFor = await converged(d, st);
-      if (waitingFor !== undefined) {
+      const convergence = await converged(d, st);
+      if (convergence.state === 'suspicious') {
+        return hold(obj, st, d, convergence.reason, 'NothingSelected', now);
+      }
+      if (convergence.state === 'waiting') {
+        const waitingFor = convergence.reason;
         const since = Date.parse(st.refreshedAt ?? now);
         if (d.now() >= since + plan.convergeSeconds * 1000) {
           // Argo CD never caught up: nothing to gate, and nothing tells which way to move; hold.
@@ -400,8 +405,21 @@ async function announceAndSend(
   tags: Record<string, string>,
   now: string,
 ): Promise<Advance> {
-  st.intendedWrite = { color, cluster: member.name, arn: member.arn, tags, at: now };
+  st.intendedWrite = { color, cluster: member.name, arn: member.arn, tags, at: now, attempt: 1 };
   // Fails (409/404) for a controller that lost its lease to one that wrote since, or for a deleted object.
+  const saved = await d.upgrades.replaceStatus(obj, st);
+  return sendIntended(saved, structuredClone(saved.status), d);
+}
+
+/** A resumed write goes through the same conditional status update as the first one before it is sent. */
+async function reannounceAndSend(
+  obj: UpgradeObject,
+  st: UpgradeStatus,
+  d: ReconcileDeps,
+): Promise<Advance> {
+  const w = st.intendedWrite;
+  if (w === undefined) return WAIT;
+  st.intendedWrite = { ...w, attempt: (w.attempt ?? 1) + 1 };
   const saved = await d.upgrades.replaceStatus(obj, st);
   return sendIntended(saved, structuredClone(saved.status), d);
 }

@@ -37,6 +37,8 @@ export interface IntendedWrite {
   readonly arn: string;
   readonly tags: Readonly<Record<string, string>>;
   readonly at: string;
+  /** How many times the write was announced (1 the first time; a resumed write is announced again). */
+  readonly attempt?: number;
 }
 
 export interface GateResult {

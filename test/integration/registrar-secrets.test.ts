@@ -320,6 +320,26 @@ describe('faults', () => {
     expect(await r.metric('argocd_eks_registrar_reconciles_total', { result: 'failed' })).toBe(1);
   });
 
+  it('a listing answered 200 without items is a failed listing, never an empty one', async () => {
+    const r = await leader({ REGISTRAR_PRUNE: 'true' });
+    feed.publish([alpha, gamma]);
+    await r.handle.settle();
+    const before = secretWrites().length;
+    h.api.inject({
+      verb: 'list',
+      resource: 'secrets',
+      status: 200,
+      times: 1,
+      body: { apiVersion: 'v1', kind: 'SecretList', metadata: { resourceVersion: '1' } },
+    });
+    feed.publish([alpha]);
+    await expect(r.handle.settle()).resolves.toBe('failed');
+    expect(secretWrites()).toHaveLength(before);
+    expect(JSON.stringify(r.logs)).toContain(
+      'list secrets: HTTP 200 (the answer has no items array)',
+    );
+  });
+
   it('a 409 on update re-reads the Secret and retries once', async () => {
     const r = await leader();
     feed.publish([alpha]);

@@ -309,6 +309,100 @@ describe('a blue/green upgrade', () => {
     expectPairsServed(['checkout']);
   });
 
+  describe('when Argo CD is read back empty or shapeless mid-step', () => {
+    const LIST = { apiVersion: 'argoproj.io/v1alpha1', metadata: { resourceVersion: '1' } };
+    const stepOne = { blue: 90, green: 10 };
+
+    it.each([
+      ['applicationsets', 'Refreshing', () => true],
+      ['applications', 'Converging', (st?: UpgradeStatus) => st?.stage === 'Converging'],
+    ] as const)(
+      'waits, never advancing, while the list of %s answers 200 without items',
+      async (resource, stage, from) => {
+        h = await startUpgradeHarness();
+        h.prometheus.answer('checkout', 0.01);
+        const c = await h.controller('a');
+        h.createUpgrade('checkout-1-32', SPEC);
+        await h.drive(c, from);
+        h.api.inject({ verb: 'list', resource, status: 200, user: 'controller-a', body: LIST });
+
+        const s = await h.drive(c, () => false, { max: 5 });
+
+        expect(s).toMatchObject({ phase: 'Shifting', stage, weights: stepOne });
+        expect(
+          c
+            .logs()
+            .some(
+              (l) =>
+                l['msg'] === 'ClusterUpgrade reconcile stopped; retried next round' &&
+                String(l['error']).includes(
+                  `list ${resource}: HTTP 200 (the answer has no items array)`,
+                ),
+            ),
+        ).toBe(true);
+
+        // Once the lists have their shape again, the upgrade goes on from where it waited.
+        h.api.clearFaults();
+        const done = await h.drive(c, terminal);
+        expect(done?.phase).toBe('Completed');
+        expectSafeWeights();
+      },
+    );
+
+    it('holds, naming the pair, when no ApplicationSet of this generator selects it any more', async () => {
+      h = await startUpgradeHarness();
+      h.prometheus.answer('checkout', 0.01);
+      const c = await h.controller('a');
+      h.createUpgrade('checkout-1-32', SPEC);
+      // The pre-checks see the Applications; the ApplicationSet is gone when the step refreshes.
+      h.api.inject({
+        verb: 'list',
+        resource: 'applicationsets',
+        status: 200,
+        user: 'controller-a',
+        body: { ...LIST, items: [] },
+      });
+
+      const s = await h.drive(c, terminal);
+
+      expect(s?.phase).toBe('Held');
+      expect(s?.message).toBe(
+        'held at green 0: no ApplicationSet of generator eks-cluster-generator selects blue checkout-blue / green checkout-green; edit the spec to resume',
+      );
+      expect(s?.weights).toEqual({ blue: 100, green: 0 });
+      expect(s?.conditions).toContainEqual(
+        expect.objectContaining({
+          type: 'Progressing',
+          status: 'False',
+          reason: 'NothingSelected',
+        }),
+      );
+    });
+
+    it('holds, naming the pair, when no Application targets it any more', async () => {
+      h = await startUpgradeHarness();
+      h.prometheus.answer('checkout', 0.01);
+      const c = await h.controller('a');
+      h.createUpgrade('checkout-1-32', SPEC);
+      await h.drive(c, (st) => st?.stage === 'Converging');
+      h.api.inject({
+        verb: 'list',
+        resource: 'applications',
+        status: 200,
+        user: 'controller-a',
+        body: { ...LIST, items: [] },
+      });
+
+      const s = await h.drive(c, terminal);
+
+      expect(s?.phase).toBe('Held');
+      expect(s?.message).toBe(
+        'held at green 10: no Application of ApplicationSet checkout targets blue checkout-blue / green checkout-green; edit the spec to resume',
+      );
+      expect(s?.weights).toEqual(stepOne);
+    });
+  });
+
   it('holds, moving no traffic either way, when Prometheus is unreachable', async () => {
     h = await startUpgradeHarness();
     await h.prometheus.refuse();
@@ -500,6 +594,45 @@ describe('a blue/green upgrade', () => {
       h.api.requests.some((r) => r.resource === 'clusterupgrades/status' && r.status === 409),
     ).toBe(true);
     expectSafeWeights();
+  });
+
+  it('sends nothing for an announced write when the object it read went stale before the resend', async () => {
+    h = await startUpgradeHarness();
+    h.prometheus.answer('checkout', 0.01);
+    // Green's first write (10) fails for one whole call: it stays announced, unconfirmed.
+    h.fake.addFault({
+      match: { op: 'TagResource', subject: h.arn('checkout-green') },
+      fault: { kind: 'error', status: 500, type: 'ServerException' },
+      times: 3,
+    });
+    const c = await h.controller('a');
+    h.createUpgrade('checkout-1-32', SPEC);
+    await h.drive(c, (st) => st?.intendedWrite !== undefined);
+    expect(h.fake.tagWrites).toEqual([]);
+
+    // Right after the controller lists the upgrades, the spec is edited: what it read is stale.
+    h.api.after('list', 'clusterupgrades', () => {
+      const o = h.api.get('clusterupgrades', NS, 'checkout-1-32')!;
+      h.api.seed('clusterupgrades', { ...o, spec: { ...SPEC, bakeSeconds: 120 } });
+    });
+    await c.round();
+
+    expect(h.fake.tagWrites).toEqual([]);
+    expect(
+      h.api.requests.some((r) => r.resource === 'clusterupgrades/status' && r.status === 409),
+    ).toBe(true);
+
+    // The next round reads the object as it is now and finishes the write.
+    const s = await h.drive(c, terminal);
+    expect(s?.phase).toBe('Completed');
+    expect(h.fake.tagWrites[0]).toEqual(
+      expect.objectContaining({
+        arn: h.arn('checkout-green'),
+        tags: { 'argocd-eks-plugins/upgrade-weight': '10' },
+      }),
+    );
+    expectSafeWeights();
+    expectPairsServed();
   });
 
   it('rides out throttled TagResource calls', async () => {

@@ -30,6 +30,8 @@ export function registrarStatusRead(
 ): SourceRead<RegistrarStatus> {
   return async () => {
     if (baseUrl === undefined) return { notInstalled: 'FLEET_VIEW_REGISTRAR_URL is not set' };
+    // Messages reach the page: a `user:pass@` in the configured URL never does.
+    const shown = withoutUserinfo(baseUrl);
     let res: Response;
     try {
       res = await fetch(`${baseUrl}${REGISTRAR_STATUS_PATH}`, {
@@ -46,18 +48,31 @@ export function registrarStatusRead(
           : typeof code === 'string'
             ? code
             : 'no answer';
-      throw new Error(`registrar status ${baseUrl}${REGISTRAR_STATUS_PATH}: ${why}`, { cause: e });
+      throw new Error(`registrar status ${shown}${REGISTRAR_STATUS_PATH}: ${why}`, { cause: e });
     }
     if (res.status === 404) {
       await res.body?.cancel();
-      return { notInstalled: `${baseUrl} has no ${REGISTRAR_STATUS_PATH}` };
+      return { notInstalled: `${shown} has no ${REGISTRAR_STATUS_PATH}` };
     }
     if (res.status !== 200) {
       await res.body?.cancel();
-      throw new Error(`registrar status ${baseUrl}${REGISTRAR_STATUS_PATH}: HTTP ${res.status}`);
+      throw new Error(`registrar status ${shown}${REGISTRAR_STATUS_PATH}: HTTP ${res.status}`);
     }
     return { data: registrarStatusOf(await res.json()) };
   };
+}
+
+/** The URL without its `user:password@` part, for messages. */
+export function withoutUserinfo(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.username === '' && u.password === '') return url;
+    u.username = '';
+    u.password = '';
+    return u.toString().replace(/\/+$/, '');
+  } catch {
+    return url.replace(/\/\/[^/@]*@/, '//');
+  }
 }
 
 /** The body read loosely: a field of the wrong shape is left out, never trusted. */

@@ -34,6 +34,8 @@ export interface Fault {
   readonly user?: string;
   /** How many matching requests fail; unlimited when absent. */
   times?: number;
+  /** The body answered instead of a Status, e.g. a 200 list answer without `items`. */
+  readonly body?: unknown;
 }
 
 export interface RequestRecord {
@@ -77,6 +79,11 @@ export interface FakeKubeApi {
    * between the client's read and its write.
    */
   before(verb: Verb, resource: Resource, name: string, hook: () => void): void;
+  /**
+   * Runs `hook` once, just after the first matching request (any object, or a list) was handled and before its
+   * answer is sent: the client acts on what it read while the stored object has already changed.
+   */
+  after(verb: Verb, resource: Resource, hook: () => void): void;
   clearFaults(): void;
   /** Objects as stored, sorted by name (deep copies). */
   list(resource: Resource, namespace: string): KubeObject[];
@@ -164,6 +171,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
   const faults: Fault[] = [];
   const requests: RequestRecord[] = [];
   const hooks: { verb: Verb; resource: Resource; name: string; hook: () => void }[] = [];
+  const afterHooks: { verb: Verb; resource: Resource; hook: () => void }[] = [];
   let revision = 1000;
 
   // A subresource is stored with its object.
@@ -358,7 +366,10 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
       if (fault) {
         if (fault.times !== undefined) fault.times -= 1;
         log(fault.status);
-        send(fault.status, status(fault.status, `injected fault on ${verb} ${route.resource}`));
+        send(
+          fault.status,
+          fault.body ?? status(fault.status, `injected fault on ${verb} ${route.resource}`),
+        );
         return;
       }
       const hookAt = hooks.findIndex(
@@ -382,6 +393,10 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
           req.headers['content-type'] ?? '',
         );
         log(out.status);
+        const afterAt = afterHooks.findIndex(
+          (k) => k.verb === verb && k.resource === route.resource,
+        );
+        if (afterAt >= 0) afterHooks.splice(afterAt, 1)[0]?.hook();
         send(out.status, out.body);
       } catch (e) {
         if (!(e instanceof HttpFailure)) throw e;
@@ -399,6 +414,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     requests,
     inject: (f) => faults.push({ ...f }),
     before: (verb, resource, name, hook) => hooks.push({ verb, resource, name, hook }),
+    after: (verb, resource, hook) => afterHooks.push({ verb, resource, hook }),
     clearFaults: () => void faults.splice(0),
     list: (resource, ns) =>
       [...store.entries()]
