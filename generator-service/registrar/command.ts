@@ -6,8 +6,9 @@
 import type { Server } from 'node:http';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { ConfigError, describeError } from '../../core/errors';
-import { createJsonLogger, type Logger, type LogLevel } from '../../core/logger';
+import type { Logger } from '../../core/logger';
 import type { TokenProvider } from '../http/auth';
+import { runComponentProcess } from '../component-process';
 import { tokenFromFile } from '../token-file';
 import type { RegistrarConfig, SplitRegistrarConfig } from './config';
 import { parseRegistrarConfig, parseSplitConfig } from './config';
@@ -17,9 +18,6 @@ import { kubeLeaseStore, kubeSecretStore } from './kube-stores';
 import type { RegistrarHandle } from './registrar';
 import { startRegistrar } from './registrar';
 import { createStatusServer } from './status-server';
-
-const EX_CONFIG = 78;
-const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 export interface SplitRegistrar {
   /** The port the status listener is bound to (REGISTRAR_PORT=0 picks a free one). */
@@ -172,43 +170,7 @@ async function start(
   };
 }
 
-/** The process: logs JSON lines to stdout, exits 78 on bad configuration, stops cleanly on SIGTERM/SIGINT. */
+/** The process: JSON log lines on stdout, exit 78 on bad configuration, a clean stop on SIGTERM/SIGINT. */
 export async function runRegistrarProcess(env: NodeJS.ProcessEnv): Promise<void> {
-  const levelText = env['LOG_LEVEL']?.trim() || 'info';
-  const level = LOG_LEVELS.find((l) => l === levelText);
-  if (level === undefined) {
-    exit(
-      `invalid configuration:\n  - LOG_LEVEL: "${levelText}" must be debug, info, warn or error`,
-    );
-  }
-  const log = createJsonLogger(process.stdout, level, { service: 'eks-cluster-registrar' });
-  let registrar: SplitRegistrar;
-  try {
-    registrar = await startSplitRegistrar(env, { log, defaultMetrics: true });
-  } catch (e) {
-    exit(describeError(e), e instanceof ConfigError ? EX_CONFIG : 1);
-  }
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info('shutting down', { signal });
-    registrar.stop().then(
-      () => {
-        log.info('stopped');
-        process.exit(0);
-      },
-      (e: unknown) => {
-        log.error('shutdown failed', { error: describeError(e) });
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
-}
-
-function exit(message: string, code = EX_CONFIG): never {
-  process.stderr.write(`eks-cluster-registrar: ${message}\n`);
-  process.exit(code);
+  await runComponentProcess(env, 'eks-cluster-registrar', startSplitRegistrar);
 }

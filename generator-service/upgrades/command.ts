@@ -6,11 +6,12 @@
 import type { Server } from 'node:http';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { ConfigError, describeError } from '../../core/errors';
-import { createJsonLogger, type Logger, type LogLevel } from '../../core/logger';
+import type { Logger } from '../../core/logger';
 import type { TokenProvider } from '../http/auth';
 import { loadKubeConfig } from '../registrar/index';
 import { kubeLeaseStore } from '../registrar/kube-stores';
 import { createStatusServer } from '../registrar/status-server';
+import { runComponentProcess } from '../component-process';
 import { tokenFromFile } from '../token-file';
 import { sdkEksUpgradeApi } from './aws';
 import type { UpgradeControllerConfig } from './config';
@@ -20,9 +21,6 @@ import { startUpgradeController } from './controller';
 import { httpGeneratorClient } from './generator-client';
 import { kubeArgoStore, kubeEventSink, kubeUpgradeStore } from './kube-stores';
 import { httpPrometheusClient } from './prometheus';
-
-const EX_CONFIG = 78;
-const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 export interface RunningUpgradeController {
   readonly port: number;
@@ -143,41 +141,5 @@ export async function startUpgradeControllerFromEnv(
 
 /** The process: JSON log lines on stdout, exit 78 on bad configuration, a clean stop on SIGTERM/SIGINT. */
 export async function runUpgradeControllerProcess(env: NodeJS.ProcessEnv): Promise<void> {
-  const levelText = env['LOG_LEVEL']?.trim() || 'info';
-  const level = LOG_LEVELS.find((l) => l === levelText);
-  if (level === undefined) {
-    exit(
-      `invalid configuration:\n  - LOG_LEVEL: "${levelText}" must be debug, info, warn or error`,
-    );
-  }
-  const log = createJsonLogger(process.stdout, level, { service: 'eks-upgrade-controller' });
-  let running: RunningUpgradeController;
-  try {
-    running = await startUpgradeControllerFromEnv(env, { log, defaultMetrics: true });
-  } catch (e) {
-    exit(describeError(e), e instanceof ConfigError ? EX_CONFIG : 1);
-  }
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info('shutting down', { signal });
-    running.stop().then(
-      () => {
-        log.info('stopped');
-        process.exit(0);
-      },
-      (e: unknown) => {
-        log.error('shutdown failed', { error: describeError(e) });
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
-}
-
-function exit(message: string, code = EX_CONFIG): never {
-  process.stderr.write(`eks-upgrade-controller: ${message}\n`);
-  process.exit(code);
+  await runComponentProcess(env, 'eks-upgrade-controller', startUpgradeControllerFromEnv);
 }
