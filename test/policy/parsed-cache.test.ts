@@ -66,7 +66,8 @@ describe('parsed policy cache', () => {
   });
 
   it('a value JSON cannot hold exactly (.inf) is never stored: parsed every time, kept as is', () => {
-    const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: limits}\ndata: {}\nlimit: .inf\n';
+    const text =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: limits}\ndata: {}\nlimit: .inf\n';
     const counter = countingParse();
     for (let i = 0; i < 2; i++) {
       const [doc] = openParsedPolicyCache(cacheEnv())!.documents(text, 'c.yaml', counter.parse);
