@@ -71,7 +71,9 @@ export async function preview(args: readonly string[], io: Io, run: RunCli): Pro
   } finally {
     await pool.close();
     unguard();
-    temp.dispose();
+    for (const dir of temp.dispose()) {
+      io.stderr.write(`eks-overlay: could not remove the temporary checkout ${dir}\n`);
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants as osConstants, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { InputError, SourceUnavailableError } from '../../core/errors';
 
@@ -67,6 +68,18 @@ export async function originUrl(repo: string): Promise<string | undefined> {
   }
 }
 
+/**
+ * The extraction processes still running: a signal must stop them before their directories are removed, or `tar`
+ * keeps writing into a directory being deleted.
+ */
+const extracting = new Set<ChildProcess>();
+
+function tracked(child: ChildProcess): ChildProcess {
+  extracting.add(child);
+  child.once('close', () => extracting.delete(child));
+  return child;
+}
+
 /** Extracts the commit's tree into `dir` (`git archive | tar -x`). */
 export function extractCommit(repo: string, sha: string, dir: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -77,6 +90,8 @@ export function extractCommit(repo: string, sha: string, dir: string): Promise<v
     const untar = spawn('tar', ['-x', '-f', '-', '-C', dir], {
       stdio: ['pipe', 'ignore', 'pipe'],
     });
+    tracked(archive);
+    tracked(untar);
     archive.stdout.pipe(untar.stdin);
     let errors = '';
     archive.stderr.on('data', (c: Buffer) => (errors += c.toString()));
@@ -111,21 +126,38 @@ export class TempDirs {
     return dir;
   }
 
-  dispose(): void {
-    for (const dir of this.dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  /** Removes every directory (stopping extractions first); returns those that could not be removed. */
+  dispose(): string[] {
+    for (const child of extracting) child.kill('SIGKILL');
+    const left: string[] = [];
+    for (const dir of this.dirs.splice(0)) {
+      try {
+        // Retries cover a killed `tar` whose last writes land while the tree is being removed.
+        rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 20 });
+      } catch {
+        left.push(dir);
+      }
+    }
+    return left;
   }
 
   /**
    * Until the returned function is called, SIGINT and SIGTERM remove the directories first and then end the
-   * process the way the signal would have (re-raised once our handler is gone).
+   * process the way the signal would have (re-raised once our handler is gone; else exit 128 + its number).
    */
   guardSignals(): () => void {
     const handlers = new Map<NodeJS.Signals, () => void>();
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       const handler = () => {
-        this.dispose();
+        for (const dir of this.dispose()) {
+          process.stderr.write(`eks-overlay: could not remove the temporary checkout ${dir}\n`);
+        }
         for (const [s, h] of handlers) process.removeListener(s, h);
         process.kill(process.pid, signal);
+        // A re-raised signal is not always delivered before this returns (on a loaded machine, with worker
+        // threads, the rest of the preview went on and exited with its own status). Never run on: end now with
+        // the status a shell gives a process the signal ended.
+        process.exit(128 + osConstants.signals[signal]);
       };
       handlers.set(signal, handler);
       process.once(signal, handler);
