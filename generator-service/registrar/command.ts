@@ -17,7 +17,7 @@ import { loadKubeConfig } from './index';
 import { kubeLeaseStore, kubeSecretStore } from './kube-stores';
 import type { RegistrarHandle } from './registrar';
 import { startRegistrar } from './registrar';
-import { createStatusServer } from './status-server';
+import { closeStatusServer, createStatusServer, listenStatusServer } from './status-server';
 
 export interface SplitRegistrar {
   /** The port the status listener is bound to (REGISTRAR_PORT=0 picks a free one). */
@@ -135,20 +135,13 @@ async function start(
       };
     },
   });
-  server.listen(split.port, split.host);
+  let port: number;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('listening', resolve);
-      server.once('error', reject);
-    });
+    port = await listenStatusServer(server, split.host, split.port);
   } catch (e) {
     await Promise.all([handle.stop(), feed.stop()]);
-    throw new Error(`cannot listen on ${split.host}:${split.port}: ${describeError(e)}`, {
-      cause: e,
-    });
+    throw e;
   }
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : split.port;
   log.info('registrar status listening', { host: split.host, port });
 
   let stopping: Promise<void> | undefined;
@@ -159,8 +152,7 @@ async function start(
     metrics,
     stop: () => {
       stopping ??= (async () => {
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeIdleConnections();
+        const closed = closeStatusServer(server);
         await feed.stop();
         await handle.stop();
         await closed;

@@ -71,3 +71,29 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   });
   res.end(text);
 }
+
+/** Listens and resolves with the bound port; a port that cannot be bound is an error naming host and port. */
+export async function listenStatusServer(
+  server: Server,
+  host: string,
+  port: number,
+): Promise<number> {
+  server.listen(port, host);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve);
+      server.once('error', reject);
+    });
+  } catch (e) {
+    throw new Error(`cannot listen on ${host}:${port}: ${describeError(e)}`, { cause: e });
+  }
+  const address = server.address();
+  return typeof address === 'object' && address !== null ? address.port : port;
+}
+
+/** Stops accepting, drops idle keep-alive connections, and resolves once the server has closed. */
+export function closeStatusServer(server: Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  return closed;
+}

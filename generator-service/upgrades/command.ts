@@ -10,7 +10,11 @@ import type { Logger } from '../../core/logger';
 import type { TokenProvider } from '../http/auth';
 import { loadKubeConfig } from '../registrar/index';
 import { kubeLeaseStore } from '../registrar/kube-stores';
-import { createStatusServer } from '../registrar/status-server';
+import {
+  closeStatusServer,
+  createStatusServer,
+  listenStatusServer,
+} from '../registrar/status-server';
 import { runComponentProcess } from '../component-process';
 import { tokenFromFile } from '../token-file';
 import { sdkEksUpgradeApi } from './aws';
@@ -104,21 +108,14 @@ export async function startUpgradeControllerFromEnv(
       upgrades: controller.isLeader() ? controller.summary() : [],
     }),
   });
-  server.listen(config.port, config.host);
+  let port: number;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('listening', resolve);
-      server.once('error', reject);
-    });
+    port = await listenStatusServer(server, config.host, config.port);
   } catch (e) {
     await controller.stop();
     eks.close();
-    throw new Error(`cannot listen on ${config.host}:${config.port}: ${describeError(e)}`, {
-      cause: e,
-    });
+    throw e;
   }
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : config.port;
   log.info('upgrade controller status listening', { host: config.host, port });
 
   let stopping: Promise<void> | undefined;
@@ -128,8 +125,7 @@ export async function startUpgradeControllerFromEnv(
     metrics,
     stop: () => {
       stopping ??= (async () => {
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeIdleConnections();
+        const closed = closeStatusServer(server);
         await controller.stop();
         eks.close();
         await closed;
