@@ -18,10 +18,10 @@ import {
 } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { clusterFromRecord, clusterToParams } from '../../core/cluster';
-import type { ClusterParams, ClusterRecord } from '../../core/cluster';
+import type { ClusterParams } from '../../core/cluster';
 import { buildCliBundle } from './bundle';
 import { expectMatchesGolden } from './golden';
+import { aCluster, GOLDEN_CLUSTERS as CLUSTERS } from './golden-clusters';
 import { parseLikeArgoCd, REPO_ROOT } from './helpers';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed manifests are walked freely in assertions
@@ -29,47 +29,6 @@ type Any = any;
 
 const FIXTURE_REPO = path.join(__dirname, 'repo');
 const GOLDEN = path.join(REPO_ROOT, 'test/golden/render');
-
-function aCluster(
-  over: Partial<ClusterRecord> & Pick<ClusterRecord, 'clusterName' | 'region'>,
-): ClusterParams {
-  const accountId = over.accountId ?? '123456789012';
-  const rec: ClusterRecord = {
-    accountId,
-    arn: `arn:aws:eks:${over.region}:${accountId}:cluster/${over.clusterName}`,
-    version: '1.31',
-    platformVersion: 'eks.12',
-    status: 'ACTIVE',
-    endpoint: `https://ABCDEF.gr7.${over.region}.eks.amazonaws.com`,
-    oidcIssuer: `https://oidc.eks.${over.region}.amazonaws.com/id/ABCDEF`,
-    vpcId: 'vpc-0abc',
-    tags: {},
-    caData: 'LS0tLS1CRUdJTi0tLS0t',
-    ...over,
-  };
-  const mapped = clusterFromRecord(rec);
-  if (mapped.cluster === undefined) throw new Error(mapped.issues.join('; '));
-  return clusterToParams(mapped.cluster);
-}
-
-const CLUSTERS: Record<string, ClusterParams> = {
-  'prod-use1': aCluster({
-    clusterName: 'prod-use1',
-    region: 'us-east-1',
-    tags: { env: 'prod', team: 'web' },
-  }),
-  'dev-euw1': aCluster({
-    clusterName: 'dev-euw1',
-    region: 'eu-west-1',
-    tags: { env: 'dev' },
-    accountId: '210987654321',
-  }),
-  Staging_02: aCluster({
-    clusterName: 'Staging_02',
-    region: 'ap-south-1',
-    tags: { env: 'staging' },
-  }),
-};
 
 interface Request {
   readonly app: string;

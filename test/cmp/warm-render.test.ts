@@ -18,9 +18,10 @@ import type { ServerResponse } from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { clusterFromRecord, clusterToParams } from '../../core/cluster';
-import type { ClusterParams, ClusterRecord } from '../../core/cluster';
+import type { ClusterParams } from '../../core/cluster';
 import { loadExampleFleet } from '../helpers/generator';
 import { buildCliBundle } from './bundle';
+import { GOLDEN_CLUSTERS as CLUSTERS } from './golden-clusters';
 import { REPO_ROOT, tempDir } from './helpers';
 import {
   closedBy,
@@ -43,45 +44,6 @@ jest.setTimeout(60_000);
 const FIXTURE_REPO = path.join(__dirname, 'repo');
 const GOLDEN = path.join(REPO_ROOT, 'test/golden/render');
 const EXAMPLE_APP = 'manifests/examples/eks-overlay-app/app';
-
-function aCluster(over: Partial<ClusterRecord> & Pick<ClusterRecord, 'clusterName' | 'region'>) {
-  const accountId = over.accountId ?? '123456789012';
-  const mapped = clusterFromRecord({
-    accountId,
-    arn: `arn:aws:eks:${over.region}:${accountId}:cluster/${over.clusterName}`,
-    version: '1.31',
-    platformVersion: 'eks.12',
-    status: 'ACTIVE',
-    endpoint: `https://ABCDEF.gr7.${over.region}.eks.amazonaws.com`,
-    oidcIssuer: `https://oidc.eks.${over.region}.amazonaws.com/id/ABCDEF`,
-    vpcId: 'vpc-0abc',
-    tags: {},
-    caData: 'LS0tLS1CRUdJTi0tLS0t',
-    ...over,
-  });
-  if (mapped.cluster === undefined) throw new Error(mapped.issues.join('; '));
-  return clusterToParams(mapped.cluster);
-}
-
-/** The clusters of test/cmp/cmp-server.test.ts, whose renders are the golden files. */
-const CLUSTERS: Record<string, ClusterParams> = {
-  'prod-use1': aCluster({
-    clusterName: 'prod-use1',
-    region: 'us-east-1',
-    tags: { env: 'prod', team: 'web' },
-  }),
-  'dev-euw1': aCluster({
-    clusterName: 'dev-euw1',
-    region: 'eu-west-1',
-    tags: { env: 'dev' },
-    accountId: '210987654321',
-  }),
-  Staging_02: aCluster({
-    clusterName: 'Staging_02',
-    region: 'ap-south-1',
-    tags: { env: 'staging' },
-  }),
-};
 
 /** Argo CD's environment for one render, as test/cmp/cmp-server.test.ts sets it. */
 function argoEnv(appPath: string, cluster: ClusterParams | undefined, socket: string) {
